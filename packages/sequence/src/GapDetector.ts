@@ -1,6 +1,12 @@
 import { linearSpace, type SequenceSpace } from './SequenceSpace.js';
 import type { SequencedRange, StreamPosition, Verdict } from './types.js';
 
+/** Whether `range` names valid seqs in `space` with `from` not after `seq`. */
+export function isWellFormed(range: SequencedRange, space: SequenceSpace = linearSpace): boolean {
+  const from = range.from ?? range.seq;
+  return space.isValid(range.seq) && space.isValid(from) && space.distance(from, range.seq) >= 0;
+}
+
 /** Options for {@link GapDetector}. */
 export interface GapDetectorOptions {
   /** The numbering the sender uses. @default linearSpace (server streams); use `wrappingSpace(256)` for devices */
@@ -52,10 +58,10 @@ export class GapDetector {
   /** Classifies `message` without changing anything. */
   classify(message: SequencedRange): Verdict {
     if (message.epoch !== this.#epoch) return 'new-epoch';
+    if (!isWellFormed(message, this.#space)) return 'invalid';
     const space = this.#space;
     const seq = message.seq;
     const from = message.from ?? seq;
-    if (!space.isValid(seq) || !space.isValid(from) || space.distance(from, seq) < 0) return 'invalid';
     // Rule 3: everything up to `seq` was applied already.
     if (space.distance(this.#applied, seq) <= 0) return 'duplicate';
     // Rule 3: the range starts beyond the next expected seq, so something in between is missing.

@@ -7,7 +7,7 @@
  */
 export { systemClock, type Clock, type TimerHandle } from './Clock.js';
 export { ManualClock } from './ManualClock.js';
-export { GapDetector, type GapDetectorOptions } from './GapDetector.js';
+export { GapDetector, isWellFormed, type GapDetectorOptions } from './GapDetector.js';
 export {
   ReorderWindow,
   type ReorderOutcome,
