@@ -1,5 +1,9 @@
-import { applyOperation, deepClone, escapePathComponent, unescapePathComponent } from 'fast-json-patch';
+// The default import is the one entry point that works under Node's ESM loader (which reads the CommonJS build)
+// and under bundlers (which read the ES module build) alike.
+import jsonPatch from 'fast-json-patch';
 import type { StateModel } from './StateModel.js';
+
+const { applyOperation, deepClone, escapePathComponent, unescapePathComponent } = jsonPatch;
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,0 +1,14 @@
+/**
+ * @twohop/testkit — what tests and scenarios share: a seeded lossy-network simulator that proves convergence, a
+ * seeded random source, and a fake clock.
+ */
+export { ManualClock as FakeClock } from '@twohop/sequence';
+export { SeededRandom, seedFromEnv } from './SeededRandom.js';
+export {
+  defaultFaults,
+  simulateStream,
+  type FaultRates,
+  type SimulatedReplica,
+  type SimulationOptions,
+  type SimulationResult,
+} from './simulateStream.js';

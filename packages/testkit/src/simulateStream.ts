@@ -1,0 +1,360 @@
+import { ConflatingQueue } from '@twohop/conflation';
+import type { StreamPosition } from '@twohop/sequence';
+import {
+  Replica,
+  StreamPublisher,
+  keyedState,
+  type DeltaMessage,
+  type KeyedChange,
+  type KeyedSnapshot,
+  type KeyedState,
+  type ResyncReason,
+  type StreamMessage,
+} from '@twohop/snapshot-delta';
+import { SeededRandom } from './SeededRandom.js';
+
+type Value = number;
+type Changes = readonly KeyedChange<Value>[];
+type Message = StreamMessage<KeyedSnapshot<Value>, Changes>;
+
+/** Per-message and per-tick fault probabilities. */
+export interface FaultRates {
+  /** A downstream message is lost. */
+  drop: number;
+  /** A downstream message arrives twice. */
+  duplicate: number;
+  /** A downstream message is held back 1–5 ticks, so later ones overtake it. */
+  reorder: number;
+  /** Per tick and link: the connection drops, losing everything in flight both ways. */
+  disconnect: number;
+  /** Per tick and disconnected link: it reconnects and re-subscribes with `resume`. */
+  reconnect: number;
+  /** Per tick: the server restarts without its history (a new epoch) and every link drops. */
+  restart: number;
+}
+
+/** Faults that exercise every rule within a few hundred changes. */
+export const defaultFaults: FaultRates = {
+  drop: 0.03,
+  duplicate: 0.03,
+  reorder: 0.03,
+  disconnect: 0.01,
+  reconnect: 0.2,
+  restart: 0.002,
+};
+
+/** The part of a replica the simulator drives; {@link Replica} is the real one. */
+export interface SimulatedReplica {
+  receive(message: Message): void;
+  readonly status: 'awaiting-snapshot' | 'live' | 'resyncing';
+  readonly position: StreamPosition | undefined;
+  readonly state: KeyedState<Value>;
+}
+
+/** Options for {@link simulateStream}. */
+export interface SimulationOptions {
+  seed: number;
+  /** Replicas following the stream. @default 3 */
+  replicas?: number;
+  /** How many of them sit behind a conflating queue drained every few ticks (slow consumers). @default 1 */
+  conflatingReplicas?: number;
+  /** Changes published while faults are on. @default 300 */
+  changes?: number;
+  /** Distinct keys the changes touch. @default 16 */
+  keys?: number;
+  /** Share of changes that remove a key. @default 0.1 */
+  removeRate?: number;
+  /** The publisher's history ring: small, so resumes fall back to snapshots too. @default 24 */
+  historyCapacity?: number;
+  /** @default defaultFaults */
+  faults?: Partial<FaultRates>;
+  /** Whether the stream carries a checksum (rule 5). @default true */
+  checksum?: boolean;
+  /** Ticks a replica waits for a snapshot before asking again (a resync request or its answer may be lost). @default 10 */
+  resyncTimeoutTicks?: number;
+  /** Builds each replica; the default is the real {@link Replica}. Swap it to show the simulator catches a bad one. */
+  createReplica?: (onResync: (reason: ResyncReason) => void) => SimulatedReplica;
+}
+
+/** What happened in one run. */
+export interface SimulationResult {
+  readonly seed: number;
+  /** Every replica is live at the publisher's position with the publisher's state. */
+  readonly converged: boolean;
+  /** Why not, replica by replica. */
+  readonly problems: string[];
+  readonly ticks: number;
+  readonly counts: Record<
+    'published' | 'delivered' | 'dropped' | 'duplicated' | 'disconnects' | 'restarts' | 'resyncs' | 'replays' | 'snapshots' | 'conflated',
+    number
+  >;
+}
+
+/** FNV-1a of a key with its value: one entry's contribution to the checksum. */
+function entryHash(key: string, value: Value): number {
+  let hash = 0x811c9dc5;
+  const text = `${key}=${value}`;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/** An order-independent checksum of the whole state (apps use CRC32 of a canonical form; any function works). */
+const checksumOf = (state: KeyedState<Value>): number => {
+  let sum = state.size;
+  for (const [key, value] of state) sum = (sum + entryHash(key, value)) % 4_294_967_291;
+  return sum;
+};
+
+interface InFlight {
+  readonly at: number;
+  readonly order: number;
+  readonly message: Message;
+}
+
+/** One subscriber's connection: a FIFO with faults downstream, resync requests upstream. */
+class SimulatedLink {
+  connected = true;
+  downstream: InFlight[] = [];
+  upstream: number[] = [];
+  resyncAskedAt: number | undefined;
+  readonly replica: SimulatedReplica;
+
+  constructor(
+    readonly id: number,
+    readonly queue: ConflatingQueue<string, KeyedChange<Value>> | undefined,
+    readonly drainEvery: number,
+    createReplica: (onResync: (reason: ResyncReason) => void) => SimulatedReplica,
+    onResync: (link: SimulatedLink) => void,
+  ) {
+    this.replica = createReplica(() => onResync(this));
+  }
+}
+
+/**
+ * One publisher, several replicas, a seeded lossy network between them (drop, duplicate, reorder, delay,
+ * disconnect, reconnect-with-resume, server restart), slow replicas behind a conflating queue — then a fault-free
+ * settle phase and a convergence check. Modelled on yjs's `TestConnector`: every run is reproduced by its seed.
+ *
+ * A loss is only visible once a later message arrives, so the settle phase keeps publishing (fault-free) until
+ * every replica has seen one, resynced if it needed to, and caught up.
+ */
+export function simulateStream(options: SimulationOptions): SimulationResult {
+  const random = new SeededRandom(options.seed);
+  const faults = { ...defaultFaults, ...options.faults };
+  const keys = Array.from({ length: options.keys ?? 16 }, (_, i) => `k${i}`);
+  const removeRate = options.removeRate ?? 0.1;
+  const resyncTimeout = options.resyncTimeoutTicks ?? 10;
+  const withChecksum = options.checksum ?? true;
+  const counts = {
+    published: 0,
+    delivered: 0,
+    dropped: 0,
+    duplicated: 0,
+    disconnects: 0,
+    restarts: 0,
+    resyncs: 0,
+    replays: 0,
+    snapshots: 0,
+    conflated: 0,
+  };
+  let epochCounter = 0;
+  const publisher = new StreamPublisher({
+    stream: 'sim',
+    model: keyedState<Value>(),
+    historyCapacity: options.historyCapacity ?? 24,
+    sequencer: { epoch: `epoch-${epochCounter}`, newEpochId: () => `epoch-${++epochCounter}` },
+    ...(withChecksum ? { checksum: checksumOf } : {}),
+  });
+  const createReplica =
+    options.createReplica ??
+    ((onResync) =>
+      new Replica({
+        model: keyedState<Value>(),
+        onResync,
+        maxBuffered: 64,
+        ...(withChecksum ? { checksum: checksumOf } : {}),
+      }));
+
+  let tick = 0;
+  let order = 0;
+  let faulty = true;
+  const transmit = (link: SimulatedLink, message: Message) => {
+    if (faulty && random.chance(faults.drop)) {
+      counts.dropped++;
+      return;
+    }
+    const copies = faulty && random.chance(faults.duplicate) ? 2 : 1;
+    if (copies === 2) counts.duplicated++;
+    for (let copy = 0; copy < copies; copy++) {
+      const delay = 1 + (faulty && random.chance(faults.reorder) ? random.int(1, 5) : 0);
+      link.downstream.push({ at: tick + delay, order: order++, message });
+    }
+  };
+  const askResync = (link: SimulatedLink) => {
+    counts.resyncs++;
+    link.resyncAskedAt = tick;
+    if (link.connected) link.upstream.push(tick + 1);
+  };
+
+  const replicaCount = options.replicas ?? 3;
+  const conflating = options.conflatingReplicas ?? 1;
+  const links = Array.from(
+    { length: replicaCount },
+    (_, i) =>
+      new SimulatedLink(
+        i,
+        i < conflating ? new ConflatingQueue<string, KeyedChange<Value>>() : undefined,
+        random.int(2, 6),
+        createReplica,
+        askResync,
+      ),
+  );
+
+  /** The server's side of (re)subscribing: protocol rule 6. */
+  const subscribe = (link: SimulatedLink) => {
+    const live = link.replica.status === 'live';
+    const plan = publisher.resume(live ? link.replica.position : undefined);
+    if (plan.recovered) {
+      counts.replays++;
+      for (const delta of plan.deltas) transmit(link, delta);
+      link.queue?.reset(publisher.position.seq);
+    } else {
+      counts.snapshots++;
+      transmit(link, plan.snapshot);
+      link.queue?.reset(plan.snapshot.seq);
+    }
+  };
+  const disconnect = (link: SimulatedLink) => {
+    counts.disconnects++;
+    link.connected = false;
+    link.downstream = [];
+    link.upstream = [];
+    link.queue?.reset();
+  };
+  for (const link of links) subscribe(link);
+
+  publisher.subscribe((delta: DeltaMessage<Changes>) => {
+    for (const link of links) {
+      if (!link.connected) continue;
+      if (link.queue === undefined) transmit(link, delta);
+      else for (const change of delta.data) link.queue.push(change.key, change, delta.seq);
+    }
+  });
+
+  const publishOne = () => {
+    const changes: KeyedChange<Value>[] = [];
+    for (let n = random.int(1, 3); n > 0; n--) {
+      const key = random.pick(keys);
+      changes.push(random.chance(removeRate) ? { op: 'remove', key } : { op: 'set', key, value: random.int(0, 1000) });
+    }
+    publisher.publish(changes);
+    counts.published++;
+  };
+
+  const step = () => {
+    tick++;
+    if (faulty && random.chance(faults.restart)) {
+      counts.restarts++;
+      publisher.newEpoch();
+      for (const link of links) if (link.connected) disconnect(link);
+    }
+    for (const link of links) {
+      if (link.connected && faulty && random.chance(faults.disconnect)) disconnect(link);
+      else if (!link.connected && (!faulty || random.chance(faults.reconnect))) {
+        link.connected = true;
+        subscribe(link);
+      }
+      if (!link.connected) continue;
+
+      if (link.queue !== undefined && tick % link.drainEvery === 0) {
+        const batch = link.queue.drain();
+        if (batch !== undefined) {
+          const { epoch, seq } = publisher.position;
+          counts.conflated += batch.from < batch.seq ? 1 : 0;
+          const delta: DeltaMessage<Changes> = {
+            type: 'delta',
+            stream: 'sim',
+            epoch,
+            seq: batch.seq,
+            from: batch.from,
+            data: batch.changes.map((change) => change.value),
+            ...(withChecksum && batch.seq === seq ? { checksum: checksumOf(publisher.state) } : {}),
+          };
+          transmit(link, delta);
+        }
+      }
+
+      // Upstream: resync requests that reach the server are answered with a snapshot.
+      const due = link.upstream.filter((at) => at <= tick);
+      link.upstream = link.upstream.filter((at) => at > tick);
+      for (const _request of due) {
+        counts.snapshots++;
+        const snapshot = publisher.snapshot();
+        link.queue?.reset(snapshot.seq);
+        transmit(link, snapshot);
+      }
+
+      const arriving = link.downstream.filter((m) => m.at <= tick).sort((a, b) => a.at - b.at || a.order - b.order);
+      link.downstream = link.downstream.filter((m) => m.at > tick);
+      for (const { message } of arriving) {
+        counts.delivered++;
+        link.replica.receive(message);
+      }
+
+      // A resync request or its snapshot may have been lost: ask again after a while.
+      if (
+        link.replica.status !== 'live' &&
+        (link.resyncAskedAt === undefined || tick - link.resyncAskedAt >= resyncTimeout)
+      ) {
+        askResync(link);
+      }
+    }
+  };
+
+  const changes = options.changes ?? 300;
+  while (counts.published < changes) {
+    publishOne();
+    step();
+  }
+
+  // Settle: no more faults. Keep the stream going until every replica has caught up and nothing is in flight.
+  faulty = false;
+  const caughtUp = () =>
+    links.every(
+      (link) =>
+        link.connected &&
+        link.downstream.length === 0 &&
+        link.upstream.length === 0 &&
+        (link.queue?.size ?? 0) === 0 &&
+        link.replica.status === 'live' &&
+        link.replica.position?.epoch === publisher.position.epoch &&
+        link.replica.position.seq === publisher.position.seq,
+    );
+  // Settle traffic touches a key of its own: keyed state heals by overwrite, so settling on the fault phase's keys
+  // would repair a replica that lost changes and hide the very bug the check is for.
+  const settleLimit = tick + 2000;
+  let quietTicks = 0;
+  while (tick < settleLimit) {
+    if (quietTicks < 2 * (resyncTimeout + 10)) publisher.publish([{ op: 'set', key: 'settle', value: quietTicks }]);
+    step();
+    quietTicks++;
+    if (quietTicks > 20 && caughtUp()) break;
+  }
+
+  const problems: string[] = [];
+  const expected = publisher.state;
+  for (const link of links) {
+    const { replica } = link;
+    const where = `replica ${link.id}${link.queue ? ' (conflating)' : ''}`;
+    if (replica.status !== 'live') problems.push(`${where} is ${replica.status}`);
+    const position = replica.position;
+    if (position?.epoch !== publisher.position.epoch || position.seq !== publisher.position.seq) {
+      problems.push(`${where} at ${JSON.stringify(position)}, publisher at ${JSON.stringify(publisher.position)}`);
+    }
+    const differing = [...new Set([...expected.keys(), ...replica.state.keys()])].filter(
+      (key) => expected.get(key) !== replica.state.get(key),
+    );
+    if (differing.length > 0) problems.push(`${where} differs at keys ${differing.join(', ')}`);
+  }
+  return { seed: options.seed, converged: problems.length === 0, problems, ticks: tick, counts };
+}
