@@ -12,3 +12,4 @@ export {
   type SimulationOptions,
   type SimulationResult,
 } from './simulateStream.js';
+export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';

@@ -1,0 +1,74 @@
+/**
+ * `pnpm bench`: runs every benchmark with its baseline in the same process, prints the figures and writes them,
+ * with the machine, into their section of docs/benchmarks.md. `pnpm bench -- --no-write` only prints.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchConflatingQueue } from './conflatingQueue.bench.js';
+import { formatRate, machine, type BenchRow } from './benchTable.js';
+import { benchReplica } from './replica.bench.js';
+
+const docPath = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+
+function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
+  const lines = ['| workload | implementation | throughput | mean per run | cost vs baseline |', '|---|---|---:|---:|---:|'];
+  for (const row of rows) {
+    const baseline = baselineOf(row);
+    const ratio = baseline === undefined || baseline === row ? '—' : `${(row.meanMs / baseline.meanMs).toFixed(2)}×`;
+    lines.push(`| ${row.workload} | ${row.subject} | ${formatRate(row.opsPerSecond)} | ${row.meanMs.toFixed(1)} ms | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+const baselineIn = (rows: BenchRow[]) => (row: BenchRow) =>
+  rows.find((other) => other.workload === row.workload && other.subject.startsWith('baseline'));
+
+/** Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->`, appending the section if missing. */
+function writeSection(name: string, body: string): void {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const doc = readFileSync(docPath, 'utf8');
+  const start = doc.indexOf(begin);
+  const stop = doc.indexOf(end);
+  const section = `${begin}\n${body}\n${end}`;
+  const next = start >= 0 && stop > start ? doc.slice(0, start) + section + doc.slice(stop + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(docPath, next);
+}
+
+const write = !process.argv.includes('--no-write');
+console.log(`machine: ${machine()}\n`);
+
+console.log('Replica vs naive Map …');
+const replicaRows = benchReplica();
+console.log(table(replicaRows, baselineIn(replicaRows)), '\n');
+
+console.log('ConflatingQueue vs array queue …');
+const queue = benchConflatingQueue();
+console.log(table(queue.rows, baselineIn(queue.rows)));
+console.log(`stalled consumer after 1,000,000 pushes: ConflatingQueue holds ${queue.stalled.conflating} entries, array ${queue.stalled.array}`);
+console.log(`burst of 100,000 changes over 100 keys: ConflatingQueue high-water ${queue.burstHighWater} entries\n`);
+
+if (write) {
+  writeSection(
+    'core',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine()}.`,
+      '',
+      '**Replica** — order-book stream: 1,000 levels per side, 1,000,000 keyed changes, 10% removals, levels',
+      'clustered near the top (exponential, mean depth 50). Baseline: the same deltas applied to a `Map` with no',
+      'sequence, epoch or checksum rules.',
+      '',
+      table(replicaRows, baselineIn(replicaRows)),
+      '',
+      '**ConflatingQueue** — the same kind of stream, 1,000,000 pushes, the consumer draining every 1,000.',
+      'Baseline: an array queue that never merges.',
+      '',
+      table(queue.rows, baselineIn(queue.rows)),
+      '',
+      `- Stalled consumer (no drain during 1,000,000 pushes): the ConflatingQueue holds **${queue.stalled.conflating}** entries`,
+      `  (one per distinct level), the array queue **${queue.stalled.array.toLocaleString('en')}**.`,
+      `- Burst of 100,000 changes over 100 keys: ConflatingQueue high-water mark **${queue.burstHighWater}** entries.`,
+    ].join('\n'),
+  );
+  console.log(`wrote ${docPath}`);
+}
