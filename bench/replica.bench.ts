@@ -8,7 +8,13 @@ type Delta = DeltaMessage<readonly KeyedChange<number>[]>;
 function toDeltas(changes: KeyedChange<number>[], perDelta: number): Delta[] {
   const deltas: Delta[] = [];
   for (let i = 0, seq = 1; i < changes.length; i += perDelta, seq++) {
-    deltas.push({ type: 'delta', stream: 'book:BENCH', epoch: 'e', seq, data: changes.slice(i, i + perDelta) });
+    deltas.push({
+      type: 'delta',
+      stream: 'book:BENCH',
+      epoch: 'e',
+      seq,
+      data: changes.slice(i, i + perDelta),
+    });
   }
   return deltas;
 }

@@ -11,11 +11,17 @@ import { benchReplica } from './replica.bench.js';
 const docPath = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
 function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
-  const lines = ['| workload | implementation | throughput | mean per run | cost vs baseline |', '|---|---|---:|---:|---:|'];
+  const lines = [
+    '| workload | implementation | throughput | mean per run | cost vs baseline |',
+    '|---|---|---:|---:|---:|',
+  ];
   for (const row of rows) {
     const baseline = baselineOf(row);
-    const ratio = baseline === undefined || baseline === row ? '—' : `${(row.meanMs / baseline.meanMs).toFixed(2)}×`;
-    lines.push(`| ${row.workload} | ${row.subject} | ${formatRate(row.opsPerSecond)} | ${row.meanMs.toFixed(1)} ms | ${ratio} |`);
+    const ratio =
+      baseline === undefined || baseline === row ? '—' : `${(row.meanMs / baseline.meanMs).toFixed(2)}×`;
+    lines.push(
+      `| ${row.workload} | ${row.subject} | ${formatRate(row.opsPerSecond)} | ${row.meanMs.toFixed(1)} ms | ${ratio} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -31,7 +37,10 @@ function writeSection(name: string, body: string): void {
   const start = doc.indexOf(begin);
   const stop = doc.indexOf(end);
   const section = `${begin}\n${body}\n${end}`;
-  const next = start >= 0 && stop > start ? doc.slice(0, start) + section + doc.slice(stop + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && stop > start
+      ? doc.slice(0, start) + section + doc.slice(stop + end.length)
+      : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(docPath, next);
 }
 
@@ -45,8 +54,12 @@ console.log(table(replicaRows, baselineIn(replicaRows)), '\n');
 console.log('ConflatingQueue vs array queue …');
 const queue = benchConflatingQueue();
 console.log(table(queue.rows, baselineIn(queue.rows)));
-console.log(`stalled consumer after 1,000,000 pushes: ConflatingQueue holds ${queue.stalled.conflating} entries, array ${queue.stalled.array}`);
-console.log(`burst of 100,000 changes over 100 keys: ConflatingQueue high-water ${queue.burstHighWater} entries\n`);
+console.log(
+  `stalled consumer after 1,000,000 pushes: ConflatingQueue holds ${queue.stalled.conflating} entries, array ${queue.stalled.array}`,
+);
+console.log(
+  `burst of 100,000 changes over 100 keys: ConflatingQueue high-water ${queue.burstHighWater} entries\n`,
+);
 
 if (write) {
   writeSection(

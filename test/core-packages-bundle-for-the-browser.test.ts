@@ -23,7 +23,12 @@ describe.each(corePackages)('@twohop/%s', (name) => {
     expect(result.errors).toEqual([]);
     const inputs = Object.keys(result.metafile.inputs);
     const code = result.outputFiles[0]?.text ?? '';
-    for (const word of forbiddenInputs) expect(inputs.filter((input) => input.includes(word)), word).toEqual([]);
-    for (const pattern of forbiddenGlobals) expect(code, `bundle uses ${pattern.source}`).not.toMatch(pattern);
+    for (const word of forbiddenInputs)
+      expect(
+        inputs.filter((input) => input.includes(word)),
+        word,
+      ).toEqual([]);
+    for (const pattern of forbiddenGlobals)
+      expect(code, `bundle uses ${pattern.source}`).not.toMatch(pattern);
   });
 });

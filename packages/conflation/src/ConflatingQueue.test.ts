@@ -5,7 +5,10 @@ import { ConflatingQueue } from './ConflatingQueue.js';
 type Change = { key: string; value: number | null };
 
 /** Applies keyed set/remove changes (null = remove) to a map, the way a replica does. */
-function applyAll(state: Map<string, number>, changes: Iterable<{ key: string; value: number | null }>): void {
+function applyAll(
+  state: Map<string, number>,
+  changes: Iterable<{ key: string; value: number | null }>,
+): void {
   for (const { key, value } of changes) {
     if (value === null) state.delete(key);
     else state.set(key, value);

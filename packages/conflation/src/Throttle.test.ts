@@ -37,7 +37,12 @@ describe('Batcher', () => {
   function setup(maxItems: number, maxDelayMs: number) {
     const clock = new ManualClock();
     const batches: number[][] = [];
-    const batcher = new Batcher<number>({ maxItems, maxDelayMs, clock, flush: (items) => batches.push(items) });
+    const batcher = new Batcher<number>({
+      maxItems,
+      maxDelayMs,
+      clock,
+      flush: (items) => batches.push(items),
+    });
     return { clock, batches, batcher };
   }
 

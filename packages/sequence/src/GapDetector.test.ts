@@ -72,25 +72,29 @@ describe('GapDetector (linear)', () => {
       length: fc.integer({ min: 0, max: 5 }),
     });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 20 }), fc.array(message, { maxLength: 80 }), (start, messages) => {
-        const detector = at(start);
-        const covered = new Set<number>();
-        for (let s = 0; s <= start; s++) covered.add(s);
-        for (const { from, length } of messages) {
-          const seq = from + length;
-          const before = detector.applied;
-          const verdict = detector.accept({ epoch: 'e1', from, seq });
-          if (verdict === 'apply') {
-            // Applying is allowed only when the range joins what is covered: no seq is ever skipped.
-            expect(from).toBeLessThanOrEqual(before + 1);
-            expect(seq).toBeGreaterThan(before);
-            for (let s = from; s <= seq; s++) covered.add(s);
-          } else {
-            expect(detector.applied).toBe(before);
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(message, { maxLength: 80 }),
+        (start, messages) => {
+          const detector = at(start);
+          const covered = new Set<number>();
+          for (let s = 0; s <= start; s++) covered.add(s);
+          for (const { from, length } of messages) {
+            const seq = from + length;
+            const before = detector.applied;
+            const verdict = detector.accept({ epoch: 'e1', from, seq });
+            if (verdict === 'apply') {
+              // Applying is allowed only when the range joins what is covered: no seq is ever skipped.
+              expect(from).toBeLessThanOrEqual(before + 1);
+              expect(seq).toBeGreaterThan(before);
+              for (let s = from; s <= seq; s++) covered.add(s);
+            } else {
+              expect(detector.applied).toBe(before);
+            }
+            for (let s = 0; s <= detector.applied; s++) expect(covered.has(s)).toBe(true);
           }
-          for (let s = 0; s <= detector.applied; s++) expect(covered.has(s)).toBe(true);
-        }
-      }),
+        },
+      ),
       { seed: 0x2b0b, verbose: true },
     );
   });

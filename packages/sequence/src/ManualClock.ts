@@ -65,7 +65,11 @@ export class ManualClock implements Clock {
   #earliest(): Scheduled | undefined {
     let earliest: Scheduled | undefined;
     for (const timer of this.#timers) {
-      if (earliest === undefined || timer.at < earliest.at || (timer.at === earliest.at && timer.id < earliest.id)) {
+      if (
+        earliest === undefined ||
+        timer.at < earliest.at ||
+        (timer.at === earliest.at && timer.id < earliest.id)
+      ) {
         earliest = timer;
       }
     }

@@ -141,7 +141,8 @@ export class ReorderWindow<T> {
     this.#timer = undefined;
     let oldest: { seq: number; arrivedAt: number } | undefined;
     for (const [seq, waiting] of this.#waiting) {
-      if (oldest === undefined || waiting.arrivedAt < oldest.arrivedAt) oldest = { seq, arrivedAt: waiting.arrivedAt };
+      if (oldest === undefined || waiting.arrivedAt < oldest.arrivedAt)
+        oldest = { seq, arrivedAt: waiting.arrivedAt };
     }
     if (oldest === undefined) return;
     const { seq } = oldest;

@@ -10,7 +10,8 @@ export class HistoryRing<T> {
   #count = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('capacity must be an integer >= 1');
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError('capacity must be an integer >= 1');
     this.#slots = new Array<T | undefined>(capacity);
   }
 

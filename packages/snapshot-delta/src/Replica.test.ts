@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { keyedState, removeKey, setKey, type KeyedChange, type KeyedSnapshot, type KeyedState } from './keyedState.js';
+import {
+  keyedState,
+  removeKey,
+  setKey,
+  type KeyedChange,
+  type KeyedSnapshot,
+  type KeyedState,
+} from './keyedState.js';
 import type { DeltaMessage, SnapshotMessage } from './messages.js';
 import { Replica, type ResyncReason } from './Replica.js';
 
 type Value = number;
 type Changes = readonly KeyedChange<Value>[];
 
-const snapshot = (seq: number, entries: KeyedSnapshot<Value>, epoch = 'e1'): SnapshotMessage<KeyedSnapshot<Value>> => ({
+const snapshot = (
+  seq: number,
+  entries: KeyedSnapshot<Value>,
+  epoch = 'e1',
+): SnapshotMessage<KeyedSnapshot<Value>> => ({
   type: 'snapshot',
   stream: 's',
   epoch,
@@ -14,8 +25,11 @@ const snapshot = (seq: number, entries: KeyedSnapshot<Value>, epoch = 'e1'): Sna
   data: entries,
 });
 
-const delta = (seq: number, data: Changes, extra: { from?: number; epoch?: string; checksum?: number } = {}) =>
-  ({ type: 'delta', stream: 's', epoch: 'e1', seq, data, ...extra }) as DeltaMessage<Changes>;
+const delta = (
+  seq: number,
+  data: Changes,
+  extra: { from?: number; epoch?: string; checksum?: number } = {},
+) => ({ type: 'delta', stream: 's', epoch: 'e1', seq, data, ...extra }) as DeltaMessage<Changes>;
 
 const sum = (state: KeyedState<Value>) => [...state.values()].reduce((a, b) => a + b, 0);
 
@@ -160,7 +174,11 @@ describe('Replica', () => {
   it('takes batches delta by delta', () => {
     const { replica, entries } = setup();
     replica.receive(snapshot(0, []));
-    replica.receive({ type: 'batch', stream: 's', items: [delta(1, [setKey('a', 1)]), delta(2, [setKey('b', 2)])] });
+    replica.receive({
+      type: 'batch',
+      stream: 's',
+      items: [delta(1, [setKey('a', 1)]), delta(2, [setKey('b', 2)])],
+    });
     expect(entries()).toEqual({ a: 1, b: 2 });
   });
 });

@@ -74,7 +74,14 @@ export class Replica<S, D, W> {
   #status: ReplicaStatus = 'awaiting-snapshot';
   #detector: GapDetector | undefined;
   #buffer: DeltaMessage<D>[] = [];
-  readonly #stats: ReplicaStats = { snapshots: 0, applied: 0, conflated: 0, duplicates: 0, resyncs: 0, bufferDropped: 0 };
+  readonly #stats: ReplicaStats = {
+    snapshots: 0,
+    applied: 0,
+    conflated: 0,
+    duplicates: 0,
+    resyncs: 0,
+    bufferDropped: 0,
+  };
 
   constructor(options: ReplicaOptions<S, D, W>) {
     this.#model = options.model;
@@ -121,7 +128,8 @@ export class Replica<S, D, W> {
    */
   applySnapshot(snapshot: SnapshotMessage<W>): boolean {
     const position = this.#detector?.position;
-    if (this.#status === 'live' && position?.epoch === snapshot.epoch && snapshot.seq <= position.seq) return false;
+    if (this.#status === 'live' && position?.epoch === snapshot.epoch && snapshot.seq <= position.seq)
+      return false;
     let state: S;
     try {
       state = this.#model.restore(snapshot.data);

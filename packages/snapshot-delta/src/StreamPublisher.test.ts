@@ -18,7 +18,14 @@ describe('StreamPublisher', () => {
     const seen: number[] = [];
     source.subscribe((delta) => seen.push(delta.seq));
     const delta = source.publish([setKey('a', 1)]);
-    expect(delta).toEqual({ type: 'delta', stream: 'book:T', epoch: 'e1', seq: 1, data: [setKey('a', 1)], checksum: 1 });
+    expect(delta).toEqual({
+      type: 'delta',
+      stream: 'book:T',
+      epoch: 'e1',
+      seq: 1,
+      data: [setKey('a', 1)],
+      checksum: 1,
+    });
     source.publish([setKey('b', 1)]);
     expect(seen).toEqual([1, 2]);
     expect(source.snapshot()).toEqual({

@@ -1,7 +1,13 @@
 import { ConflatingQueue } from '@twohop/conflation';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonPatchState, pointer, type Json, type JsonObject, type KeyedPatchOperation } from './jsonPatchState.js';
+import {
+  jsonPatchState,
+  pointer,
+  type Json,
+  type JsonObject,
+  type KeyedPatchOperation,
+} from './jsonPatchState.js';
 
 const model = jsonPatchState();
 const apply = (document: JsonObject, ...operations: KeyedPatchOperation[]) => {
@@ -11,7 +17,9 @@ const apply = (document: JsonObject, ...operations: KeyedPatchOperation[]) => {
 
 describe('jsonPatchState', () => {
   it('sets nested members, creating parents', () => {
-    expect(apply({}, { op: 'add', path: '/site/b1/temp', value: 21 })).toEqual({ site: { b1: { temp: 21 } } });
+    expect(apply({}, { op: 'add', path: '/site/b1/temp', value: 21 })).toEqual({
+      site: { b1: { temp: 21 } },
+    });
   });
 
   it('is idempotent: the same patch twice leaves the same document', () => {
@@ -50,9 +58,9 @@ describe('jsonPatchState', () => {
     [{ op: 'add', path: '/a' }],
   ])('refuses %j and changes nothing', (operation) => {
     const document = { a: 1 };
-    expect(() => apply(document, { op: 'add', path: '/ok', value: 1 }, operation as KeyedPatchOperation)).toThrow(
-      TypeError,
-    );
+    expect(() =>
+      apply(document, { op: 'add', path: '/ok', value: 1 }, operation as KeyedPatchOperation),
+    ).toThrow(TypeError);
     expect(document).toEqual({ a: 1 });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
@@ -71,19 +79,22 @@ describe('jsonPatchState', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.array(fc.record({ operation, drainAfter: fc.boolean() }), { maxLength: 60 }), (steps) => {
-        const direct: JsonObject = { a: { b: 1 } };
-        const conflated: JsonObject = { a: { b: 1 } };
-        const queue = new ConflatingQueue<string, KeyedPatchOperation>({ order: 'last-updated' });
-        const drain = () => model.apply(conflated, queue.drain()?.changes.map((c) => c.value) ?? []);
-        steps.forEach(({ operation, drainAfter }, i) => {
-          model.apply(direct, [operation]);
-          queue.push(operation.path, operation, i + 1);
-          if (drainAfter) drain();
-        });
-        drain();
-        expect(conflated).toEqual(direct);
-      }),
+      fc.property(
+        fc.array(fc.record({ operation, drainAfter: fc.boolean() }), { maxLength: 60 }),
+        (steps) => {
+          const direct: JsonObject = { a: { b: 1 } };
+          const conflated: JsonObject = { a: { b: 1 } };
+          const queue = new ConflatingQueue<string, KeyedPatchOperation>({ order: 'last-updated' });
+          const drain = () => model.apply(conflated, queue.drain()?.changes.map((c) => c.value) ?? []);
+          steps.forEach(({ operation, drainAfter }, i) => {
+            model.apply(direct, [operation]);
+            queue.push(operation.path, operation, i + 1);
+            if (drainAfter) drain();
+          });
+          drain();
+          expect(conflated).toEqual(direct);
+        },
+      ),
       { seed: 0x6902, verbose: true },
     );
   });

@@ -35,7 +35,8 @@ function segmentsOf(path: string): string[] {
   }
   const segments = path.slice(1).split('/').map(unescapePathComponent);
   for (const segment of segments) {
-    if (FORBIDDEN_SEGMENTS.has(segment)) throw new TypeError(`JSON Patch path segment not allowed: ${segment}`);
+    if (FORBIDDEN_SEGMENTS.has(segment))
+      throw new TypeError(`JSON Patch path segment not allowed: ${segment}`);
   }
   return segments;
 }
@@ -65,7 +66,9 @@ function ensureParents(document: JsonObject, segments: readonly string[]): void 
 
 function validate(operation: KeyedPatchOperation): string[] {
   if (operation.op !== 'add' && operation.op !== 'replace' && operation.op !== 'remove') {
-    throw new TypeError(`JSON Patch op not allowed on keyed paths: ${String((operation as { op: unknown }).op)}`);
+    throw new TypeError(
+      `JSON Patch op not allowed on keyed paths: ${String((operation as { op: unknown }).op)}`,
+    );
   }
   if ((operation.op === 'add' || operation.op === 'replace') && operation.value === undefined) {
     throw new TypeError(`JSON Patch ${operation.op} needs a value`);
@@ -86,11 +89,18 @@ export function jsonPatchState(): StateModel<JsonObject, readonly KeyedPatchOper
       for (const { operation, segments } of checked) {
         ensureParents(document, segments);
         if (operation.op === 'remove') {
-          const parent = segments.slice(0, -1).reduce<JsonObject>((node, s) => node[s] as JsonObject, document);
+          const parent = segments
+            .slice(0, -1)
+            .reduce<JsonObject>((node, s) => node[s] as JsonObject, document);
           if (!Object.hasOwn(parent, segments[segments.length - 1] ?? '')) continue;
           applyOperation(document, { op: 'remove', path: operation.path }, false, true);
         } else {
-          applyOperation(document, { op: 'add', path: operation.path, value: deepClone(operation.value) }, false, true);
+          applyOperation(
+            document,
+            { op: 'add', path: operation.path, value: deepClone(operation.value) },
+            false,
+            true,
+          );
         }
       }
     },

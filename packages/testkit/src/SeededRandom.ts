@@ -37,6 +37,6 @@ export class SeededRandom {
 
 /** A seed from the environment (`TWOHOP_SEED`) when set, else a fresh one — always printed by the caller. */
 export function seedFromEnv(fallback: number = Date.now() % 2 ** 31): number {
-  const fromEnv = globalThis.process?.env?.['TWOHOP_SEED'];
+  const fromEnv = process.env['TWOHOP_SEED'];
   return fromEnv === undefined || fromEnv === '' ? fallback : Number(fromEnv);
 }

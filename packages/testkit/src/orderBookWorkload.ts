@@ -31,7 +31,9 @@ export function orderBookWorkload(options: OrderBookWorkloadOptions): KeyedChang
   for (let i = 0; i < options.changes; i++) {
     const depth = Math.min(levels - 1, Math.floor(-Math.log(1 - random.float()) * meanDepth));
     const key = `${random.chance(0.5) ? 'bid' : 'ask'}:${depth}`;
-    changes[i] = random.chance(removeRate) ? { op: 'remove', key } : { op: 'set', key, value: random.int(1, 10_000) };
+    changes[i] = random.chance(removeRate)
+      ? { op: 'remove', key }
+      : { op: 'set', key, value: random.int(1, 10_000) };
   }
   return changes;
 }

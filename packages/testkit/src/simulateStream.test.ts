@@ -54,8 +54,9 @@ describe(`simulateStream (base seed ${baseSeed}; rerun one with TWOHOP_SEED=<see
         },
       };
     };
-    const diverged = Array.from({ length: 20 }, (_, i) => simulateStream({ seed: baseSeed + i, createReplica: naive }))
-      .filter((result) => !result.converged);
+    const diverged = Array.from({ length: 20 }, (_, i) =>
+      simulateStream({ seed: baseSeed + i, createReplica: naive }),
+    ).filter((result) => !result.converged);
     expect(diverged.length).toBeGreaterThan(0);
   });
 });

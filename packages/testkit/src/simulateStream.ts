@@ -85,7 +85,16 @@ export interface SimulationResult {
   readonly problems: string[];
   readonly ticks: number;
   readonly counts: Record<
-    'published' | 'delivered' | 'dropped' | 'duplicated' | 'disconnects' | 'restarts' | 'resyncs' | 'replays' | 'snapshots' | 'conflated',
+    | 'published'
+    | 'delivered'
+    | 'dropped'
+    | 'duplicated'
+    | 'disconnects'
+    | 'restarts'
+    | 'resyncs'
+    | 'replays'
+    | 'snapshots'
+    | 'conflated',
     number
   >;
 }
@@ -245,7 +254,9 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
     const changes: KeyedChange<Value>[] = [];
     for (let n = random.int(1, 3); n > 0; n--) {
       const key = random.pick(keys);
-      changes.push(random.chance(removeRate) ? { op: 'remove', key } : { op: 'set', key, value: random.int(0, 1000) });
+      changes.push(
+        random.chance(removeRate) ? { op: 'remove', key } : { op: 'set', key, value: random.int(0, 1000) },
+      );
     }
     publisher.publish(changes);
     counts.published++;
@@ -294,7 +305,9 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
         transmit(link, snapshot);
       }
 
-      const arriving = link.downstream.filter((m) => m.at <= tick).sort((a, b) => a.at - b.at || a.order - b.order);
+      const arriving = link.downstream
+        .filter((m) => m.at <= tick)
+        .sort((a, b) => a.at - b.at || a.order - b.order);
       link.downstream = link.downstream.filter((m) => m.at > tick);
       for (const { message } of arriving) {
         counts.delivered++;
@@ -335,7 +348,8 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
   const settleLimit = tick + 2000;
   let quietTicks = 0;
   while (tick < settleLimit) {
-    if (quietTicks < 2 * (resyncTimeout + 10)) publisher.publish([{ op: 'set', key: 'settle', value: quietTicks }]);
+    if (quietTicks < 2 * (resyncTimeout + 10))
+      publisher.publish([{ op: 'set', key: 'settle', value: quietTicks }]);
     step();
     quietTicks++;
     if (quietTicks > 20 && caughtUp()) break;
@@ -349,7 +363,9 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
     if (replica.status !== 'live') problems.push(`${where} is ${replica.status}`);
     const position = replica.position;
     if (position?.epoch !== publisher.position.epoch || position.seq !== publisher.position.seq) {
-      problems.push(`${where} at ${JSON.stringify(position)}, publisher at ${JSON.stringify(publisher.position)}`);
+      problems.push(
+        `${where} at ${JSON.stringify(position)}, publisher at ${JSON.stringify(publisher.position)}`,
+      );
     }
     const differing = [...new Set([...expected.keys(), ...replica.state.keys()])].filter(
       (key) => expected.get(key) !== replica.state.get(key),

@@ -1,0 +1,93 @@
+/**
+ * `pnpm scenario simulation [--rounds N] [--seed S] [--heavy] [--forever]`
+ *
+ * Runs the lossy-network simulation (one publisher, four replicas, two of them slow and conflated) for many fresh
+ * seeds and reports what the faults did and whether every replica converged. The test suite runs 1,000 fixed
+ * rounds; this is the long run. `--forever` keeps going, one line a second, until SIGINT or SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { simulateStream, type FaultRates, type SimulationResult } from '@twohop/testkit';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10000' },
+    seed: { type: 'string' },
+    heavy: { type: 'boolean', default: false },
+    forever: { type: 'boolean', default: false },
+  },
+});
+
+const heavyFaults: Partial<FaultRates> = {
+  drop: 0.15,
+  duplicate: 0.1,
+  reorder: 0.15,
+  disconnect: 0.05,
+  restart: 0.01,
+};
+const baseSeed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
+const rounds = values.forever ? Number.POSITIVE_INFINITY : Number(values.rounds);
+console.log(
+  `simulation: base seed ${baseSeed}${values.heavy ? ', heavy faults' : ''} (reproduce one round with --seed)`,
+);
+
+type Totals = SimulationResult['counts'] & { rounds: number; failed: number };
+const totals: Totals = {
+  rounds: 0,
+  failed: 0,
+  published: 0,
+  delivered: 0,
+  dropped: 0,
+  duplicated: 0,
+  disconnects: 0,
+  restarts: 0,
+  resyncs: 0,
+  replays: 0,
+  snapshots: 0,
+  conflated: 0,
+};
+
+let stopping = false;
+process.once('SIGINT', () => (stopping = true));
+process.once('SIGTERM', () => (stopping = true));
+
+const runRound = () => {
+  const seed = baseSeed + totals.rounds;
+  const result = simulateStream({
+    seed,
+    replicas: 4,
+    conflatingReplicas: 2,
+    changes: 200,
+    ...(values.heavy ? { faults: heavyFaults } : {}),
+  });
+  totals.rounds++;
+  for (const key of Object.keys(result.counts) as (keyof SimulationResult['counts'])[]) {
+    totals[key] += result.counts[key];
+  }
+  if (!result.converged) {
+    totals.failed++;
+    console.error(`seed ${seed} did not converge:\n  ${result.problems.join('\n  ')}`);
+  }
+};
+
+const report = () =>
+  `${totals.rounds} rounds, ${totals.failed} failed | published ${totals.published}, dropped ${totals.dropped}, ` +
+  `duplicated ${totals.duplicated}, disconnects ${totals.disconnects}, restarts ${totals.restarts}, ` +
+  `resyncs ${totals.resyncs}, resumes by replay ${totals.replays}, snapshots ${totals.snapshots}, ` +
+  `conflated deltas ${totals.conflated}`;
+
+// Rounds run in small batches with a turn of the event loop in between, so SIGINT/SIGTERM stop the run promptly.
+// --forever paces itself to about 50 rounds a second and prints a line each second.
+const yieldTurn = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let lastReport = Date.now();
+while (totals.rounds < rounds && !stopping) {
+  for (let i = 0; i < 10 && totals.rounds < rounds; i++) runRound();
+  if (values.forever && Date.now() - lastReport >= 1000) {
+    console.log(report());
+    lastReport = Date.now();
+  }
+  await yieldTurn(values.forever ? 200 : 0);
+}
+console.log(report());
+if (stopping) console.log(`stopped by signal after ${totals.rounds} rounds`);
+console.log(totals.failed === 0 ? 'every round converged' : `${totals.failed} rounds did NOT converge`);
+process.exitCode = totals.failed === 0 ? 0 : 1;
