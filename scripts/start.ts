@@ -27,7 +27,7 @@ const pnpm = process.env['npm_execpath'];
 const run = (cwd: string, args: string[]): ChildProcess =>
   pnpm !== undefined && /\.c?js$/.test(pnpm)
     ? spawn(process.execPath, [pnpm, ...args], { cwd, stdio: 'inherit', detached: true })
-    : spawn('npx', ['pnpm@10', ...args], { cwd, stdio: 'inherit', detached: true });
+    : spawn('npx', ['-y', 'pnpm@10', ...args], { cwd, stdio: 'inherit', detached: true });
 
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
   if (child.pid === undefined || child.exitCode !== null) return;
