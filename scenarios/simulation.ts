@@ -6,7 +6,12 @@
  * rounds; this is the long run. `--forever` keeps going, one line a second, until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { simulateStream, type FaultRates, type SimulationResult } from '@twohop/testkit';
+import {
+  emptySimulationCounts,
+  simulateStream,
+  type FaultRates,
+  type SimulationCounts,
+} from '@twohop/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -30,21 +35,7 @@ console.log(
   `simulation: base seed ${baseSeed}${values.heavy ? ', heavy faults' : ''} (reproduce one round with --seed)`,
 );
 
-type Totals = SimulationResult['counts'] & { rounds: number; failed: number };
-const totals: Totals = {
-  rounds: 0,
-  failed: 0,
-  published: 0,
-  delivered: 0,
-  dropped: 0,
-  duplicated: 0,
-  disconnects: 0,
-  restarts: 0,
-  resyncs: 0,
-  replays: 0,
-  snapshots: 0,
-  conflated: 0,
-};
+const totals = { rounds: 0, failed: 0, ...emptySimulationCounts() };
 
 let stopping = false;
 process.once('SIGINT', () => (stopping = true));
@@ -60,7 +51,7 @@ const runRound = () => {
     ...(values.heavy ? { faults: heavyFaults } : {}),
   });
   totals.rounds++;
-  for (const key of Object.keys(result.counts) as (keyof SimulationResult['counts'])[]) {
+  for (const key of Object.keys(result.counts) as (keyof SimulationCounts)[]) {
     totals[key] += result.counts[key];
   }
   if (!result.converged) {

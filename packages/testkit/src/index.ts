@@ -6,8 +6,10 @@ export { ManualClock as FakeClock } from '@twohop/sequence';
 export { SeededRandom, seedFromEnv } from './SeededRandom.js';
 export {
   defaultFaults,
+  emptySimulationCounts,
   simulateStream,
   type FaultRates,
+  type SimulationCounts,
   type SimulatedReplica,
   type SimulationOptions,
   type SimulationResult,

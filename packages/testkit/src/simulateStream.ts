@@ -84,19 +84,38 @@ export interface SimulationResult {
   /** Why not, replica by replica. */
   readonly problems: string[];
   readonly ticks: number;
-  readonly counts: Record<
-    | 'published'
-    | 'delivered'
-    | 'dropped'
-    | 'duplicated'
-    | 'disconnects'
-    | 'restarts'
-    | 'resyncs'
-    | 'replays'
-    | 'snapshots'
-    | 'conflated',
-    number
-  >;
+  readonly counts: SimulationCounts;
+}
+
+/** What a run counts: changes published, messages delivered, and each fault and recovery. */
+export type SimulationCounts = Record<
+  | 'published'
+  | 'delivered'
+  | 'dropped'
+  | 'duplicated'
+  | 'disconnects'
+  | 'restarts'
+  | 'resyncs'
+  | 'replays'
+  | 'snapshots'
+  | 'conflated',
+  number
+>;
+
+/** All counts at zero: the start of a run, or of totals over many runs. */
+export function emptySimulationCounts(): SimulationCounts {
+  return {
+    published: 0,
+    delivered: 0,
+    dropped: 0,
+    duplicated: 0,
+    disconnects: 0,
+    restarts: 0,
+    resyncs: 0,
+    replays: 0,
+    snapshots: 0,
+    conflated: 0,
+  };
 }
 
 /** FNV-1a of a key with its value: one entry's contribution to the checksum. */
@@ -154,18 +173,7 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
   const removeRate = options.removeRate ?? 0.1;
   const resyncTimeout = options.resyncTimeoutTicks ?? 10;
   const withChecksum = options.checksum ?? true;
-  const counts = {
-    published: 0,
-    delivered: 0,
-    dropped: 0,
-    duplicated: 0,
-    disconnects: 0,
-    restarts: 0,
-    resyncs: 0,
-    replays: 0,
-    snapshots: 0,
-    conflated: 0,
-  };
+  const counts = emptySimulationCounts();
   let epochCounter = 0;
   const publisher = new StreamPublisher({
     stream: 'sim',
