@@ -8,18 +8,22 @@ const corePackages = ['sequence', 'snapshot-delta', 'conflation'] as const;
 const forbiddenInputs = ['socket.io', 'express', 'vue', 'node:'];
 const forbiddenGlobals = [/\bBuffer\b/, /\bprocess\./, /\brequire\(/, /\b__dirname\b/];
 
+async function bundle(name: string) {
+  const entry = fileURLToPath(new URL(`../packages/${name}/src/index.ts`, import.meta.url));
+  return build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+}
+
 describe.each(corePackages)('@twohop/%s', (name) => {
   it('bundles for the browser with no Node, transport or framework dependency', async () => {
-    const entry = fileURLToPath(new URL(`../packages/${name}/src/index.ts`, import.meta.url));
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await bundle(name);
     expect(result.errors).toEqual([]);
     const inputs = Object.keys(result.metafile.inputs);
     const code = result.outputFiles[0]?.text ?? '';
@@ -30,5 +34,15 @@ describe.each(corePackages)('@twohop/%s', (name) => {
       ).toEqual([]);
     for (const pattern of forbiddenGlobals)
       expect(code, `bundle uses ${pattern.source}`).not.toMatch(pattern);
+  });
+});
+
+// The protocol package (codecs, schemas, CRC32) is shared by browser clients too. Its libraries (protobufjs, zod,
+// crc-32) feature-test for Node at run time, so only the imports are checked here.
+describe('@twohop/protocol', () => {
+  it('bundles for the browser with no Node import', async () => {
+    const result = await bundle('protocol');
+    expect(result.errors).toEqual([]);
+    expect(Object.keys(result.metafile.inputs).filter((input) => input.startsWith('node:'))).toEqual([]);
   });
 });
