@@ -14,4 +14,21 @@ export interface StateModel<S, D, W> {
   snapshot(state: S): W;
   /** A new state from a snapshot's data. */
   restore(data: W): S;
+  /** How a delta's data splits into keyed changes, so a server can conflate it per subscriber. */
+  readonly splitter?: DeltaSplitter<D>;
+}
+
+/**
+ * Splits a delta's data into keyed changes and joins merged changes back into one delta's data. A
+ * `ConflatingQueue` keeps the latest change per key; joining what it drains gives the data of a conflated delta.
+ */
+export interface DeltaSplitter<D, C = unknown> {
+  /** The changes in `data`, in order. */
+  split(data: D): Iterable<C>;
+  /** The conflation key of one change (a price level, a JSON Patch path). */
+  keyOf(change: C): string;
+  /** One delta's data from changes, in order. */
+  join(changes: C[]): D;
+  /** The queue order the keys need: `last-updated` when keys nest (JSON Patch paths). */
+  readonly order: 'first-queued' | 'last-updated';
 }

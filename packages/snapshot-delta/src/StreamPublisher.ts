@@ -54,6 +54,11 @@ export class StreamPublisher<S, D, W> {
     this.#state = options.initial ?? options.model.create();
   }
 
+  /** How the stream's state works. */
+  get model(): StateModel<S, D, W> {
+    return this.#model;
+  }
+
   /** The live state. Read it, never change it: changes go through {@link StreamPublisher.publish}. */
   get state(): S {
     return this.#state;

@@ -31,7 +31,7 @@ export {
   type ReplicaStatus,
   type ResyncReason,
 } from './Replica.js';
-export type { StateModel } from './StateModel.js';
+export type { DeltaSplitter, StateModel } from './StateModel.js';
 export {
   StreamPublisher,
   type DeltaListener,

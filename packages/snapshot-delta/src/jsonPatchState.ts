@@ -106,5 +106,12 @@ export function jsonPatchState(): StateModel<JsonObject, readonly KeyedPatchOper
     },
     snapshot: (document) => deepClone(document) as JsonObject,
     restore: (data) => deepClone(data) as JsonObject,
+    // Paths nest, so the queue must keep each path's last operation in order of last update.
+    splitter: {
+      split: (operations) => operations,
+      keyOf: (operation: KeyedPatchOperation) => operation.path,
+      join: (operations) => operations as KeyedPatchOperation[],
+      order: 'last-updated',
+    },
   };
 }

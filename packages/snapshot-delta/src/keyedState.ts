@@ -32,6 +32,12 @@ export function keyedState<V>(): StateModel<KeyedState<V>, readonly KeyedChange<
     },
     snapshot: (state) => [...state],
     restore: (entries) => new Map(entries),
+    splitter: {
+      split: (changes) => changes,
+      keyOf: (change: KeyedChange<V>) => change.key,
+      join: (changes) => changes as KeyedChange<V>[],
+      order: 'first-queued',
+    },
   };
 }
 

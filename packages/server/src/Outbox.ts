@@ -1,0 +1,148 @@
+import type { LaneOverflow } from '@twohop/conflation';
+import type { StreamMetrics } from '@twohop/metrics';
+import { streamKind } from '@twohop/metrics';
+import type { ServerMessage } from '@twohop/protocol';
+import type { Clock, TimerHandle } from '@twohop/sequence';
+import type { OutboundTransport } from './OutboundTransport.js';
+import type { Subscription, SubscriptionHost } from './Subscription.js';
+
+/** Options for {@link Outbox}. */
+export interface OutboxOptions {
+  clock: Clock;
+  maxStallMs: number;
+  maxQueuedBytes: number;
+  metrics?: StreamMetrics | undefined;
+  /** Called once when the connection must close because the client reads too slowly. */
+  onSlowConsumer: (reason: 'stalled' | 'queued_bytes' | 'overflow') => void;
+}
+
+/**
+ * One connection's writer. It writes only while the transport can take a frame without queueing it, takes frames
+ * from its subscriptions in turn when the transport drains, and watches for a slow consumer: frames waiting with no
+ * write progress for `maxStallMs`, or an estimated `maxQueuedBytes` waiting, closes the connection with
+ * `slow_consumer` (the client reconnects and resumes).
+ */
+export class Outbox implements SubscriptionHost {
+  readonly #transport: OutboundTransport;
+  readonly #options: OutboxOptions;
+  readonly #subscriptions: Subscription[] = [];
+  #next = 0;
+  #scheduled = false;
+  #closed = false;
+  /** When frames last waited with the transport unable to take them; cleared by every write. */
+  #stalledSince: number | undefined;
+  /** Running estimate of the bytes one queued change costs on the wire. */
+  #bytesPerChange = 64;
+  #watchdog: TimerHandle | undefined;
+
+  constructor(transport: OutboundTransport, options: OutboxOptions) {
+    this.#transport = transport;
+    this.#options = options;
+    transport.onDrain(() => this.#pump());
+    this.#armWatchdog();
+  }
+
+  add(subscription: Subscription): void {
+    this.#subscriptions.push(subscription);
+  }
+
+  remove(subscription: Subscription): void {
+    const index = this.#subscriptions.indexOf(subscription);
+    if (index >= 0) this.#subscriptions.splice(index, 1);
+  }
+
+  /** The estimated bytes waiting in every subscription's lanes. */
+  get queuedBytes(): number {
+    let changes = 0;
+    for (const subscription of this.#subscriptions) changes += subscription.queuedChanges;
+    return changes * this.#bytesPerChange;
+  }
+
+  canWriteNow(): boolean {
+    return !this.#closed && this.#transport.canWrite();
+  }
+
+  writeNow(subscription: Subscription, message: ServerMessage): void {
+    this.#write(subscription.stream, message);
+  }
+
+  schedule(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    // One pump per turn: a publish that touches many subscriptions or keys costs one pass, not one per change.
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  overflowed(_subscription: Subscription, _overflow: LaneOverflow): void {
+    this.#slow('overflow');
+  }
+
+  /** Stops the watchdog and writing. */
+  close(): void {
+    this.#closed = true;
+    if (this.#watchdog !== undefined) this.#options.clock.clearTimeout(this.#watchdog);
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    let idle = 0;
+    // Round robin over subscriptions, so one busy stream cannot starve the others.
+    while (this.#subscriptions.length > 0 && idle < this.#subscriptions.length && this.#transport.canWrite()) {
+      this.#next %= this.#subscriptions.length;
+      const subscription = this.#subscriptions[this.#next++] as Subscription;
+      const frame = subscription.take();
+      if (frame === undefined) {
+        idle++;
+        continue;
+      }
+      idle = 0;
+      this.#write(subscription.stream, frame);
+    }
+    // Stalled means frames wait because the transport cannot take them (not because a tier's interval holds them).
+    if (this.#stalledSince === undefined && !this.#transport.canWrite() && this.#subscriptions.some((s) => s.hasPending)) {
+      this.#stalledSince = this.#options.clock.now();
+    }
+  }
+
+  #write(stream: string, message: ServerMessage): void {
+    const bytes = this.#transport.write(message);
+    this.#stalledSince = undefined;
+    const changes = changesIn(message);
+    if (changes > 0) this.#bytesPerChange = 0.9 * this.#bytesPerChange + 0.1 * (bytes / changes);
+    const metrics = this.#options.metrics;
+    if (metrics !== undefined) {
+      const kind = streamKind(stream);
+      metrics.messagesOut.inc({ stream: kind, type: message.type, transport: this.#transport.name });
+      metrics.bytesOut.inc({ stream: kind, transport: this.#transport.name }, bytes);
+    }
+  }
+
+  #armWatchdog(): void {
+    const { clock, maxStallMs } = this.#options;
+    const every = Math.max(10, Math.min(1000, maxStallMs / 4));
+    this.#watchdog = clock.setTimeout(() => {
+      if (this.#closed) return;
+      const now = clock.now();
+      if (this.#stalledSince !== undefined && now - this.#stalledSince > maxStallMs) this.#slow('stalled');
+      else if (this.queuedBytes > this.#options.maxQueuedBytes) this.#slow('queued_bytes');
+      else this.#armWatchdog();
+    }, every);
+  }
+
+  #slow(reason: 'stalled' | 'queued_bytes' | 'overflow'): void {
+    if (this.#closed) return;
+    this.close();
+    this.#options.metrics?.slowConsumerDisconnects.inc({ transport: this.#transport.name, reason });
+    this.#options.onSlowConsumer(reason);
+  }
+}
+
+/** How many changes a frame carries, for the bytes-per-change estimate. */
+function changesIn(message: ServerMessage): number {
+  if (message.type === 'delta') return Array.isArray(message.data) ? message.data.length : 1;
+  if (message.type === 'batch') return message.items.length;
+  return 0;
+}

@@ -1,0 +1,200 @@
+import { PriorityLanes, type LaneOverflow } from '@twohop/conflation';
+import type { StreamMetrics } from '@twohop/metrics';
+import { streamKind } from '@twohop/metrics';
+import type { DeltaMessage, ServerMessage, SnapshotMessage } from '@twohop/protocol';
+import type { Clock, StreamPosition } from '@twohop/sequence';
+import type { DeltaSplitter } from '@twohop/snapshot-delta';
+import type { CatalogEntry } from './StreamCatalog.js';
+
+/** What a subscription needs from its connection's outbox. */
+export interface SubscriptionHost {
+  /** Whether a frame can be written now (transport writable, its buffer empty, nothing else waiting). */
+  canWriteNow(): boolean;
+  /** Writes a frame now. */
+  writeNow(subscription: Subscription, message: ServerMessage): void;
+  /** Something became ready to take. */
+  schedule(): void;
+  /** The unconflated lane overflowed with the `disconnect` policy. */
+  overflowed(subscription: Subscription, overflow: LaneOverflow): void;
+}
+
+/** Options for {@link Subscription}. */
+export interface SubscriptionOptions {
+  clock: Clock;
+  priorityCapacity: number;
+  metrics?: StreamMetrics | undefined;
+}
+
+/**
+ * One client's subscription to one stream, and its backpressure-aware sender. While the transport keeps up, each
+ * delta is written as it comes. When it cannot take a frame, changes queue in the subscription's lanes — merged by
+ * key for `conflate` streams (memory bounded by keys), kept whole and bounded for `reliable` ones — and go out as
+ * one conflated delta `from..seq` (or a batch) when the transport drains. The client's replica applies that as
+ * protocol rule 3 allows, so nothing is lost and nothing grows without bound.
+ */
+export class Subscription {
+  readonly stream: string;
+  readonly #entry: CatalogEntry;
+  readonly #host: SubscriptionHost;
+  readonly #metrics: StreamMetrics | undefined;
+  readonly #kind: string;
+  readonly #splitter: DeltaSplitter<unknown> | undefined;
+  readonly #lanes: PriorityLanes<string, unknown, DeltaMessage<unknown>>;
+  readonly #unsubscribe: () => void;
+  /** Frames to send before anything from the lanes: a snapshot, or a replay. */
+  #pending: ServerMessage[] = [];
+  /** The epoch the subscriber follows. */
+  #epoch: string;
+  /** The seq the subscriber will be at once everything written, pending or queued is delivered. */
+  #through: number;
+  /** The checksum of the newest delta, reused by a conflated delta that ends at the same seq. */
+  #latest: { seq: number; checksum: DeltaMessage<unknown>['checksum'] } | undefined;
+  #merged = 0;
+
+  constructor(stream: string, entry: CatalogEntry, host: SubscriptionHost, options: SubscriptionOptions) {
+    this.stream = stream;
+    this.#entry = entry;
+    this.#host = host;
+    this.#metrics = options.metrics;
+    this.#kind = streamKind(stream);
+    this.#splitter = entry.publisher.model.splitter as DeltaSplitter<unknown> | undefined;
+    const position = entry.publisher.position;
+    this.#epoch = position.epoch;
+    this.#through = position.seq;
+    this.#lanes = new PriorityLanes({
+      clock: options.clock,
+      priorityCapacity: options.priorityCapacity,
+      overflow: entry.delivery === 'reliable' ? 'resync' : 'disconnect',
+      conflated: { intervalMs: entry.intervalMs, order: this.#splitter?.order ?? 'first-queued' },
+      onReady: () => host.schedule(),
+      onOverflow: (overflow) => this.#overflowed(overflow),
+    });
+    this.#unsubscribe = entry.publisher.subscribe((delta) => this.#onDelta(delta as DeltaMessage<unknown>));
+  }
+
+  /**
+   * Starts the stream for this subscriber (protocol rule 6): a replay of the deltas after `resume` when the
+   * history still holds them, else a snapshot. Returns whether it recovered by replay.
+   */
+  start(resume: StreamPosition | undefined): boolean {
+    const plan = this.#entry.publisher.resume(resume);
+    if (plan.recovered) {
+      this.#metrics?.resumes.inc({ stream: this.#kind, result: 'replay' });
+      if (plan.deltas.length > 0) this.#pending.push(this.#asFrame(plan.deltas as DeltaMessage<unknown>[]));
+    } else {
+      if (resume !== undefined) this.#metrics?.resumes.inc({ stream: this.#kind, result: 'snapshot' });
+      this.#pending.push(plan.snapshot as SnapshotMessage<unknown>);
+    }
+    this.#restartAt(this.#entry.publisher.position);
+    this.#host.schedule();
+    return plan.recovered;
+  }
+
+  /** Answers a `resync`: drops what is queued and sends a fresh snapshot. */
+  resync(): void {
+    this.#metrics?.resyncs.inc({ stream: this.#kind });
+    this.#sendSnapshot();
+  }
+
+  /** Whether a frame waits to be taken. */
+  get hasPending(): boolean {
+    return this.#pending.length > 0 || this.queuedChanges > 0;
+  }
+
+  /** Changes waiting in the lanes (for the queued-bytes estimate and tests). */
+  get queuedChanges(): number {
+    return this.#lanes.conflatedQueue.size + this.#lanes.unconflatedQueued;
+  }
+
+  /** The next frame to write, if one is ready. */
+  take(): ServerMessage | undefined {
+    const pending = this.#pending.shift();
+    if (pending !== undefined) return pending;
+    const frame = this.#lanes.take();
+    if (frame === undefined) return undefined;
+    if (frame.lane === 'conflated') {
+      const { from, seq, changes } = frame.batch;
+      this.#collectMerges();
+      const splitter = this.#splitter as DeltaSplitter<unknown>;
+      const checksum = this.#latest?.seq === seq ? this.#latest.checksum : undefined;
+      return {
+        type: 'delta',
+        stream: this.stream,
+        epoch: this.#epoch,
+        seq,
+        ...(from < seq ? { from } : {}),
+        data: splitter.join(changes.map((change) => change.value)),
+        ...(checksum === undefined ? {} : { checksum }),
+      };
+    }
+    return this.#asFrame(frame.items as DeltaMessage<unknown>[]);
+  }
+
+  /** Stops following the stream and drops what is queued. */
+  close(): void {
+    this.#unsubscribe();
+    this.#lanes.dispose();
+    this.#pending = [];
+  }
+
+  #onDelta(delta: DeltaMessage<unknown>): void {
+    this.#latest = { seq: delta.seq, checksum: delta.checksum };
+    if (delta.epoch !== this.#epoch) {
+      // The publisher started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
+      // new epoch (which already includes this delta) puts the subscriber straight into it.
+      this.#sendSnapshot();
+      return;
+    }
+    // Fast path: nothing queued, no maximum frequency to respect, and the transport can take it now.
+    if (this.#entry.intervalMs === 0 && !this.hasPending && this.#host.canWriteNow()) {
+      this.#through = delta.seq;
+      this.#host.writeNow(this, delta);
+      return;
+    }
+    if (this.#lanes.overflowed) return; // a resync or disconnect is already under way
+    if (this.#entry.delivery === 'reliable' || this.#splitter === undefined) {
+      this.#lanes.pushPriority(delta);
+    } else {
+      const splitter = this.#splitter;
+      for (const change of splitter.split(delta.data)) {
+        this.#lanes.pushConflated(splitter.keyOf(change), change, delta.seq);
+      }
+    }
+    this.#through = delta.seq;
+  }
+
+  #sendSnapshot(): void {
+    const snapshot = this.#entry.publisher.snapshot() as SnapshotMessage<unknown>;
+    this.#pending = [snapshot];
+    this.#restartAt(snapshot);
+    this.#host.schedule();
+  }
+
+  /** Empties the lanes and starts their next conflated range right after `position`. */
+  #restartAt(position: StreamPosition): void {
+    this.#collectMerges();
+    this.#epoch = position.epoch;
+    this.#through = position.seq;
+    this.#lanes.reset(position.seq);
+  }
+
+  #overflowed(overflow: LaneOverflow): void {
+    if (overflow.policy === 'resync') {
+      // Something that must not be lost could not be queued: the subscriber gets a fresh snapshot instead.
+      queueMicrotask(() => this.resync());
+    } else {
+      this.#host.overflowed(this, overflow);
+    }
+  }
+
+  /** Adds the merges since the last call to the metrics. */
+  #collectMerges(): void {
+    const merged = this.#lanes.conflatedQueue.stats.merged;
+    if (merged > this.#merged) this.#metrics?.conflatedMerges.inc({ stream: this.#kind }, merged - this.#merged);
+    this.#merged = merged;
+  }
+
+  #asFrame(deltas: DeltaMessage<unknown>[]): ServerMessage {
+    return deltas.length === 1 ? (deltas[0] as DeltaMessage<unknown>) : { type: 'batch', stream: this.stream, items: deltas };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * @twohop/server — hop 1: serving streams to clients over socket.io and Server-Sent Events, with a
+ * backpressure-aware sender per subscription (conflation while the transport cannot keep up), input limits on
+ * everything a client sends, and graceful shutdown.
+ */
+export { gracefulShutdown, type Closeable, type GracefulShutdownOptions } from './gracefulShutdown.js';
+export { TokenBucket, defaultLimits, type ConnectionLimits } from './limits.js';
+export type { OutboundTransport, TransportName } from './OutboundTransport.js';
+export { Outbox, type OutboxOptions } from './Outbox.js';
+export {
+  SOCKET_EVENTS,
+  attachSocketIoStreams,
+  type SocketIoStreams,
+  type SocketIoStreamsOptions,
+} from './socketIoStreams.js';
+export { parseEventId, sseStreams, type SseStreams, type SseStreamsOptions } from './sseStreams.js';
+export {
+  StreamCatalog,
+  type AnyPublisher,
+  type CatalogEntry,
+  type Delivery,
+  type StreamEntryOptions,
+} from './StreamCatalog.js';
+export { StreamConnection, errorAck, type StreamConnectionOptions } from './StreamConnection.js';
+export { Subscription, type SubscriptionHost, type SubscriptionOptions } from './Subscription.js';

@@ -1,0 +1,129 @@
+import type { StreamMetrics } from '@twohop/metrics';
+import { jsonCodec, protobufCodec, type Codec, type ServerMessage } from '@twohop/protocol';
+import { systemClock, type Clock } from '@twohop/sequence';
+import type { Namespace, Server, Socket } from 'socket.io';
+import { defaultLimits, type ConnectionLimits } from './limits.js';
+import type { OutboundTransport } from './OutboundTransport.js';
+import type { StreamCatalog } from './StreamCatalog.js';
+import { StreamConnection } from './StreamConnection.js';
+
+/** Socket.io event names of the stream protocol (docs/protocol.md, "socket.io"). */
+export const SOCKET_EVENTS = {
+  /** Server → client frames: a JSON text or, on the binary tier, protobuf bytes. */
+  message: 'm',
+  /** Server → client, just before a deliberate close: a `CloseNotice`. */
+  closeNotice: 'close-notice',
+} as const;
+
+/** Options for {@link attachSocketIoStreams}. */
+export interface SocketIoStreamsOptions {
+  catalog: StreamCatalog;
+  limits?: Partial<ConnectionLimits>;
+  metrics?: StreamMetrics;
+  clock?: Clock;
+}
+
+/** What {@link attachSocketIoStreams} returns. */
+export interface SocketIoStreams {
+  /** Open connections. */
+  readonly connections: number;
+  /**
+   * Graceful shutdown: tells every client `server_shutdown` (reconnect elsewhere and resume), then closes, within
+   * `deadlineMs`.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+const protobuf = protobufCodec();
+
+/**
+ * engine.io's per-socket queue of packets not yet handed to the transport. Its type marks it private and there is
+ * no public accessor, but it is what `emit` appends to and what `drain` empties; the field has the same name and
+ * meaning across engine.io 4–6.
+ */
+const writeBufferOf = (socket: Socket): readonly unknown[] =>
+  (socket.conn as unknown as { writeBuffer: readonly unknown[] }).writeBuffer;
+
+/**
+ * Serves the catalog's streams on a socket.io server or namespace. Clients send `subscribe` / `unsubscribe` /
+ * `resync` with an acknowledgement callback; frames go out as event `m` — JSON text by default, protobuf bytes when
+ * the client connects with `?codec=protobuf`.
+ *
+ * socket.io has no backpressure of its own: `emit` appends to engine.io's per-socket write buffer whatever the
+ * client reads. This binding writes only while `socket.conn.transport.writable` and that buffer is empty, and
+ * otherwise lets each subscription conflate until engine.io emits `drain`.
+ */
+export function attachSocketIoStreams(target: Server | Namespace, options: SocketIoStreamsOptions): SocketIoStreams {
+  const limits = { ...defaultLimits, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics;
+  const connections = new Map<Socket, StreamConnection>();
+  /** Encode a delta once however many subscribers it goes to. */
+  const encoded = new WeakMap<object, string>();
+  const encodeJson = (message: ServerMessage): string => {
+    let text = encoded.get(message);
+    if (text === undefined) {
+      text = jsonCodec.encode(message);
+      encoded.set(message, text);
+    }
+    return text;
+  };
+
+  target.on('connection', (socket: Socket) => {
+    const codec: Codec<unknown> | undefined = socket.handshake.query['codec'] === 'protobuf' ? protobuf : undefined;
+    metrics?.connectedClients.inc({ transport: 'socket.io' });
+    const transport: OutboundTransport = {
+      name: 'socket.io',
+      canWrite: () => socket.connected && socket.conn.transport.writable && writeBufferOf(socket).length === 0,
+      write(message) {
+        if (codec !== undefined) {
+          const bytes = codec.encode(message) as Uint8Array;
+          socket.emit(SOCKET_EVENTS.message, bytes);
+          return bytes.byteLength;
+        }
+        const text = encodeJson(message);
+        socket.emit(SOCKET_EVENTS.message, text);
+        return text.length;
+      },
+      onDrain: (listener) => socket.conn.on('drain', listener),
+      close(notice) {
+        socket.emit(SOCKET_EVENTS.closeNotice, notice);
+        socket.disconnect(true);
+        // A stalled client never drains the notice; do not wait for it.
+        const force = setTimeout(() => socket.conn.close(true), 1000);
+        force.unref();
+      },
+    };
+    const connection = new StreamConnection(transport, { catalog: options.catalog, limits, clock, metrics });
+    connections.set(socket, connection);
+
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
+      const reply = connection.request(event, args.length === 1 ? args[0] : args);
+      ack?.(reply);
+    });
+    socket.on('disconnect', () => {
+      metrics?.connectedClients.dec({ transport: 'socket.io' });
+      connection.dispose();
+      connections.delete(socket);
+    });
+  });
+
+  return {
+    get connections() {
+      return connections.size;
+    },
+    async close(deadlineMs = 5000) {
+      const sockets = [...connections.keys()];
+      for (const [, connection] of connections) {
+        connection.closeWith('server_shutdown', 'the server is shutting down; reconnect and resume', true);
+      }
+      const deadline = Date.now() + deadlineMs;
+      while (sockets.some((socket) => socket.connected) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      for (const socket of sockets) if (socket.connected) socket.conn.close(true);
+    },
+  };
+}
+
