@@ -38,7 +38,8 @@ export class Outbox implements SubscriptionHost {
   constructor(transport: OutboundTransport, options: OutboxOptions) {
     this.#transport = transport;
     this.#options = options;
-    transport.onDrain(() => this.#pump());
+    // Deferred to a microtask: engine.io's websocket transport emits `drain` just before it sets `writable`.
+    transport.onDrain(() => this.schedule());
     this.#armWatchdog();
   }
 
@@ -90,7 +91,11 @@ export class Outbox implements SubscriptionHost {
     if (this.#closed) return;
     let idle = 0;
     // Round robin over subscriptions, so one busy stream cannot starve the others.
-    while (this.#subscriptions.length > 0 && idle < this.#subscriptions.length && this.#transport.canWrite()) {
+    while (
+      this.#subscriptions.length > 0 &&
+      idle < this.#subscriptions.length &&
+      this.#transport.canWrite()
+    ) {
       this.#next %= this.#subscriptions.length;
       const subscription = this.#subscriptions[this.#next++] as Subscription;
       const frame = subscription.take();
@@ -102,7 +107,11 @@ export class Outbox implements SubscriptionHost {
       this.#write(subscription.stream, frame);
     }
     // Stalled means frames wait because the transport cannot take them (not because a tier's interval holds them).
-    if (this.#stalledSince === undefined && !this.#transport.canWrite() && this.#subscriptions.some((s) => s.hasPending)) {
+    if (
+      this.#stalledSince === undefined &&
+      !this.#transport.canWrite() &&
+      this.#subscriptions.some((s) => s.hasPending)
+    ) {
       this.#stalledSince = this.#options.clock.now();
     }
   }

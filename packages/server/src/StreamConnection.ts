@@ -17,6 +17,17 @@ import { Outbox } from './Outbox.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { Subscription } from './Subscription.js';
 
+/** A connection's outbound queue, as {@link StreamConnection.inspect} reports it. */
+export interface ConnectionStats {
+  readonly streams: string[];
+  /** Changes waiting in the subscriptions' lanes (merged by key for conflated streams). */
+  readonly queuedChanges: number;
+  /** The estimated bytes those changes will take on the wire. */
+  readonly queuedBytes: number;
+  /** Packets in engine.io's own write buffer (socket.io only). */
+  readonly transportBuffered?: number;
+}
+
 /** Options for {@link StreamConnection}. */
 export interface StreamConnectionOptions {
   catalog: StreamCatalog;
@@ -55,9 +66,20 @@ export class StreamConnection {
       maxQueuedBytes: limits.maxQueuedBytes,
       metrics: options.metrics,
       onSlowConsumer: (reason) =>
-        this.#closeWith('slow_consumer', `the client read too slowly (${reason}); reconnect and resume`, true),
+        this.#closeWith(
+          'slow_consumer',
+          `the client read too slowly (${reason}); reconnect and resume`,
+          true,
+        ),
     });
     this.#armHeartbeat();
+  }
+
+  /** What waits to be sent, for metrics, tests and scenario reports. */
+  inspect(): ConnectionStats {
+    let queuedChanges = 0;
+    for (const subscription of this.#subscriptions.values()) queuedChanges += subscription.queuedChanges;
+    return { streams: this.streams, queuedChanges, queuedBytes: this.outbox.queuedBytes };
   }
 
   /** The streams this connection is subscribed to. */
@@ -72,7 +94,10 @@ export class StreamConnection {
       if (!this.#bucket.take()) return this.#reject('rate_limited', 'too many messages; slow down');
       if (!isClientEvent(event)) return this.#reject('invalid_message', `unknown event ${describe(event)}`);
       if (jsonSize(payload) > this.#options.limits.maxPayloadBytes) {
-        return this.#reject('payload_too_large', `messages are limited to ${this.#options.limits.maxPayloadBytes} bytes`);
+        return this.#reject(
+          'payload_too_large',
+          `messages are limited to ${this.#options.limits.maxPayloadBytes} bytes`,
+        );
       }
       const parsed = clientRequests[event].safeParse(payload);
       if (!parsed.success) return this.#reject('invalid_message', describeIssues(parsed.error));
@@ -122,7 +147,10 @@ export class StreamConnection {
       this.outbox.remove(existing);
       this.#subscriptions.delete(stream);
     } else if (this.#subscriptions.size >= this.#options.limits.maxSubscriptions) {
-      throw new ProtocolError('too_many_subscriptions', `at most ${this.#options.limits.maxSubscriptions} subscriptions`);
+      throw new ProtocolError(
+        'too_many_subscriptions',
+        `at most ${this.#options.limits.maxSubscriptions} subscriptions`,
+      );
     }
     const subscription = new Subscription(stream, entry, this.outbox, {
       clock: this.#options.clock,

@@ -190,11 +190,14 @@ export class Subscription {
   /** Adds the merges since the last call to the metrics. */
   #collectMerges(): void {
     const merged = this.#lanes.conflatedQueue.stats.merged;
-    if (merged > this.#merged) this.#metrics?.conflatedMerges.inc({ stream: this.#kind }, merged - this.#merged);
+    if (merged > this.#merged)
+      this.#metrics?.conflatedMerges.inc({ stream: this.#kind }, merged - this.#merged);
     this.#merged = merged;
   }
 
   #asFrame(deltas: DeltaMessage<unknown>[]): ServerMessage {
-    return deltas.length === 1 ? (deltas[0] as DeltaMessage<unknown>) : { type: 'batch', stream: this.stream, items: deltas };
+    return deltas.length === 1
+      ? (deltas[0] as DeltaMessage<unknown>)
+      : { type: 'batch', stream: this.stream, items: deltas };
   }
 }

@@ -25,7 +25,13 @@ export interface GracefulShutdownOptions {
  * callers that stop for other reasons.
  */
 export function gracefulShutdown(options: GracefulShutdownOptions): (signal?: string) => Promise<void> {
-  const { server, closeables, deadlineMs = 10_000, log = console.log, exit = (code) => process.exit(code) } = options;
+  const {
+    server,
+    closeables,
+    deadlineMs = 10_000,
+    log = console.log,
+    exit = (code) => process.exit(code),
+  } = options;
   let running: Promise<void> | undefined;
   const shutdown = (signal = 'shutdown') => {
     running ??= (async () => {

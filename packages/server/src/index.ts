@@ -21,5 +21,10 @@ export {
   type Delivery,
   type StreamEntryOptions,
 } from './StreamCatalog.js';
-export { StreamConnection, errorAck, type StreamConnectionOptions } from './StreamConnection.js';
+export {
+  StreamConnection,
+  errorAck,
+  type ConnectionStats,
+  type StreamConnectionOptions,
+} from './StreamConnection.js';
 export { Subscription, type SubscriptionHost, type SubscriptionOptions } from './Subscription.js';

@@ -5,7 +5,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import type { StreamCatalog } from './StreamCatalog.js';
-import { StreamConnection } from './StreamConnection.js';
+import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
 
 /** Socket.io event names of the stream protocol (docs/protocol.md, "socket.io"). */
 export const SOCKET_EVENTS = {
@@ -27,6 +27,8 @@ export interface SocketIoStreamsOptions {
 export interface SocketIoStreams {
   /** Open connections. */
   readonly connections: number;
+  /** Each connection's outbound queue, including engine.io's write buffer. */
+  inspect(): ConnectionStats[];
   /**
    * Graceful shutdown: tells every client `server_shutdown` (reconnect elsewhere and resume), then closes, within
    * `deadlineMs`.
@@ -35,6 +37,23 @@ export interface SocketIoStreams {
 }
 
 const protobuf = protobufCodec();
+
+/**
+ * Calls `listener` each time the connection's transport has written everything it was given. engine.io's socket
+ * emits its own `drain` only after flushing a non-empty write buffer, and this sender keeps that buffer empty, so it
+ * listens to the transport — and to each new one after an upgrade (polling → websocket).
+ */
+function onTransportDrain(socket: Socket, listener: () => void): void {
+  const conn = socket.conn as unknown as {
+    transport: { on(event: 'drain', listener: () => void): void };
+    on(event: 'upgrade', listener: (transport: { on(event: 'drain', listener: () => void): void }) => void): void;
+  };
+  conn.transport.on('drain', listener);
+  conn.on('upgrade', (transport) => {
+    transport.on('drain', listener);
+    listener();
+  });
+}
 
 /**
  * engine.io's per-socket queue of packets not yet handed to the transport. Its type marks it private and there is
@@ -53,7 +72,10 @@ const writeBufferOf = (socket: Socket): readonly unknown[] =>
  * client reads. This binding writes only while `socket.conn.transport.writable` and that buffer is empty, and
  * otherwise lets each subscription conflate until engine.io emits `drain`.
  */
-export function attachSocketIoStreams(target: Server | Namespace, options: SocketIoStreamsOptions): SocketIoStreams {
+export function attachSocketIoStreams(
+  target: Server | Namespace,
+  options: SocketIoStreamsOptions,
+): SocketIoStreams {
   const limits = { ...defaultLimits, ...options.limits };
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics;
@@ -70,11 +92,13 @@ export function attachSocketIoStreams(target: Server | Namespace, options: Socke
   };
 
   target.on('connection', (socket: Socket) => {
-    const codec: Codec<unknown> | undefined = socket.handshake.query['codec'] === 'protobuf' ? protobuf : undefined;
+    const codec: Codec<unknown> | undefined =
+      socket.handshake.query['codec'] === 'protobuf' ? protobuf : undefined;
     metrics?.connectedClients.inc({ transport: 'socket.io' });
     const transport: OutboundTransport = {
       name: 'socket.io',
-      canWrite: () => socket.connected && socket.conn.transport.writable && writeBufferOf(socket).length === 0,
+      canWrite: () =>
+        socket.connected && socket.conn.transport.writable && writeBufferOf(socket).length === 0,
       write(message) {
         if (codec !== undefined) {
           const bytes = codec.encode(message) as Uint8Array;
@@ -85,7 +109,7 @@ export function attachSocketIoStreams(target: Server | Namespace, options: Socke
         socket.emit(SOCKET_EVENTS.message, text);
         return text.length;
       },
-      onDrain: (listener) => socket.conn.on('drain', listener),
+      onDrain: (listener) => onTransportDrain(socket, listener),
       close(notice) {
         socket.emit(SOCKET_EVENTS.closeNotice, notice);
         socket.disconnect(true);
@@ -98,7 +122,8 @@ export function attachSocketIoStreams(target: Server | Namespace, options: Socke
     connections.set(socket, connection);
 
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
+      const ack =
+        typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
       const reply = connection.request(event, args.length === 1 ? args[0] : args);
       ack?.(reply);
     });
@@ -113,6 +138,11 @@ export function attachSocketIoStreams(target: Server | Namespace, options: Socke
     get connections() {
       return connections.size;
     },
+    inspect: () =>
+      [...connections].map(([socket, connection]) => ({
+        ...connection.inspect(),
+        transportBuffered: writeBufferOf(socket).length,
+      })),
     async close(deadlineMs = 5000) {
       const sockets = [...connections.keys()];
       for (const [, connection] of connections) {
@@ -126,4 +156,3 @@ export function attachSocketIoStreams(target: Server | Namespace, options: Socke
     },
   };
 }
-

@@ -5,7 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import type { StreamCatalog } from './StreamCatalog.js';
-import { StreamConnection } from './StreamConnection.js';
+import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
 
 /** Options for {@link sseStreams}. */
 export interface SseStreamsOptions {
@@ -22,6 +22,8 @@ export interface SseStreams {
   /** `GET` handler: `?stream=<name>`, resume from `Last-Event-ID` or `?lastEventId=<epoch>:<seq>`. */
   readonly handler: RequestHandler;
   readonly connections: number;
+  /** Each connection's outbound queue. */
+  inspect(): ConnectionStats[];
   /** Graceful shutdown: an `event: close` with `server_shutdown` to every client, then the responses end. */
   close(): Promise<void>;
 }
@@ -48,7 +50,11 @@ function toSse(message: ServerMessage): string {
       return sseEvent(message.type, jsonCodec.encode(message), `${message.epoch}:${message.seq}`);
     case 'batch': {
       const last = message.items[message.items.length - 1];
-      return sseEvent('batch', jsonCodec.encode(message), last === undefined ? undefined : `${last.epoch}:${last.seq}`);
+      return sseEvent(
+        'batch',
+        jsonCodec.encode(message),
+        last === undefined ? undefined : `${last.epoch}:${last.seq}`,
+      );
     }
     case 'heartbeat':
       // The comment keeps proxies from timing the stream out; the event lets the client's silence detector see it
@@ -72,20 +78,10 @@ export function sseStreams(options: SseStreamsOptions): SseStreams {
   const handler: RequestHandler = (request: Request, response: Response) => {
     const resume = parseEventId(request.get('last-event-id') ?? request.query['lastEventId']);
     const stream = request.query['stream'];
-
-    response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      // nginx buffers proxied responses unless told not to, which would hold events back.
-      'X-Accel-Buffering': 'no',
-    });
-    response.write(`retry: ${options.retryMs ?? 2000}\n\n`);
-    metrics?.connectedClients.inc({ transport: 'sse' });
-
     const transport: OutboundTransport = {
       name: 'sse',
-      canWrite: () => !response.writableEnded && !response.destroyed && !response.writableNeedDrain,
+      canWrite: () =>
+        response.headersSent && !response.writableEnded && !response.destroyed && !response.writableNeedDrain,
       write(message) {
         const text = toSse(message);
         response.write(text);
@@ -100,20 +96,31 @@ export function sseStreams(options: SseStreamsOptions): SseStreams {
       },
     };
     const connection = new StreamConnection(transport, { catalog: options.catalog, limits, clock, metrics });
+
+    // The request is the subscribe. A bad one is answered with 400 and its error code before any stream starts
+    // (EventSource treats that as final); a good one's ack is the first event, before the snapshot or replay,
+    // which the subscription writes on the next turn.
+    const ack = connection.request('subscribe', resume === undefined ? { stream } : { stream, resume });
+    if (!ack.ok) {
+      connection.dispose();
+      response.status(ack.error.code === 'unknown_stream' ? 404 : 400).json(ack);
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // nginx buffers proxied responses unless told not to, which would hold events back.
+      'X-Accel-Buffering': 'no',
+    });
+    response.write(`retry: ${options.retryMs ?? 2000}\n\n${sseEvent('ack', JSON.stringify(ack))}`);
+    metrics?.connectedClients.inc({ transport: 'sse' });
     open.set(response, connection);
     request.on('close', () => {
       metrics?.connectedClients.dec({ transport: 'sse' });
       connection.dispose();
       open.delete(response);
     });
-
-    // The subscribe is the request itself: its ack is the first event, before the snapshot or replay.
-    const ack = connection.request('subscribe', resume === undefined ? { stream } : { stream, resume });
-    response.write(sseEvent('ack', JSON.stringify(ack)));
-    if (!ack.ok) {
-      connection.dispose();
-      response.end();
-    }
   };
 
   return {
@@ -121,6 +128,7 @@ export function sseStreams(options: SseStreamsOptions): SseStreams {
     get connections() {
       return open.size;
     },
+    inspect: () => [...open.values()].map((connection) => connection.inspect()),
     async close() {
       for (const connection of open.values()) {
         connection.closeWith('server_shutdown', 'the server is shutting down; reconnect and resume', true);

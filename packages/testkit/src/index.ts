@@ -15,3 +15,11 @@ export {
   type SimulationResult,
 } from './simulateStream.js';
 export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';
+export { startTestServer, type DisposableServer, type TestServerOptions } from './disposableServer.js';
+export {
+  connectStallableSocket,
+  openStallableEventStream,
+  stallable,
+  type StallableClient,
+  type StallableEventStream,
+} from './stalledClients.js';

@@ -1,0 +1,27 @@
+import type { Ack, CloseNotice, ServerMessage, SubscribeAck, SubscribeRequest } from '@twohop/protocol';
+
+/** What a transport tells the client about its one connection. */
+export interface TransportHandlers {
+  onOpen(): void;
+  onMessage(message: ServerMessage): void;
+  /** The connection is gone; `notice` is the server's reason when it closed on purpose. */
+  onClose(reason: string, notice?: CloseNotice): void;
+  /** A frame that could not be decoded (the client ignores it; a later gap is caught by the replica). */
+  onBadFrame(error: unknown): void;
+}
+
+/**
+ * One connection to a stream server, as the {@link StreamClient} drives it. Reconnection is the client's job
+ * (with its own backoff), so transports never reconnect by themselves.
+ */
+export interface ClientTransport {
+  readonly name: string;
+  open(handlers: TransportHandlers): void;
+  subscribe(request: SubscribeRequest): Promise<SubscribeAck>;
+  unsubscribe(stream: string): Promise<Ack>;
+  resync(stream: string): Promise<Ack>;
+  close(): void;
+}
+
+/** Makes a new transport for each connection attempt. */
+export type TransportFactory = () => ClientTransport;

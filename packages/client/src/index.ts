@@ -1,0 +1,21 @@
+/**
+ * @twohop/client — following twohop streams from a browser or Node: a reconnecting {@link StreamClient} over
+ * socket.io or EventSource, with backoff and jitter, heartbeat-silence detection, resume, and a Replica per stream.
+ */
+export { Backoff, type BackoffOptions } from './Backoff.js';
+export type { ClientTransport, TransportFactory, TransportHandlers } from './ClientTransport.js';
+export {
+  eventSourceTransport,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  type EventSourceTransportOptions,
+} from './eventSourceTransport.js';
+export { socketIoTransport, type SocketIoTransportOptions } from './socketIoTransport.js';
+export {
+  StreamClient,
+  type ClientStream,
+  type ConnectionState,
+  type StreamClientEvents,
+  type StreamClientOptions,
+  type StreamOptions,
+} from './StreamClient.js';

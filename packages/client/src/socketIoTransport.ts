@@ -1,0 +1,68 @@
+import { jsonCodec, protobufCodec, type CloseNotice, type ServerMessage } from '@twohop/protocol';
+import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import type { ClientTransport, TransportFactory } from './ClientTransport.js';
+
+/** Options for {@link socketIoTransport}. */
+export interface SocketIoTransportOptions {
+  /** `protobuf` asks the server for binary frames. @default 'json' */
+  codec?: 'json' | 'protobuf';
+  /** How long a request waits for its ack. @default 10000 */
+  ackTimeoutMs?: number;
+  /** Passed to socket.io-client (reconnection is always off: the StreamClient reconnects with its own backoff). */
+  socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/** A stream connection over socket.io (docs/protocol.md, "socket.io"). */
+export function socketIoTransport(url: string, options: SocketIoTransportOptions = {}): TransportFactory {
+  const codec = options.codec ?? 'json';
+  const binary = protobufCodec();
+  const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+  return (): ClientTransport => {
+    const socket = io(url, {
+      transports: ['websocket'],
+      ...options.socket,
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+      query: { ...(options.socket?.query as Record<string, string> | undefined), codec },
+    });
+    const request = (event: string, payload: unknown) =>
+      socket.timeout(ackTimeoutMs).emitWithAck(event, payload) as Promise<never>;
+    return {
+      name: 'socket.io',
+      open(handlers) {
+        let notice: CloseNotice | undefined;
+        let closed = false;
+        const close = (reason: string) => {
+          if (closed) return;
+          closed = true;
+          handlers.onClose(reason, notice);
+        };
+        socket.on('connect', () => handlers.onOpen());
+        socket.on('m', (frame: unknown) => {
+          let message: ServerMessage;
+          try {
+            message =
+              typeof frame === 'string'
+                ? jsonCodec.decode(frame)
+                : binary.decode(frame instanceof ArrayBuffer ? new Uint8Array(frame) : (frame as Uint8Array));
+          } catch (error) {
+            handlers.onBadFrame(error);
+            return;
+          }
+          handlers.onMessage(message);
+        });
+        socket.on('close-notice', (received: CloseNotice) => {
+          notice = received;
+        });
+        socket.on('disconnect', (reason) => close(reason));
+        socket.on('connect_error', (error) => close(`connect_error: ${error.message}`));
+        socket.connect();
+      },
+      subscribe: (subscribe) => request('subscribe', subscribe),
+      unsubscribe: (stream) => request('unsubscribe', { stream }),
+      resync: (stream) => request('resync', { stream }),
+      close: () => socket.disconnect(),
+    };
+  };
+}
