@@ -152,6 +152,8 @@ export class Subscription {
       return;
     }
     if (this.#lanes.overflowed) return; // a resync or disconnect is already under way
+    // The first change to queue after direct writes: the next conflated range starts right after what was sent.
+    if (!this.hasPending) this.#lanes.reset(this.#through);
     if (this.#entry.delivery === 'reliable' || this.#splitter === undefined) {
       this.#lanes.pushPriority(delta);
     } else {

@@ -46,7 +46,10 @@ const protobuf = protobufCodec();
 function onTransportDrain(socket: Socket, listener: () => void): void {
   const conn = socket.conn as unknown as {
     transport: { on(event: 'drain', listener: () => void): void };
-    on(event: 'upgrade', listener: (transport: { on(event: 'drain', listener: () => void): void }) => void): void;
+    on(
+      event: 'upgrade',
+      listener: (transport: { on(event: 'drain', listener: () => void): void }) => void,
+    ): void;
   };
   conn.transport.on('drain', listener);
   conn.on('upgrade', (transport) => {

@@ -1,6 +1,6 @@
 import { StreamMetrics } from '@twohop/metrics';
 import { keyedState, StreamPublisher, type KeyedState } from '@twohop/snapshot-delta';
-import { StreamCatalog } from '../src/index.js';
+import { StreamCatalog, type AnyPublisher } from '../src/index.js';
 
 /** A keyed stream like an order book's levels, with a checksum over its state. */
 export function levelsPublisher(stream = 'book:TEST', historyCapacity = 1024, epoch?: string) {
@@ -25,15 +25,21 @@ export function checksumOf(state: KeyedState<number>): number {
   return sum;
 }
 
-export function catalogOf(...publishers: StreamPublisher<never, never, never>[]): StreamCatalog {
+export function catalogOf(...publishers: AnyPublisher[]): StreamCatalog {
   const catalog = new StreamCatalog();
   for (const publisher of publishers) catalog.add(publisher);
   return catalog;
 }
 
 /** Publishes `count` single-key changes over `keys` keys. */
-export function publishChanges(publisher: ReturnType<typeof levelsPublisher>, count: number, keys = 20, start = 0) {
-  for (let i = start; i < start + count; i++) publisher.publish([{ op: 'set', key: `k${i % keys}`, value: i }]);
+export function publishChanges(
+  publisher: ReturnType<typeof levelsPublisher>,
+  count: number,
+  keys = 20,
+  start = 0,
+) {
+  for (let i = start; i < start + count; i++)
+    publisher.publish([{ op: 'set', key: `k${i % keys}`, value: i }]);
 }
 
 /** Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` with `what`. */
@@ -53,7 +59,11 @@ export const sameState = (a: Map<string, unknown>, b: Map<string, unknown>) =>
 export const newMetrics = () => new StreamMetrics({ processMetrics: false });
 
 /** The value of a counter in a registry, summed over labels that match. */
-export async function counterValue(metrics: StreamMetrics, name: string, labels: Record<string, string> = {}) {
+export async function counterValue(
+  metrics: StreamMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   return (metric?.values ?? [])
     .filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))

@@ -13,7 +13,7 @@ afterEach(async () => {
 async function serve(publisher = levelsPublisher(), port?: number) {
   const server = await startTestServer(
     ({ io }) => {
-      attachSocketIoStreams(io, { catalog: catalogOf(publisher as never) });
+      attachSocketIoStreams(io, { catalog: catalogOf(publisher) });
     },
     port === undefined ? {} : { port },
   );
@@ -90,7 +90,9 @@ describe('socket.io streams', () => {
     await serve(restarted, first.server.port);
 
     await waitFor('all converged on the new epoch', () =>
-      clients.every(({ book }) => book.replica.position?.epoch === 'epoch-after' && book.replica.position.seq === 3),
+      clients.every(
+        ({ book }) => book.replica.position?.epoch === 'epoch-after' && book.replica.position.seq === 3,
+      ),
     );
     for (const { book, subscribed } of clients) {
       expect(sameState(book.replica.state, restarted.state)).toBe(true);

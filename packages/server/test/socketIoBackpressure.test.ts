@@ -35,26 +35,36 @@ async function stallableSubscriber(url: string) {
   const socket = await connectStallableSocket(url);
   cleanups.push(() => socket.disconnect());
   let conflated = 0;
+  let rangeMismatches = 0;
   const replica = new Replica({
     model: keyedState<string>(),
     onResync: () => void socket.emitWithAck('resync', { stream: 'levels:PAD' }),
   });
   socket.on('m', (frame: string) => {
     const message = jsonCodec.decode(frame);
-    if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) conflated++;
+    if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) {
+      conflated++;
+      // Ranges are contiguous: a conflated delta starts exactly one past what this client has.
+      if (message.from !== (replica.position?.seq ?? 0) + 1) rangeMismatches++;
+    }
     replica.receive(message as DeltaMessage<never>);
   });
   const ack: unknown = await socket.emitWithAck('subscribe', { stream: 'levels:PAD' });
   expect(ack).toEqual({ ok: true, recovered: false });
   await waitFor('the snapshot', () => replica.status === 'live');
-  return { socket, replica, conflated: () => conflated };
+  return { socket, replica, conflated: () => conflated, rangeMismatches: () => rangeMismatches };
 }
 
 /** Publishes `perTick` single-key changes every 10 ms (100 ticks a second) until stopped. */
-function publishLoad(publisher: ReturnType<typeof paddedPublisher>, perTick: number, onTick: () => void = () => {}) {
+function publishLoad(
+  publisher: ReturnType<typeof paddedPublisher>,
+  perTick: number,
+  onTick: () => void = () => {},
+) {
   let n = 0;
   const timer = setInterval(() => {
-    for (let i = 0; i < perTick; i++, n++) publisher.publish([{ op: 'set', key: `level${n % 200}`, value: `${n}${pad}` }]);
+    for (let i = 0; i < perTick; i++, n++)
+      publisher.publish([{ op: 'set', key: `level${n % 200}`, value: `${n}${pad}` }]);
     onTick();
   }, 10);
   return { stop: () => clearInterval(timer), published: () => n };
@@ -64,7 +74,7 @@ describe('socket.io backpressure', () => {
   it('a client stalled for 10 s at 10,000 changes/s over 200 keys costs at most 200 queued entries, then converges', async () => {
     const publisher = paddedPublisher();
     const { server, streams, metrics } = await serve(publisher, { maxStallMs: 60_000 });
-    const { socket, replica, conflated } = await stallableSubscriber(server.url);
+    const { socket, replica, conflated, rangeMismatches } = await stallableSubscriber(server.url);
 
     socket.stall();
     let maxQueued = 0;
@@ -90,6 +100,7 @@ describe('socket.io backpressure', () => {
     expect(sameState(replica.state, publisher.state)).toBe(true);
     // The stall really bit: the server merged changes for this client and sent them as conflated deltas.
     expect(conflated()).toBeGreaterThan(0);
+    expect(rangeMismatches()).toBe(0);
     expect(await counterValue(metrics, 'twohop_conflated_merges_total')).toBeGreaterThan(0);
     expect(replica.stats.resyncs).toBe(0);
   }, 60_000);
@@ -106,11 +117,16 @@ describe('socket.io backpressure', () => {
     const load = publishLoad(publisher, 100);
     await waitFor('the slow consumer to be cut', () => streams.connections === 1, 20_000);
     load.stop();
-    expect(await counterValue(metrics, 'twohop_slow_consumer_disconnects_total', { reason: 'stalled' })).toBe(1);
+    expect(await counterValue(metrics, 'twohop_slow_consumer_disconnects_total', { reason: 'stalled' })).toBe(
+      1,
+    );
 
     stalled.socket.resume();
     await waitFor('the stalled client to see the disconnect', () => disconnected);
-    await waitFor('the healthy client to converge', () => healthy.replica.position?.seq === publisher.position.seq);
+    await waitFor(
+      'the healthy client to converge',
+      () => healthy.replica.position?.seq === publisher.position.seq,
+    );
     expect(sameState(healthy.replica.state, publisher.state)).toBe(true);
   }, 60_000);
 });

@@ -1,0 +1,240 @@
+import { StreamClient, eventSourceTransport, type EventSourceConstructor } from '@twohop/client';
+import { jsonCodec, type DeltaMessage } from '@twohop/protocol';
+import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
+import { openStallableEventStream, startTestServer } from '@twohop/testkit';
+import { EventSource } from 'eventsource';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sseStreams, StreamCatalog, type ConnectionLimits, type SseStreams } from '../src/index.js';
+import {
+  catalogOf,
+  counterValue,
+  levelsPublisher,
+  newMetrics,
+  publishChanges,
+  sameState,
+  sleep,
+  waitFor,
+} from './helpers.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function serve(catalog: StreamCatalog, limits: Partial<ConnectionLimits> = {}, port?: number) {
+  const metrics = newMetrics();
+  let sse: SseStreams | undefined;
+  const server = await startTestServer(
+    ({ app }) => {
+      sse = sseStreams({ catalog, metrics, limits });
+      app.get('/sse', sse.handler);
+    },
+    port === undefined ? {} : { port },
+  );
+  cleanups.push(() => server.close());
+  return { server, metrics, sse: sse as SseStreams };
+}
+
+function client(url: string) {
+  const streamClient = new StreamClient({
+    transport: eventSourceTransport(`${url}/sse`, {
+      EventSource: EventSource as unknown as EventSourceConstructor,
+    }),
+    backoff: { baseMs: 20, capMs: 100 },
+  });
+  cleanups.push(() => streamClient.close());
+  const subscribed: boolean[] = [];
+  streamClient.events.on('subscribed', ({ recovered }) => subscribed.push(recovered));
+  const book = streamClient.subscribe('book:TEST', { model: keyedState<number>() });
+  return { streamClient, book, subscribed };
+}
+
+/** Parses raw SSE text into events. */
+function parseEvents(text: string) {
+  return text
+    .split('\n\n')
+    .map((block) => {
+      const event: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        const colon = line.indexOf(': ');
+        if (colon > 0) event[line.slice(0, colon)] = line.slice(colon + 2);
+      }
+      return event;
+    })
+    .filter((event) => event['event'] !== undefined);
+}
+
+describe('SSE streams', () => {
+  it('speaks SSE: text/event-stream, retry hint, X-Accel-Buffering, ack first, ids <epoch>:<seq>', async () => {
+    const publisher = levelsPublisher('book:TEST', 1024, 'e1');
+    publishChanges(publisher, 3);
+    const { server } = await serve(catalogOf(publisher));
+    const response = await fetch(`${server.url}/sse?stream=book:TEST`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    expect(response.headers.get('cache-control')).toContain('no-cache');
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: snapshot')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text.startsWith('retry: 2000\n\n')).toBe(true);
+    const events = parseEvents(text);
+    expect(events[0]).toMatchObject({ event: 'ack', data: '{"ok":true,"recovered":false}' });
+    expect(events[1]).toMatchObject({ event: 'snapshot', id: 'e1:3' });
+  });
+
+  it('resumes from Last-Event-ID after a forced disconnect, replaying exactly the missed deltas', async () => {
+    const publisher = levelsPublisher();
+    publishChanges(publisher, 5);
+    const { server } = await serve(catalogOf(publisher));
+    const { book, subscribed } = client(server.url);
+    await waitFor('live', () => book.replica.position?.seq === 5);
+    const appliedBefore = book.replica.stats.applied;
+
+    server.dropConnections();
+    publishChanges(publisher, 7, 20, 5);
+    await waitFor('the resume', () => book.replica.position?.seq === 12);
+
+    expect(subscribed).toEqual([false, true]);
+    expect(book.replica.stats.snapshots).toBe(1);
+    expect(book.replica.stats.applied - appliedBefore).toBe(7);
+    expect(sameState(book.replica.state, publisher.state)).toBe(true);
+  });
+
+  it('the browser’s own Last-Event-ID header resumes too', async () => {
+    const publisher = levelsPublisher('book:TEST', 1024, 'e1');
+    publishChanges(publisher, 10);
+    const { server } = await serve(catalogOf(publisher));
+    const response = await fetch(`${server.url}/sse?stream=book:TEST`, {
+      headers: { 'Last-Event-ID': 'e1:8' },
+    });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('e1:10')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const events = parseEvents(text);
+    expect(events[0]).toMatchObject({ event: 'ack', data: '{"ok":true,"recovered":true}' });
+    expect(events[1]).toMatchObject({ event: 'batch', id: 'e1:10' });
+  });
+
+  it('falls back to a snapshot once the history ring has overflowed', async () => {
+    const publisher = levelsPublisher('book:TEST', 4);
+    const { server } = await serve(catalogOf(publisher));
+    const { book, subscribed } = client(server.url);
+    await waitFor('live', () => book.replica.status === 'live');
+    server.dropConnections();
+    publishChanges(publisher, 30);
+    await waitFor('the snapshot', () => book.replica.position?.seq === 30);
+    expect(subscribed).toEqual([false, false]);
+    expect(sameState(book.replica.state, publisher.state)).toBe(true);
+  });
+
+  it('a server restart (new epoch) makes every client resync and converge', async () => {
+    const before = levelsPublisher('book:TEST', 1024, 'epoch-before');
+    publishChanges(before, 20);
+    const first = await serve(catalogOf(before));
+    const clients = [client(first.server.url), client(first.server.url)];
+    await waitFor('all live', () => clients.every(({ book }) => book.replica.position?.seq === 20));
+    await first.server.close();
+    const after = levelsPublisher('book:TEST', 1024, 'epoch-after');
+    publishChanges(after, 3, 5, 100);
+    await serve(catalogOf(after), {}, first.server.port);
+    await waitFor('all converged', () =>
+      clients.every(
+        ({ book }) => book.replica.position?.epoch === 'epoch-after' && book.replica.position.seq === 3,
+      ),
+    );
+    for (const { book } of clients) expect(sameState(book.replica.state, after.state)).toBe(true);
+  });
+
+  it('answers a bad request with 400 or 404 and its error code, before any stream starts', async () => {
+    const { server } = await serve(catalogOf(levelsPublisher()));
+    for (const [query, status, code] of [
+      ['', 400, 'invalid_message'],
+      ['stream=has%20space', 400, 'invalid_message'],
+      [`stream=${'x'.repeat(5000)}`, 400, 'invalid_message'],
+      ['stream=book:NOPE', 404, 'unknown_stream'],
+      ['stream=book:TEST&stream=book:TEST', 400, 'invalid_message'],
+    ] as const) {
+      const response = await fetch(`${server.url}/sse?${query}`);
+      expect(response.status, query).toBe(status);
+      expect(((await response.json()) as { error: { code: string } }).error.code, query).toBe(code);
+    }
+    // A malformed Last-Event-ID is ignored: the client simply gets a snapshot.
+    const response = await fetch(`${server.url}/sse?stream=book:TEST&lastEventId=%00garbage:-1`);
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+});
+
+describe('SSE backpressure', () => {
+  const pad = 'x'.repeat(140);
+
+  async function stalledScenario(limits: Partial<ConnectionLimits>) {
+    const publisher = new StreamPublisher({
+      stream: 'levels:PAD',
+      model: keyedState<string>(),
+      historyCapacity: 1024,
+    });
+    const context = await serve(new StreamCatalog().add(publisher), limits);
+    const reader = await openStallableEventStream(`${context.server.url}/sse?stream=levels:PAD`);
+    cleanups.push(() => reader.close());
+    await waitFor('the snapshot', () => reader.text().includes('event: snapshot'));
+    reader.stall();
+    let n = 0;
+    let maxQueued = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 100; i++, n++)
+        publisher.publish([{ op: 'set', key: `level${n % 200}`, value: `${n}${pad}` }]);
+      for (const stats of context.sse.inspect()) maxQueued = Math.max(maxQueued, stats.queuedChanges);
+    }, 10);
+    cleanups.push(() => clearInterval(timer));
+    return {
+      ...context,
+      publisher,
+      reader,
+      stop: () => clearInterval(timer),
+      published: () => n,
+      maxQueued: () => maxQueued,
+    };
+  }
+
+  it('a reader stalled for 10 s at 10,000 changes/s over 200 keys costs at most 200 queued entries, then converges', async () => {
+    const scenario = await stalledScenario({ maxStallMs: 60_000 });
+    await sleep(10_000);
+    scenario.stop();
+    console.log(
+      `SSE stalled 10 s: published ${scenario.published()} changes; queue peak ${scenario.maxQueued()} entries`,
+    );
+    expect(scenario.published()).toBeGreaterThan(50_000);
+    expect(scenario.maxQueued()).toBeLessThanOrEqual(200);
+
+    scenario.reader.resume();
+    const last = `id: ${scenario.publisher.position.epoch}:${scenario.publisher.position.seq}\n`;
+    await waitFor('the last event', () => scenario.reader.text().includes(last), 20_000);
+    const replica = new Replica({ model: keyedState<string>(), onResync: () => {} });
+    let conflated = 0;
+    for (const event of parseEvents(scenario.reader.text())) {
+      if (!['snapshot', 'delta', 'batch'].includes(event['event'] ?? '')) continue;
+      const message = jsonCodec.decode(event['data'] ?? '');
+      if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) conflated++;
+      replica.receive(message as DeltaMessage<never>);
+    }
+    expect(replica.position?.seq).toBe(scenario.publisher.position.seq);
+    expect(sameState(replica.state, scenario.publisher.state)).toBe(true);
+    expect(conflated).toBeGreaterThan(0);
+    expect(await counterValue(scenario.metrics, 'twohop_conflated_merges_total')).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a reader stalled past the limit is cut with slow_consumer', async () => {
+    const scenario = await stalledScenario({ maxStallMs: 300 });
+    await waitFor('the slow consumer to be cut', () => scenario.sse.connections === 0, 20_000);
+    scenario.stop();
+    expect(
+      await counterValue(scenario.metrics, 'twohop_slow_consumer_disconnects_total', { transport: 'sse' }),
+    ).toBe(1);
+    scenario.reader.resume();
+    await scenario.reader.ended;
+  }, 60_000);
+});
