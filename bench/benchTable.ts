@@ -1,5 +1,4 @@
 import { Bench, type Task } from 'tinybench';
-import { cpus, totalmem, type } from 'node:os';
 
 /** One measured row: a workload, an implementation, and its throughput. */
 export interface BenchRow {
@@ -29,12 +28,6 @@ export function measure(
     const meanMs = result.latency.mean;
     return { workload, subject: task.name, meanMs, opsPerSecond: operations / (meanMs / 1000) };
   });
-}
-
-/** The machine the figures were taken on. */
-export function machine(): string {
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${type()}, Node ${process.version}`;
 }
 
 export const formatRate = (n: number) =>

@@ -2,13 +2,10 @@
  * `pnpm bench`: runs every benchmark with its baseline in the same process, prints the figures and writes them,
  * with the machine, into their section of docs/benchmarks.md. `pnpm bench -- --no-write` only prints.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { machine, writeBenchmarkSection } from '@twohop/testkit';
 import { benchConflatingQueue } from './conflatingQueue.bench.js';
-import { formatRate, machine, type BenchRow } from './benchTable.js';
+import { formatRate, type BenchRow } from './benchTable.js';
 import { benchReplica } from './replica.bench.js';
-
-const docPath = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
 function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
   const lines = [
@@ -29,21 +26,6 @@ function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undef
 const baselineIn = (rows: BenchRow[]) => (row: BenchRow) =>
   rows.find((other) => other.workload === row.workload && other.subject.startsWith('baseline'));
 
-/** Replaces the text between `<!-- name:begin -->` and `<!-- name:end -->`, appending the section if missing. */
-function writeSection(name: string, body: string): void {
-  const begin = `<!-- ${name}:begin -->`;
-  const end = `<!-- ${name}:end -->`;
-  const doc = readFileSync(docPath, 'utf8');
-  const start = doc.indexOf(begin);
-  const stop = doc.indexOf(end);
-  const section = `${begin}\n${body}\n${end}`;
-  const next =
-    start >= 0 && stop > start
-      ? doc.slice(0, start) + section + doc.slice(stop + end.length)
-      : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docPath, next);
-}
-
 const write = !process.argv.includes('--no-write');
 console.log(`machine: ${machine()}\n`);
 
@@ -62,7 +44,7 @@ console.log(
 );
 
 if (write) {
-  writeSection(
+  writeBenchmarkSection(
     'core',
     [
       `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine()}.`,
@@ -83,5 +65,4 @@ if (write) {
       `- Burst of 100,000 changes over 100 keys: ConflatingQueue high-water mark **${queue.burstHighWater}** entries.`,
     ].join('\n'),
   );
-  console.log(`wrote ${docPath}`);
 }

@@ -23,3 +23,4 @@ export {
   type StallableClient,
   type StallableEventStream,
 } from './stalledClients.js';
+export { machine, writeBenchmarkSection } from './benchmarkReport.js';
