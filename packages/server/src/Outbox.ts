@@ -40,7 +40,6 @@ export class Outbox implements SubscriptionHost {
     this.#options = options;
     // Deferred to a microtask: engine.io's websocket transport emits `drain` just before it sets `writable`.
     transport.onDrain(() => this.schedule());
-    this.#armWatchdog();
   }
 
   add(subscription: Subscription): void {
@@ -84,7 +83,7 @@ export class Outbox implements SubscriptionHost {
   /** Stops the watchdog and writing. */
   close(): void {
     this.#closed = true;
-    if (this.#watchdog !== undefined) this.#options.clock.clearTimeout(this.#watchdog);
+    this.#disarmWatchdog();
   }
 
   #pump(): void {
@@ -107,18 +106,21 @@ export class Outbox implements SubscriptionHost {
       this.#write(subscription.stream, frame);
     }
     // Stalled means frames wait because the transport cannot take them (not because a tier's interval holds them).
+    // Only then does the watchdog run: a connection that is idle or keeping up costs no timer.
     if (
       this.#stalledSince === undefined &&
       !this.#transport.canWrite() &&
       this.#subscriptions.some((s) => s.hasPending)
     ) {
       this.#stalledSince = this.#options.clock.now();
+      this.#armWatchdog();
     }
   }
 
   #write(stream: string, message: ServerMessage): void {
     const bytes = this.#transport.write(message);
     this.#stalledSince = undefined;
+    this.#disarmWatchdog();
     const changes = changesIn(message);
     if (changes > 0) this.#bytesPerChange = 0.9 * this.#bytesPerChange + 0.1 * (bytes / changes);
     const metrics = this.#options.metrics;
@@ -129,16 +131,24 @@ export class Outbox implements SubscriptionHost {
     }
   }
 
+  /** Checks a stall every quarter of the limit (at most every second) until a write ends it. */
   #armWatchdog(): void {
     const { clock, maxStallMs } = this.#options;
+    this.#disarmWatchdog();
     const every = Math.max(10, Math.min(1000, maxStallMs / 4));
     this.#watchdog = clock.setTimeout(() => {
-      if (this.#closed) return;
-      const now = clock.now();
-      if (this.#stalledSince !== undefined && now - this.#stalledSince > maxStallMs) this.#slow('stalled');
+      this.#watchdog = undefined;
+      if (this.#closed || this.#stalledSince === undefined) return;
+      // Queues grow only while nothing can be written, so both limits are checked during a stall.
+      if (clock.now() - this.#stalledSince > maxStallMs) this.#slow('stalled');
       else if (this.queuedBytes > this.#options.maxQueuedBytes) this.#slow('queued_bytes');
       else this.#armWatchdog();
     }, every);
+  }
+
+  #disarmWatchdog(): void {
+    if (this.#watchdog !== undefined) this.#options.clock.clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
   }
 
   #slow(reason: 'stalled' | 'queued_bytes' | 'overflow'): void {

@@ -39,7 +39,10 @@ export class Subscription {
   readonly #metrics: StreamMetrics | undefined;
   readonly #kind: string;
   readonly #splitter: DeltaSplitter<unknown> | undefined;
-  readonly #lanes: PriorityLanes<string, unknown, DeltaMessage<unknown>>;
+  readonly #clock: Clock;
+  readonly #priorityCapacity: number;
+  /** Made when something first has to queue: a subscriber that keeps up never needs them. */
+  #lanesOrUndefined: PriorityLanes<string, unknown, DeltaMessage<unknown>> | undefined;
   readonly #unsubscribe: () => void;
   /** Frames to send before anything from the lanes: a snapshot, or a replay. */
   #pending: ServerMessage[] = [];
@@ -61,14 +64,8 @@ export class Subscription {
     const position = entry.publisher.position;
     this.#epoch = position.epoch;
     this.#through = position.seq;
-    this.#lanes = new PriorityLanes({
-      clock: options.clock,
-      priorityCapacity: options.priorityCapacity,
-      overflow: entry.delivery === 'reliable' ? 'resync' : 'disconnect',
-      conflated: { intervalMs: entry.intervalMs, order: this.#splitter?.order ?? 'first-queued' },
-      onReady: () => host.schedule(),
-      onOverflow: (overflow) => this.#overflowed(overflow),
-    });
+    this.#clock = options.clock;
+    this.#priorityCapacity = options.priorityCapacity;
     this.#unsubscribe = entry.publisher.subscribe((delta) => this.#onDelta(delta as DeltaMessage<unknown>));
   }
 
@@ -103,14 +100,27 @@ export class Subscription {
 
   /** Changes waiting in the lanes (for the queued-bytes estimate and tests). */
   get queuedChanges(): number {
-    return this.#lanes.conflatedQueue.size + this.#lanes.unconflatedQueued;
+    const lanes = this.#lanesOrUndefined;
+    return lanes === undefined ? 0 : lanes.conflatedQueue.size + lanes.unconflatedQueued;
+  }
+
+  get #lanes(): PriorityLanes<string, unknown, DeltaMessage<unknown>> {
+    this.#lanesOrUndefined ??= new PriorityLanes({
+      clock: this.#clock,
+      priorityCapacity: this.#priorityCapacity,
+      overflow: this.#entry.delivery === 'reliable' ? 'resync' : 'disconnect',
+      conflated: { intervalMs: this.#entry.intervalMs, order: this.#splitter?.order ?? 'first-queued' },
+      onReady: () => this.#host.schedule(),
+      onOverflow: (overflow) => this.#overflowed(overflow),
+    });
+    return this.#lanesOrUndefined;
   }
 
   /** The next frame to write, if one is ready. */
   take(): ServerMessage | undefined {
     const pending = this.#pending.shift();
     if (pending !== undefined) return pending;
-    const frame = this.#lanes.take();
+    const frame = this.#lanesOrUndefined?.take();
     if (frame === undefined) return undefined;
     if (frame.lane === 'conflated') {
       const { from, seq, changes } = frame.batch;
@@ -133,7 +143,7 @@ export class Subscription {
   /** Stops following the stream and drops what is queued. */
   close(): void {
     this.#unsubscribe();
-    this.#lanes.dispose();
+    this.#lanesOrUndefined?.dispose();
     this.#pending = [];
   }
 
@@ -151,7 +161,7 @@ export class Subscription {
       this.#host.writeNow(this, delta);
       return;
     }
-    if (this.#lanes.overflowed) return; // a resync or disconnect is already under way
+    if (this.#lanesOrUndefined?.overflowed === true) return; // a resync or disconnect is already under way
     // The first change to queue after direct writes: the next conflated range starts right after what was sent.
     if (!this.hasPending) this.#lanes.reset(this.#through);
     if (this.#entry.delivery === 'reliable' || this.#splitter === undefined) {
@@ -177,7 +187,7 @@ export class Subscription {
     this.#collectMerges();
     this.#epoch = position.epoch;
     this.#through = position.seq;
-    this.#lanes.reset(position.seq);
+    this.#lanesOrUndefined?.reset(position.seq);
   }
 
   #overflowed(overflow: LaneOverflow): void {
@@ -191,7 +201,7 @@ export class Subscription {
 
   /** Adds the merges since the last call to the metrics. */
   #collectMerges(): void {
-    const merged = this.#lanes.conflatedQueue.stats.merged;
+    const merged = this.#lanesOrUndefined?.conflatedQueue.stats.merged ?? 0;
     if (merged > this.#merged)
       this.#metrics?.conflatedMerges.inc({ stream: this.#kind }, merged - this.#merged);
     this.#merged = merged;

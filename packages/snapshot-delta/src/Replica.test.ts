@@ -171,6 +171,14 @@ describe('Replica', () => {
     expect(replica.status).toBe('live');
   });
 
+  it('ignores messages that are not for a replica, such as a heartbeat', () => {
+    const { replica, entries } = setup();
+    replica.receive(snapshot(0, [['a', 1]]));
+    replica.receive({ type: 'heartbeat', ts: 1 } as never);
+    replica.receive({ type: 'batch', stream: 's' } as never);
+    expect(entries()).toEqual({ a: 1 });
+  });
+
   it('takes batches delta by delta', () => {
     const { replica, entries } = setup();
     replica.receive(snapshot(0, []));

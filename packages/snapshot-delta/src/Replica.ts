@@ -114,11 +114,13 @@ export class Replica<S, D, W> {
     return { ...this.#stats };
   }
 
-  /** Takes any server message for this stream. */
+  /** Takes any server message for this stream; anything that is not a snapshot, delta or batch is ignored. */
   receive(message: StreamMessage<W, D>): void {
     if (message.type === 'snapshot') this.applySnapshot(message);
     else if (message.type === 'delta') this.applyDelta(message);
-    else for (const item of message.items) this.applyDelta(item);
+    else if (message.type === 'batch' && Array.isArray(message.items)) {
+      for (const item of message.items) this.applyDelta(item);
+    }
   }
 
   /**
