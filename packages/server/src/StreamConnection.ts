@@ -34,6 +34,8 @@ export interface StreamConnectionOptions {
   limits: ConnectionLimits;
   clock: Clock;
   metrics?: StreamMetrics | undefined;
+  /** Drives this connection's subscriptions from a shared {@link Fanout} (socket.io) instead of one by one. */
+  fanout?: { add(subscription: Subscription): void; remove(subscription: Subscription): void };
 }
 
 /**
@@ -106,13 +108,9 @@ export class StreamConnection {
           const { stream, resume } = parsed.data as SubscribeRequest;
           return { ok: true, recovered: this.#subscribe(stream, resume) };
         }
-        case 'unsubscribe': {
-          const subscription = this.#subscriptionOf(parsed.data.stream);
-          subscription.close();
-          this.outbox.remove(subscription);
-          this.#subscriptions.delete(parsed.data.stream);
+        case 'unsubscribe':
+          this.#drop(this.#subscriptionOf(parsed.data.stream));
           return { ok: true };
-        }
         case 'resync':
           this.#subscriptionOf(parsed.data.stream).resync();
           return { ok: true };
@@ -133,8 +131,7 @@ export class StreamConnection {
     this.#closed = true;
     this.outbox.close();
     if (this.#heartbeat !== undefined) this.#options.clock.clearTimeout(this.#heartbeat);
-    for (const subscription of this.#subscriptions.values()) subscription.close();
-    this.#subscriptions.clear();
+    for (const subscription of [...this.#subscriptions.values()]) this.#drop(subscription);
   }
 
   #subscribe(stream: string, resume: { epoch: string; seq: number } | undefined): boolean {
@@ -143,9 +140,7 @@ export class StreamConnection {
     const existing = this.#subscriptions.get(stream);
     if (existing !== undefined) {
       // Subscribing again restarts the stream from the given position: a client that lost track can always do it.
-      existing.close();
-      this.outbox.remove(existing);
-      this.#subscriptions.delete(stream);
+      this.#drop(existing);
     } else if (this.#subscriptions.size >= this.#options.limits.maxSubscriptions) {
       throw new ProtocolError(
         'too_many_subscriptions',
@@ -156,10 +151,19 @@ export class StreamConnection {
       clock: this.#options.clock,
       priorityCapacity: this.#options.limits.priorityCapacity,
       metrics: this.#options.metrics,
+      driven: this.#options.fanout !== undefined,
     });
     this.#subscriptions.set(stream, subscription);
     this.outbox.add(subscription);
+    this.#options.fanout?.add(subscription);
     return subscription.start(resume);
+  }
+
+  #drop(subscription: Subscription): void {
+    this.#options.fanout?.remove(subscription);
+    subscription.close();
+    this.outbox.remove(subscription);
+    this.#subscriptions.delete(subscription.stream);
   }
 
   #subscriptionOf(stream: string): Subscription {

@@ -21,6 +21,11 @@ export interface SubscriptionHost {
 /** Options for {@link Subscription}. */
 export interface SubscriptionOptions {
   clock: Clock;
+  /**
+   * Whether a {@link Fanout} offers this subscription each delta (to write it to every subscriber that keeps up
+   * at once) instead of the subscription listening to the publisher itself. @default false
+   */
+  driven?: boolean;
   priorityCapacity: number;
   metrics?: StreamMetrics | undefined;
 }
@@ -66,7 +71,11 @@ export class Subscription {
     this.#through = position.seq;
     this.#clock = options.clock;
     this.#priorityCapacity = options.priorityCapacity;
-    this.#unsubscribe = entry.publisher.subscribe((delta) => this.#onDelta(delta as DeltaMessage<unknown>));
+    this.#unsubscribe = options.driven
+      ? () => {}
+      : entry.publisher.subscribe((delta) => {
+          if (this.offer(delta as DeltaMessage<unknown>)) host.writeNow(this, delta as DeltaMessage<unknown>);
+        });
   }
 
   /**
@@ -147,20 +156,33 @@ export class Subscription {
     this.#pending = [];
   }
 
-  #onDelta(delta: DeltaMessage<unknown>): void {
+  /** The stream's publisher. */
+  get publisher(): CatalogEntry['publisher'] {
+    return this.#entry.publisher;
+  }
+
+  /**
+   * Offers the publisher's next delta. Returns true when the caller must write it to this subscriber now, as is
+   * (the fast path: nothing queued, no maximum frequency to respect, the transport can take it); otherwise the
+   * subscription has queued it (or, on a new epoch, a snapshot) and sends it when the transport drains.
+   */
+  offer(delta: DeltaMessage<unknown>): boolean {
     this.#latest = { seq: delta.seq, checksum: delta.checksum };
     if (delta.epoch !== this.#epoch) {
       // The publisher started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
       // new epoch (which already includes this delta) puts the subscriber straight into it.
       this.#sendSnapshot();
-      return;
+      return false;
     }
-    // Fast path: nothing queued, no maximum frequency to respect, and the transport can take it now.
     if (this.#entry.intervalMs === 0 && !this.hasPending && this.#host.canWriteNow()) {
       this.#through = delta.seq;
-      this.#host.writeNow(this, delta);
-      return;
+      return true;
     }
+    this.#enqueue(delta);
+    return false;
+  }
+
+  #enqueue(delta: DeltaMessage<unknown>): void {
     if (this.#lanesOrUndefined?.overflowed === true) return; // a resync or disconnect is already under way
     // The first change to queue after direct writes: the next conflated range starts right after what was sent.
     if (!this.hasPending) this.#lanes.reset(this.#through);

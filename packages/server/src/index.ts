@@ -3,6 +3,7 @@
  * backpressure-aware sender per subscription (conflation while the transport cannot keep up), input limits on
  * everything a client sends, and graceful shutdown.
  */
+export { Fanout } from './Fanout.js';
 export { gracefulShutdown, type Closeable, type GracefulShutdownOptions } from './gracefulShutdown.js';
 export { TokenBucket, defaultLimits, type ConnectionLimits } from './limits.js';
 export type { OutboundTransport, TransportName } from './OutboundTransport.js';

@@ -1,8 +1,9 @@
-import type { StreamMetrics } from '@twohop/metrics';
+import { streamKind, type StreamMetrics } from '@twohop/metrics';
 import { jsonCodec, protobufCodec, type Codec, type ServerMessage } from '@twohop/protocol';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
+import { Fanout } from './Fanout.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
@@ -94,6 +95,29 @@ export function attachSocketIoStreams(
     return text;
   };
 
+  // Deltas to every subscriber that keeps up go out in one broadcast per encoding: socket.io encodes the packet,
+  // and frames the websocket message, once for all of them.
+  const fanout = new Fanout<{ socket: Socket; binary: boolean }>((delta, targets) => {
+    const json = targets.filter((t) => !t.binary).map((t) => t.socket.id);
+    const binary = targets.filter((t) => t.binary).map((t) => t.socket.id);
+    let bytes = 0;
+    if (json.length > 0) {
+      const text = encodeJson(delta);
+      target.to(json).emit(SOCKET_EVENTS.message, text);
+      bytes += text.length * json.length;
+    }
+    if (binary.length > 0) {
+      const frame = protobuf.encode(delta);
+      target.to(binary).emit(SOCKET_EVENTS.message, frame);
+      bytes += frame.byteLength * binary.length;
+    }
+    if (metrics !== undefined) {
+      const stream = streamKind(delta.stream);
+      metrics.messagesOut.inc({ stream, type: 'delta', transport: 'socket.io' }, targets.length);
+      metrics.bytesOut.inc({ stream, transport: 'socket.io' }, bytes);
+    }
+  });
+
   target.on('connection', (socket: Socket) => {
     const codec: Codec<unknown> | undefined =
       socket.handshake.query['codec'] === 'protobuf' ? protobuf : undefined;
@@ -121,7 +145,17 @@ export function attachSocketIoStreams(
         force.unref();
       },
     };
-    const connection = new StreamConnection(transport, { catalog: options.catalog, limits, clock, metrics });
+    const member = { socket, binary: codec !== undefined };
+    const connection = new StreamConnection(transport, {
+      catalog: options.catalog,
+      limits,
+      clock,
+      metrics,
+      fanout: {
+        add: (subscription) => fanout.add(subscription, member),
+        remove: (subscription) => fanout.remove(subscription),
+      },
+    });
     connections.set(socket, connection);
 
     socket.onAny((event: unknown, ...args: unknown[]) => {
