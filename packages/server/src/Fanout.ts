@@ -16,8 +16,11 @@ interface StreamMembers<T> {
 export class Fanout<T> {
   readonly #streams = new Map<AnyPublisher, StreamMembers<T>>();
 
-  /** @param broadcast writes `delta` to every target at once. */
-  constructor(readonly broadcast: (delta: DeltaMessage<unknown>, targets: T[]) => void) {}
+  /**
+   * @param broadcast writes `delta` at once to every target in `ready`; `held` are the stream's other members
+   *   (they queued it), so a transport can address "the stream's members except these" when that is cheaper.
+   */
+  constructor(readonly broadcast: (delta: DeltaMessage<unknown>, ready: T[], held: T[]) => void) {}
 
   /** Drives `subscription` (created with `driven: true`), writing to `target` when it keeps up. */
   add(subscription: Subscription, target: T): void {
@@ -26,11 +29,12 @@ export class Fanout<T> {
     if (stream === undefined) {
       const members = new Map<Subscription, T>();
       const unsubscribe = publisher.subscribe((delta) => {
-        const targets: T[] = [];
+        const ready: T[] = [];
+        const held: T[] = [];
         for (const [member, memberTarget] of members) {
-          if (member.offer(delta as DeltaMessage<unknown>)) targets.push(memberTarget);
+          (member.offer(delta as DeltaMessage<unknown>) ? ready : held).push(memberTarget);
         }
-        if (targets.length > 0) this.broadcast(delta as DeltaMessage<unknown>, targets);
+        if (ready.length > 0) this.broadcast(delta as DeltaMessage<unknown>, ready, held);
       });
       stream = { unsubscribe, members };
       this.#streams.set(publisher, stream);

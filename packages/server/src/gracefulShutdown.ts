@@ -17,6 +17,8 @@ export interface GracefulShutdownOptions {
   log?: (line: string) => void;
   /** Called at the end (tests pass a spy). @default process.exit */
   exit?: (code: number) => void;
+  /** The signals that start the shutdown. @default ['SIGINT', 'SIGTERM'] */
+  signals?: NodeJS.Signals[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal?: st
     })();
     return running;
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of options.signals ?? ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => void shutdown(signal));
   return shutdown;
 }

@@ -1,5 +1,11 @@
 import { streamKind, type StreamMetrics } from '@twohop/metrics';
-import { jsonCodec, protobufCodec, type Codec, type ServerMessage } from '@twohop/protocol';
+import {
+  jsonCodec,
+  protobufCodec,
+  type Codec,
+  type DeltaMessage,
+  type ServerMessage,
+} from '@twohop/protocol';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
@@ -38,6 +44,12 @@ export interface SocketIoStreams {
 }
 
 const protobuf = protobufCodec();
+
+/** A socket as the fan-out addresses it. */
+interface Member {
+  readonly socket: Socket;
+  readonly binary: boolean;
+}
 
 /**
  * Calls `listener` each time the connection's transport has written everything it was given. engine.io's socket
@@ -96,24 +108,23 @@ export function attachSocketIoStreams(
   };
 
   // Deltas to every subscriber that keeps up go out in one broadcast per encoding: socket.io encodes the packet,
-  // and frames the websocket message, once for all of them.
-  const fanout = new Fanout<{ socket: Socket; binary: boolean }>((delta, targets) => {
-    const json = targets.filter((t) => !t.binary).map((t) => t.socket.id);
-    const binary = targets.filter((t) => t.binary).map((t) => t.socket.id);
-    let bytes = 0;
-    if (json.length > 0) {
-      const text = encodeJson(delta);
-      target.to(json).emit(SOCKET_EVENTS.message, text);
-      bytes += text.length * json.length;
-    }
-    if (binary.length > 0) {
-      const frame = protobuf.encode(delta);
-      target.to(binary).emit(SOCKET_EVENTS.message, frame);
-      bytes += frame.byteLength * binary.length;
-    }
+  // and frames the websocket message, once for all of them. Each stream's subscribers share a room per encoding,
+  // so the usual case — everyone keeps up — is one `to(room).emit`, and otherwise `except` names the few behind.
+  const roomOf = (stream: string, binary: boolean) => `twohop${binary ? '-binary' : ''}:${stream}`;
+  const emitTo = (delta: DeltaMessage<unknown>, binary: boolean, ready: Member[], held: Member[]): number => {
+    const readyHere = ready.filter((member) => member.binary === binary);
+    if (readyHere.length === 0) return 0;
+    const heldHere = held.filter((member) => member.binary === binary).map((member) => member.socket.id);
+    const payload = binary ? protobuf.encode(delta) : encodeJson(delta);
+    const room = target.to(roomOf(delta.stream, binary));
+    (heldHere.length === 0 ? room : room.except(heldHere)).emit(SOCKET_EVENTS.message, payload);
+    return (typeof payload === 'string' ? payload.length : payload.byteLength) * readyHere.length;
+  };
+  const fanout = new Fanout<Member>((delta, ready, held) => {
+    const bytes = emitTo(delta, false, ready, held) + emitTo(delta, true, ready, held);
     if (metrics !== undefined) {
       const stream = streamKind(delta.stream);
-      metrics.messagesOut.inc({ stream, type: 'delta', transport: 'socket.io' }, targets.length);
+      metrics.messagesOut.inc({ stream, type: 'delta', transport: 'socket.io' }, ready.length);
       metrics.bytesOut.inc({ stream, transport: 'socket.io' }, bytes);
     }
   });
@@ -152,8 +163,14 @@ export function attachSocketIoStreams(
       clock,
       metrics,
       fanout: {
-        add: (subscription) => fanout.add(subscription, member),
-        remove: (subscription) => fanout.remove(subscription),
+        add(subscription) {
+          void socket.join(roomOf(subscription.stream, member.binary));
+          fanout.add(subscription, member);
+        },
+        remove(subscription) {
+          void socket.leave(roomOf(subscription.stream, member.binary));
+          fanout.remove(subscription);
+        },
       },
     });
     connections.set(socket, connection);

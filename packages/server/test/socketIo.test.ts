@@ -78,6 +78,20 @@ describe('socket.io streams', () => {
     expect(sameState(book.replica.state, publisher.state)).toBe(true);
   });
 
+  it('serves the binary tier: protobuf frames when the client asks for them', async () => {
+    const { server, publisher } = await serve();
+    publishChanges(publisher, 10);
+    const streamClient = new StreamClient({
+      transport: socketIoTransport(server.url, { codec: 'protobuf' }),
+    });
+    cleanups.push(() => streamClient.close());
+    const book = streamClient.subscribe('book:TEST', { model: keyedState<number>() });
+    await waitFor('the snapshot', () => book.replica.status === 'live');
+    publishChanges(publisher, 30, 20, 10);
+    await waitFor('the deltas', () => book.replica.position?.seq === 40);
+    expect(sameState(book.replica.state, publisher.state)).toBe(true);
+  });
+
   it('a server restart (new epoch) makes every client resync and converge', async () => {
     const first = await serve(levelsPublisher('book:TEST', 1024, 'epoch-before'));
     publishChanges(first.publisher, 20);
