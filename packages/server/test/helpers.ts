@@ -1,5 +1,6 @@
 import { StreamMetrics } from '@twohop/metrics';
-import { keyedState, StreamPublisher, type KeyedState } from '@twohop/snapshot-delta';
+import { keyedState, StreamPublisher } from '@twohop/snapshot-delta';
+import { keyedChecksum } from '@twohop/testkit';
 import { StreamCatalog, type AnyPublisher } from '../src/index.js';
 
 /** A keyed stream like an order book's levels, with a checksum over its state. */
@@ -8,21 +9,9 @@ export function levelsPublisher(stream = 'book:TEST', historyCapacity = 1024, ep
     stream,
     model: keyedState<number>(),
     historyCapacity,
-    checksum: checksumOf,
+    checksum: keyedChecksum,
     ...(epoch === undefined ? {} : { sequencer: { epoch } }),
   });
-}
-
-/** Order-independent checksum of a keyed state (apps use CRC32 of a canonical form). */
-export function checksumOf(state: KeyedState<number>): number {
-  let sum = state.size;
-  for (const [key, value] of state) {
-    let hash = 0x811c9dc5;
-    const text = `${key}=${value}`;
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    sum = (sum + (hash >>> 0)) % 4_294_967_291;
-  }
-  return sum;
 }
 
 export function catalogOf(...publishers: AnyPublisher[]): StreamCatalog {

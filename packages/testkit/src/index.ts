@@ -4,16 +4,18 @@
  */
 export { ManualClock as FakeClock } from '@twohop/sequence';
 export { SeededRandom, seedFromEnv } from './SeededRandom.js';
+export { simulateStream } from './simulateStream.js';
 export {
   defaultFaults,
   emptySimulationCounts,
-  simulateStream,
   type FaultRates,
-  type SimulationCounts,
+  type SimulatedMessage,
   type SimulatedReplica,
+  type SimulationCounts,
   type SimulationOptions,
   type SimulationResult,
-} from './simulateStream.js';
+} from './simulationTypes.js';
+export { keyedChecksum } from './stateChecksum.js';
 export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';
 export { startTestServer, type DisposableServer, type TestServerOptions } from './disposableServer.js';
 export {

@@ -1,7 +1,8 @@
 import { keyedState, type KeyedChange, type KeyedSnapshot, type KeyedState } from '@twohop/snapshot-delta';
 import { describe, expect, it } from 'vitest';
 import { seedFromEnv } from './SeededRandom.js';
-import { simulateStream, type SimulatedReplica } from './simulateStream.js';
+import { simulateStream } from './simulateStream.js';
+import type { SimulatedReplica } from './simulationTypes.js';
 
 // Fixed by default so CI is reproducible; set TWOHOP_SEED to explore other runs (`pnpm scenario simulation`
 // runs thousands with fresh seeds).

@@ -1,137 +1,26 @@
 import { ConflatingQueue } from '@twohop/conflation';
-import type { StreamPosition } from '@twohop/sequence';
 import {
   Replica,
   StreamPublisher,
   keyedState,
   type DeltaMessage,
   type KeyedChange,
-  type KeyedSnapshot,
-  type KeyedState,
   type ResyncReason,
-  type StreamMessage,
 } from '@twohop/snapshot-delta';
 import { SeededRandom } from './SeededRandom.js';
+import {
+  defaultFaults,
+  emptySimulationCounts,
+  type SimulatedMessage,
+  type SimulatedReplica,
+  type SimulationOptions,
+  type SimulationResult,
+} from './simulationTypes.js';
+import { keyedChecksum } from './stateChecksum.js';
 
 type Value = number;
 type Changes = readonly KeyedChange<Value>[];
-type Message = StreamMessage<KeyedSnapshot<Value>, Changes>;
-
-/** Per-message and per-tick fault probabilities. */
-export interface FaultRates {
-  /** A downstream message is lost. */
-  drop: number;
-  /** A downstream message arrives twice. */
-  duplicate: number;
-  /** A downstream message is held back 1–5 ticks, so later ones overtake it. */
-  reorder: number;
-  /** Per tick and link: the connection drops, losing everything in flight both ways. */
-  disconnect: number;
-  /** Per tick and disconnected link: it reconnects and re-subscribes with `resume`. */
-  reconnect: number;
-  /** Per tick: the server restarts without its history (a new epoch) and every link drops. */
-  restart: number;
-}
-
-/** Faults that exercise every rule within a few hundred changes. */
-export const defaultFaults: FaultRates = {
-  drop: 0.03,
-  duplicate: 0.03,
-  reorder: 0.03,
-  disconnect: 0.01,
-  reconnect: 0.2,
-  restart: 0.002,
-};
-
-/** The part of a replica the simulator drives; {@link Replica} is the real one. */
-export interface SimulatedReplica {
-  receive(message: Message): void;
-  readonly status: 'awaiting-snapshot' | 'live' | 'resyncing';
-  readonly position: StreamPosition | undefined;
-  readonly state: KeyedState<Value>;
-}
-
-/** Options for {@link simulateStream}. */
-export interface SimulationOptions {
-  seed: number;
-  /** Replicas following the stream. @default 3 */
-  replicas?: number;
-  /** How many of them sit behind a conflating queue drained every few ticks (slow consumers). @default 1 */
-  conflatingReplicas?: number;
-  /** Changes published while faults are on. @default 300 */
-  changes?: number;
-  /** Distinct keys the changes touch. @default 16 */
-  keys?: number;
-  /** Share of changes that remove a key. @default 0.1 */
-  removeRate?: number;
-  /** The publisher's history ring: small, so resumes fall back to snapshots too. @default 24 */
-  historyCapacity?: number;
-  /** @default defaultFaults */
-  faults?: Partial<FaultRates>;
-  /** Whether the stream carries a checksum (rule 5). @default true */
-  checksum?: boolean;
-  /** Ticks a replica waits for a snapshot before asking again (a resync request or its answer may be lost). @default 10 */
-  resyncTimeoutTicks?: number;
-  /** Builds each replica; the default is the real {@link Replica}. Swap it to show the simulator catches a bad one. */
-  createReplica?: (onResync: (reason: ResyncReason) => void) => SimulatedReplica;
-}
-
-/** What happened in one run. */
-export interface SimulationResult {
-  readonly seed: number;
-  /** Every replica is live at the publisher's position with the publisher's state. */
-  readonly converged: boolean;
-  /** Why not, replica by replica. */
-  readonly problems: string[];
-  readonly ticks: number;
-  readonly counts: SimulationCounts;
-}
-
-/** What a run counts: changes published, messages delivered, and each fault and recovery. */
-export type SimulationCounts = Record<
-  | 'published'
-  | 'delivered'
-  | 'dropped'
-  | 'duplicated'
-  | 'disconnects'
-  | 'restarts'
-  | 'resyncs'
-  | 'replays'
-  | 'snapshots'
-  | 'conflated',
-  number
->;
-
-/** All counts at zero: the start of a run, or of totals over many runs. */
-export function emptySimulationCounts(): SimulationCounts {
-  return {
-    published: 0,
-    delivered: 0,
-    dropped: 0,
-    duplicated: 0,
-    disconnects: 0,
-    restarts: 0,
-    resyncs: 0,
-    replays: 0,
-    snapshots: 0,
-    conflated: 0,
-  };
-}
-
-/** FNV-1a of a key with its value: one entry's contribution to the checksum. */
-function entryHash(key: string, value: Value): number {
-  let hash = 0x811c9dc5;
-  const text = `${key}=${value}`;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** An order-independent checksum of the whole state (apps use CRC32 of a canonical form; any function works). */
-const checksumOf = (state: KeyedState<Value>): number => {
-  let sum = state.size;
-  for (const [key, value] of state) sum = (sum + entryHash(key, value)) % 4_294_967_291;
-  return sum;
-};
+type Message = SimulatedMessage;
 
 interface InFlight {
   readonly at: number;
@@ -180,7 +69,7 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
     model: keyedState<Value>(),
     historyCapacity: options.historyCapacity ?? 24,
     sequencer: { epoch: `epoch-${epochCounter}`, newEpochId: () => `epoch-${++epochCounter}` },
-    ...(withChecksum ? { checksum: checksumOf } : {}),
+    ...(withChecksum ? { checksum: keyedChecksum } : {}),
   });
   const createReplica =
     options.createReplica ??
@@ -189,7 +78,7 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
         model: keyedState<Value>(),
         onResync,
         maxBuffered: 64,
-        ...(withChecksum ? { checksum: checksumOf } : {}),
+        ...(withChecksum ? { checksum: keyedChecksum } : {}),
       }));
 
   let tick = 0;
@@ -297,7 +186,7 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
             seq: batch.seq,
             from: batch.from,
             data: batch.changes.map((change) => change.value),
-            ...(withChecksum && batch.seq === seq ? { checksum: checksumOf(publisher.state) } : {}),
+            ...(withChecksum && batch.seq === seq ? { checksum: keyedChecksum(publisher.state) } : {}),
           };
           transmit(link, delta);
         }
