@@ -5,18 +5,14 @@
  * every client records publish-to-receive latency in an HDR histogram. Three servers in one run, each in its own
  * process: raw `ws` broadcast (the baseline), plain socket.io `io.emit`, and twohop (a subscription per client
  * with its backpressure-aware sender, clients keeping a Replica each). Also reports the server's RSS per idle
- * connection. The clients share this process and do the same work per frame (a JSON.parse; twohop's also apply it
- * to a Replica), so client-side costs weigh on every server alike.
+ * connection. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
+ * the same work per frame (a JSON.parse; twohop's also apply it to a Replica), so no mode inherits another's heap.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { LatencySummary } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
-import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
-import type { DeltaMessage, ServerMessage } from '@twohop/protocol';
-import { keyedState, Replica, type KeyedChange } from '@twohop/snapshot-delta';
 import { machine, writeBenchmarkSection } from '@twohop/testkit';
-import { io } from 'socket.io-client';
-import WebSocket from 'ws';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +25,6 @@ const { values } = parseArgs({
 const clientCount = Number(values.clients);
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
-const now = () => performance.timeOrigin + performance.now();
 type Mode = 'ws' | 'socketio' | 'twohop';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,43 +39,6 @@ function request<T>(child: ChildProcess, message: object, key: string): Promise<
     child.on('message', onMessage);
     if (Object.keys(message).length > 0) child.send(message);
   });
-}
-
-/** Connects one client of `mode`; every change it receives is recorded. Returns a closer. */
-async function connectClient(mode: Mode, url: string, latency: { recorder: LatencyRecorder | undefined }) {
-  const record = (changes: readonly { value?: unknown }[]) => {
-    const received = now();
-    for (const change of changes)
-      if (typeof change.value === 'number') latency.recorder?.record(received - change.value);
-  };
-  if (mode === 'ws') {
-    const socket = new WebSocket(url.replace('http', 'ws'));
-    socket.on('message', (data) => record((JSON.parse(String(data)) as { data: { value: number }[] }).data));
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    return () => socket.close();
-  }
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) =>
-    socket.once('connect', () => resolve()).once('connect_error', reject),
-  );
-  if (mode === 'socketio') {
-    socket.on('m', (text: string) => record((JSON.parse(text) as { data: { value: number }[] }).data));
-  } else {
-    const replica = new Replica({
-      model: keyedState<number>(),
-      onResync: () => void socket.emit('resync', { stream: 'fan:OUT' }),
-    });
-    socket.on('m', (text: string) => {
-      // The same JSON.parse as the other clients (no schema check), so client-side work is alike in every mode;
-      // the replica's apply is the only extra.
-      const message = JSON.parse(text) as ServerMessage;
-      if (message.type === 'heartbeat') return;
-      if (message.type === 'delta') record(message.data as KeyedChange<number>[] as { value?: unknown }[]);
-      replica.receive(message as DeltaMessage<never>);
-    });
-    await socket.emitWithAck('subscribe', { stream: 'fan:OUT' });
-  }
-  return () => socket.disconnect();
 }
 
 interface Result {
@@ -99,15 +57,12 @@ async function run(mode: Mode): Promise<Result> {
   const url = `http://127.0.0.1:${port}`;
   await sleep(500);
   const rssBefore = await request<number>(child, { cmd: 'rss' }, 'rss');
-  const latency: { recorder: LatencyRecorder | undefined } = { recorder: undefined };
-  const closers: (() => void)[] = [];
-  for (let i = 0; i < clientCount; i += 50) {
-    closers.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, clientCount - i) }, () => connectClient(mode, url, latency)),
-      )),
-    );
-  }
+  const clientScript = fileURLToPath(new URL('./servers/fanOutClients.ts', import.meta.url));
+  const clients = fork(clientScript, ['--mode', mode, '--url', url, '--clients', String(clientCount)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  await request<boolean>(clients, {}, 'connected');
   await sleep(1000);
   const rssIdle = await request<number>(child, { cmd: 'rss' }, 'rss');
   const kbPerConnection = (rssIdle - rssBefore) / 1024 / clientCount;
@@ -116,14 +71,13 @@ async function run(mode: Mode): Promise<Result> {
   for (const rate of rates) {
     child.send({ cmd: 'publish', rate });
     await sleep(2000); // warm-up, not recorded
-    latency.recorder = new LatencyRecorder();
+    clients.send({ cmd: 'record' });
     await sleep(seconds * 1000);
-    byRate.set(rate, latency.recorder.summary());
-    latency.recorder = undefined;
+    byRate.set(rate, await request<LatencySummary>(clients, { cmd: 'summary' }, 'summary'));
     child.send({ cmd: 'stop' });
     await sleep(1000);
   }
-  for (const close of closers) close();
+  clients.send({ cmd: 'exit' });
   child.kill();
   const line = [...byRate].map(
     ([rate, s]) =>
@@ -166,7 +120,7 @@ if (values.write) {
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario fan-out --write\` on: ${machine()}.`,
       '',
       `${clientCount} subscribers on one stream, ${seconds} s per rate after a 2 s warm-up; latency is publish to receive,`,
-      'HDR histogram over every delivery. Servers in their own processes; the clients share one process.',
+      'HDR histogram over every delivery. Each server in its own process, its clients in a fresh process of their own.',
       '',
       table,
     ].join('\n'),
