@@ -44,8 +44,8 @@ export class StreamMetrics {
   readonly slowConsumerDisconnects: Counter<'transport' | 'reason'>;
   /** Client requests refused, by error code. */
   readonly rejectedRequests: Counter<'code'>;
-  /** Publish-to-write latency of deltas, in seconds. */
-  readonly deliveryLatency: Histogram<'stream'>;
+  /** How long changes waited in a subscriber's queue (because it could not keep up) before being written. */
+  readonly queueDelay: Histogram<'stream'>;
 
   constructor(options: StreamMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -106,9 +106,9 @@ export class StreamMetrics {
       labelNames: ['code'],
       registers,
     });
-    this.deliveryLatency = new Histogram({
-      name: 'twohop_delivery_latency_seconds',
-      help: 'Time from publishing a delta to writing it to a client.',
+    this.queueDelay = new Histogram({
+      name: 'twohop_queue_delay_seconds',
+      help: "How long changes waited in a slow subscriber's queue before being written (subscribers that keep up never queue).",
       labelNames: ['stream'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,

@@ -58,6 +58,8 @@ export class Subscription {
   /** The checksum of the newest delta, reused by a conflated delta that ends at the same seq. */
   #latest: { seq: number; checksum: DeltaMessage<unknown>['checksum'] } | undefined;
   #merged = 0;
+  /** When the lanes started holding what they hold now, for the queue-delay metric. */
+  #queuedSince: number | undefined;
 
   constructor(stream: string, entry: CatalogEntry, host: SubscriptionHost, options: SubscriptionOptions) {
     this.stream = stream;
@@ -131,6 +133,13 @@ export class Subscription {
     if (pending !== undefined) return pending;
     const frame = this.#lanesOrUndefined?.take();
     if (frame === undefined) return undefined;
+    if (this.#queuedSince !== undefined) {
+      this.#metrics?.queueDelay.observe(
+        { stream: this.#kind },
+        (this.#clock.now() - this.#queuedSince) / 1000,
+      );
+      this.#queuedSince = this.queuedChanges > 0 ? this.#clock.now() : undefined;
+    }
     if (frame.lane === 'conflated') {
       const { from, seq, changes } = frame.batch;
       this.#collectMerges();
@@ -184,6 +193,7 @@ export class Subscription {
 
   #enqueue(delta: DeltaMessage<unknown>): void {
     if (this.#lanesOrUndefined?.overflowed === true) return; // a resync or disconnect is already under way
+    this.#queuedSince ??= this.#clock.now();
     // The first change to queue after direct writes: the next conflated range starts right after what was sent.
     if (!this.hasPending) this.#lanes.reset(this.#through);
     if (this.#entry.delivery === 'reliable' || this.#splitter === undefined) {
@@ -209,6 +219,7 @@ export class Subscription {
     this.#collectMerges();
     this.#epoch = position.epoch;
     this.#through = position.seq;
+    this.#queuedSince = undefined;
     this.#lanesOrUndefined?.reset(position.seq);
   }
 

@@ -58,3 +58,11 @@ export async function counterValue(
     .filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** The `_sum` of a histogram in a registry (seconds, for the latency histograms). */
+export async function histogramSum(metrics: StreamMetrics, name: string): Promise<number> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return (metric?.values ?? [])
+    .filter((v) => (v as { metricName?: string }).metricName === `${name}_sum`)
+    .reduce((sum, v) => sum + v.value, 0);
+}

@@ -3,7 +3,7 @@ import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
 import { connectStallableSocket, startTestServer } from '@twohop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, StreamCatalog, type SocketIoStreams } from '../src/index.js';
-import { counterValue, newMetrics, sameState, sleep, waitFor } from './helpers.js';
+import { counterValue, histogramSum, newMetrics, sameState, sleep, waitFor } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -102,6 +102,8 @@ describe('socket.io backpressure', () => {
     expect(conflated()).toBeGreaterThan(0);
     expect(rangeMismatches()).toBe(0);
     expect(await counterValue(metrics, 'twohop_conflated_merges_total')).toBeGreaterThan(0);
+    // The changes held during the stall waited seconds, and the queue-delay histogram saw it.
+    expect(await histogramSum(metrics, 'twohop_queue_delay_seconds')).toBeGreaterThan(1);
     expect(replica.stats.resyncs).toBe(0);
   }, 60_000);
 
