@@ -55,8 +55,9 @@ export class Subscription {
   #epoch: string;
   /** The seq the subscriber will be at once everything written, pending or queued is delivered. */
   #through: number;
-  /** The checksum of the newest delta, reused by a conflated delta that ends at the same seq. */
-  #latest: { seq: number; checksum: DeltaMessage<unknown>['checksum'] } | undefined;
+  /** The newest delta's seq and checksum, reused by a conflated delta that ends at the same seq. */
+  #latestSeq = -1;
+  #latestChecksum: DeltaMessage<unknown>['checksum'];
   #merged = 0;
   /** When the lanes started holding what they hold now, for the queue-delay metric. */
   #queuedSince: number | undefined;
@@ -144,7 +145,7 @@ export class Subscription {
       const { from, seq, changes } = frame.batch;
       this.#collectMerges();
       const splitter = this.#splitter as DeltaSplitter<unknown>;
-      const checksum = this.#latest?.seq === seq ? this.#latest.checksum : undefined;
+      const checksum = this.#latestSeq === seq ? this.#latestChecksum : undefined;
       return {
         type: 'delta',
         stream: this.stream,
@@ -176,7 +177,9 @@ export class Subscription {
    * subscription has queued it (or, on a new epoch, a snapshot) and sends it when the transport drains.
    */
   offer(delta: DeltaMessage<unknown>): boolean {
-    this.#latest = { seq: delta.seq, checksum: delta.checksum };
+    // Two fields, not an object: this runs once per delta for every subscriber.
+    this.#latestSeq = delta.seq;
+    this.#latestChecksum = delta.checksum;
     if (delta.epoch !== this.#epoch) {
       // The publisher started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
       // new epoch (which already includes this delta) puts the subscriber straight into it.

@@ -6,7 +6,7 @@ import {
   type TransportFactory,
 } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
-import { startTestServer, type DisposableServer } from '@twohop/testkit';
+import { keyedChecksum, startTestServer, type DisposableServer } from '@twohop/testkit';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, sseStreams, type StreamCatalog } from '../src/index.js';
@@ -62,7 +62,8 @@ describe.each(transports)('$name streams', (transport) => {
     cleanups.push(() => streamClient.close());
     const subscribed: boolean[] = [];
     streamClient.events.on('subscribed', ({ recovered }) => subscribed.push(recovered));
-    const book = streamClient.subscribe('book:TEST', { model: keyedState<number>() });
+    // Replicas verify the stream's checksums (rule 5), conflated deltas' included.
+    const book = streamClient.subscribe('book:TEST', { model: keyedState<number>(), checksum: keyedChecksum });
     return { streamClient, book, subscribed };
   }
 
@@ -75,6 +76,7 @@ describe.each(transports)('$name streams', (transport) => {
     await waitFor('the deltas', () => book.replica.position?.seq === 60);
     expect(sameState(book.replica.state, publisher.state)).toBe(true);
     expect(book.replica.stats.snapshots).toBe(1);
+    expect(book.replica.stats.resyncs).toBe(0);
   });
 
   it('after a forced disconnect, resume replays exactly the missed deltas (recovered: true)', async () => {
