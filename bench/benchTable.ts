@@ -10,23 +10,33 @@ export interface BenchRow {
   readonly note?: string;
 }
 
-/** Runs `tasks` with tinybench (a few warm-up runs, then timed runs) and turns each into a row. */
+/**
+ * Runs `tasks` with tinybench in `rounds` interleaved rounds (subject, baseline, subject, baseline, …), each a few
+ * warm-up runs and then `iterations` timed runs, and reports each task's median round. Interleaving spreads the
+ * machine's drift over both sides instead of landing it on whichever ran second.
+ */
 export function measure(
   workload: string,
   operations: number,
   tasks: Record<string, { run: () => void; setup?: () => void }>,
-  iterations = 10,
+  { rounds = 7, iterations = 5 } = {},
 ): BenchRow[] {
-  const bench = new Bench({ iterations, time: 0, warmupIterations: 2, warmupTime: 0 });
-  for (const [name, task] of Object.entries(tasks)) {
-    bench.add(name, task.run, task.setup === undefined ? {} : { beforeEach: task.setup });
+  const means = new Map<string, number[]>(Object.keys(tasks).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ iterations, time: 0, warmupIterations: 1, warmupTime: 0 });
+    for (const [name, task] of Object.entries(tasks)) {
+      bench.add(name, task.run, task.setup === undefined ? {} : { beforeEach: task.setup });
+    }
+    bench.runSync();
+    for (const task of bench.tasks as Task[]) {
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+      means.get(task.name)?.push(result.latency.mean);
+    }
   }
-  bench.runSync();
-  return bench.tasks.map((task: Task) => {
-    const result = task.result;
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-    const meanMs = result.latency.mean;
-    return { workload, subject: task.name, meanMs, opsPerSecond: operations / (meanMs / 1000) };
+  return [...means].map(([subject, samples]) => {
+    const meanMs = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number;
+    return { workload, subject, meanMs, opsPerSecond: operations / (meanMs / 1000) };
   });
 }
 

@@ -9,7 +9,7 @@ import { benchReplica } from './replica.bench.js';
 
 function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
   const lines = [
-    '| workload | implementation | throughput | mean per run | cost vs baseline |',
+    '| workload | implementation | throughput | time per run (median of 7 interleaved rounds) | cost vs baseline |',
     '|---|---|---:|---:|---:|',
   ];
   for (const row of rows) {

@@ -58,10 +58,13 @@ export class GapDetector {
   /** Classifies `message` without changing anything. */
   classify(message: SequencedRange): Verdict {
     if (message.epoch !== this.#epoch) return 'new-epoch';
-    if (!isWellFormed(message, this.#space)) return 'invalid';
     const space = this.#space;
     const seq = message.seq;
     const from = message.from ?? seq;
+    // isWellFormed, inlined: this runs for every delta a replica receives.
+    if (!space.isValid(seq) || (from !== seq && !space.isValid(from)) || space.distance(from, seq) < 0) {
+      return 'invalid';
+    }
     // Rule 3: everything up to `seq` was applied already.
     if (space.distance(this.#applied, seq) <= 0) return 'duplicate';
     // Rule 3: the range starts beyond the next expected seq, so something in between is missing.
@@ -74,6 +77,14 @@ export class GapDetector {
     const verdict = this.classify(message);
     if (verdict === 'apply') this.#applied = message.seq;
     return verdict;
+  }
+
+  /**
+   * Records that the message numbered `seq` was applied, after {@link GapDetector.classify} said `apply` — for
+   * callers that apply between classifying and advancing (and must not advance when applying fails).
+   */
+  advanceTo(seq: number): void {
+    this.#applied = seq;
   }
 
   /** Moves to a new position: after a snapshot, a rebirth, or a resync in a new epoch. */

@@ -63,7 +63,10 @@ describe.each(transports)('$name streams', (transport) => {
     const subscribed: boolean[] = [];
     streamClient.events.on('subscribed', ({ recovered }) => subscribed.push(recovered));
     // Replicas verify the stream's checksums (rule 5), conflated deltas' included.
-    const book = streamClient.subscribe('book:TEST', { model: keyedState<number>(), checksum: keyedChecksum });
+    const book = streamClient.subscribe('book:TEST', {
+      model: keyedState<number>(),
+      checksum: keyedChecksum,
+    });
     return { streamClient, book, subscribed };
   }
 

@@ -186,10 +186,10 @@ export class Replica<S, D, W> {
       this.#requestResync('invalid');
       return 'resync';
     }
-    detector.accept(delta);
+    detector.advanceTo(delta.seq);
     this.#stats.applied++;
     if (delta.from !== undefined && delta.from < delta.seq) this.#stats.conflated++;
-    return this.#verify(delta.checksum) ? 'applied' : 'resync';
+    return delta.checksum === undefined || this.#verify(delta.checksum) ? 'applied' : 'resync';
   }
 
   /** Asks for a fresh snapshot now, e.g. when the UI's user suspects the view. */
