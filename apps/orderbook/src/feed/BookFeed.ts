@@ -1,0 +1,100 @@
+import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
+import { bookChecksum, LevelBook, levelBookState, levelKey } from '../book/LevelBook.js';
+import type { MatchingEngine } from '../domain/MatchingEngine.js';
+import type { Execution } from '../domain/types.js';
+import { tierView, viewChanges, type TierSpec } from './tiers.js';
+
+/** A trade as the `trades:` stream carries it. */
+export interface TradeView {
+  readonly price: number;
+  readonly quantity: number;
+  /** The taker's side. */
+  readonly side: 'buy' | 'sell';
+  /** Server time of the match, milliseconds since the epoch. */
+  readonly ts: number;
+}
+
+type BookPublisher = StreamPublisher<LevelBook, readonly KeyedChange<number>[], KeyedSnapshot<number>>;
+
+/** The stream name of a symbol's book at a tier: `book:BTC-USD` (pro, full depth), `book:BTC-USD/retail`, … */
+export const bookStream = (symbol: string, tier: TierSpec['name']): string =>
+  tier === 'pro' ? `book:${symbol}` : `book:${symbol}/${tier}`;
+
+/**
+ * Turns one engine's executions into its streams: the full book (`pro`), a view per other tier (published only
+ * when that view changes), and the last `tradeHistory` trades. Every book message carries the top-10 CRC32.
+ */
+export class BookFeed {
+  readonly books = new Map<TierSpec['name'], BookPublisher>();
+  readonly trades: StreamPublisher<
+    Map<string, TradeView>,
+    readonly KeyedChange<TradeView>[],
+    KeyedSnapshot<TradeView>
+  >;
+  readonly #views = new Map<TierSpec['name'], Map<string, number>>();
+  readonly #tradeIds: string[] = [];
+  #tradeCounter = 0;
+
+  constructor(
+    readonly engine: MatchingEngine,
+    readonly tiers: TierSpec[],
+    readonly tradeHistory = 50,
+    readonly now: () => number = Date.now,
+  ) {
+    for (const tier of tiers) {
+      this.books.set(
+        tier.name,
+        new StreamPublisher({
+          stream: bookStream(engine.symbol, tier.name),
+          model: levelBookState(),
+          checksum: bookChecksum,
+          historyCapacity: 2048,
+        }),
+      );
+      this.#views.set(tier.name, new Map());
+    }
+    this.trades = new StreamPublisher({
+      stream: `trades:${engine.symbol}`,
+      model: keyedState<TradeView>(),
+      historyCapacity: 2048,
+    });
+  }
+
+  /** Publishes what one engine operation changed. */
+  publish(execution: Execution): void {
+    if (execution.levels.length > 0) {
+      const full = this.books.get('pro');
+      full?.publish(
+        execution.levels.map((level) => {
+          const key = levelKey(level.side === 'buy' ? 'bid' : 'ask', level.price);
+          return level.quantity === 0 ? { op: 'remove', key } : { op: 'set', key, value: level.quantity };
+        }),
+      );
+      const book = full?.state;
+      for (const tier of this.tiers) {
+        if (tier.name === 'pro' || book === undefined) continue;
+        const before = this.#views.get(tier.name) as Map<string, number>;
+        const after = tierView(book, tier);
+        const changes = viewChanges(before, after);
+        this.#views.set(tier.name, after);
+        if (changes.length > 0) this.books.get(tier.name)?.publish(changes);
+      }
+    }
+    if (execution.fills.length > 0) {
+      const ts = this.now();
+      const changes: KeyedChange<TradeView>[] = execution.fills.map((fill) => {
+        const id = `t${++this.#tradeCounter}`;
+        this.#tradeIds.push(id);
+        return {
+          op: 'set',
+          key: id,
+          value: { price: fill.price, quantity: fill.quantity, side: fill.side, ts },
+        };
+      });
+      // The trade list is bounded: the oldest fall off as removals.
+      while (this.#tradeIds.length > this.tradeHistory)
+        changes.push({ op: 'remove', key: this.#tradeIds.shift() as string });
+      this.trades.publish(changes);
+    }
+  }
+}
