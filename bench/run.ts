@@ -5,6 +5,7 @@
 import { machine, writeBenchmarkSection } from '@twohop/testkit';
 import { benchConflatingQueue } from './conflatingQueue.bench.js';
 import { formatRate, type BenchRow } from './benchTable.js';
+import { benchClientBook } from './clientBook.bench.js';
 import { benchReplica } from './replica.bench.js';
 
 function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
@@ -43,7 +44,24 @@ console.log(
   `burst of 100,000 changes over 100 keys: ConflatingQueue high-water ${queue.burstHighWater} entries\n`,
 );
 
+console.log('Order book client book vs ccxt …');
+const bookRows = benchClientBook();
+console.log(table(bookRows, baselineIn(bookRows)), '\n');
+
 if (write) {
+  writeBenchmarkSection(
+    'orderbook-client-book',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine()}.`,
+      '',
+      '**Client book** (apps/orderbook `LevelBook`) — 1,000,000 absolute level changes over 1,000 levels per side,',
+      'clustered near the touch, 10% removals, a top-20 read of both sides every 100 changes. Baseline: the',
+      '`OrderBook` ccxt maintains exchange books with (`Exchange#orderBook()`), same stream, same run.',
+      '',
+      table(bookRows, baselineIn(bookRows)),
+    ].join('\n'),
+  );
+
   writeBenchmarkSection(
     'core',
     [
