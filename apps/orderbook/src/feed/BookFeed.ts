@@ -1,5 +1,6 @@
 import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import { bookChecksum, LevelBook, levelBookState, levelKey } from '../book/LevelBook.js';
+import type { LevelBook} from '../book/LevelBook.js';
+import { bookChecksum, levelBookState, levelKey } from '../book/LevelBook.js';
 import type { MatchingEngine } from '../domain/MatchingEngine.js';
 import type { Execution } from '../domain/types.js';
 import { tierView, viewChanges, type TierSpec } from './tiers.js';
