@@ -1,5 +1,5 @@
 import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import type { LevelBook} from '../book/LevelBook.js';
+import type { LevelBook } from '../book/LevelBook.js';
 import { bookChecksum, levelBookState, levelKey } from '../book/LevelBook.js';
 import type { MatchingEngine } from '../domain/MatchingEngine.js';
 import type { Execution } from '../domain/types.js';
