@@ -8,6 +8,8 @@ export interface TransportHandlers {
   onClose(reason: string, notice?: CloseNotice): void;
   /** A frame that could not be decoded (the client ignores it; a later gap is caught by the replica). */
   onBadFrame(error: unknown): void;
+  /** The size of each frame received, in bytes (for a UI's bytes/s). */
+  onFrameSize?(bytes: number): void;
 }
 
 /**

@@ -36,6 +36,8 @@ export type StreamClientEvents = {
   error: { stream?: string; error: unknown };
   /** Any stream's state changed. */
   change: { stream: string };
+  /** A frame arrived: its size in bytes and the message it carried (before the replica applies it). */
+  frame: { bytes: number };
 };
 
 /** Options for {@link StreamClient}. */
@@ -131,6 +133,17 @@ export class StreamClient {
     };
   }
 
+  /**
+   * Drops the current connection as a network failure would, then reconnects with backoff and resumes every stream
+   * (rule 6) — for a UI's "disconnect" button and for tests.
+   */
+  reconnect(): void {
+    const transport = this.#transport;
+    if (transport === undefined || this.#state !== 'live') return;
+    this.#dropped('reconnect requested');
+    transport.close();
+  }
+
   /** Closes the connection for good. */
   close(): void {
     this.#clearTimers();
@@ -163,6 +176,7 @@ export class StreamClient {
         this.#dropped(notice?.reconnect === false ? 'failed' : reason);
       },
       onBadFrame: (error) => this.events.emit('error', { error }),
+      onFrameSize: (bytes) => this.events.emit('frame', { bytes }),
     });
   }
 

@@ -40,6 +40,9 @@ export function socketIoTransport(url: string, options: SocketIoTransportOptions
         };
         socket.on('connect', () => handlers.onOpen());
         socket.on('m', (frame: unknown) => {
+          handlers.onFrameSize?.(
+            typeof frame === 'string' ? frame.length : (frame as ArrayBuffer).byteLength,
+          );
           let message: ServerMessage;
           try {
             message =
