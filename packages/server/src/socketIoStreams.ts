@@ -28,6 +28,12 @@ export interface SocketIoStreamsOptions {
   limits?: Partial<ConnectionLimits>;
   metrics?: StreamMetrics;
   clock?: Clock;
+  /**
+   * Lets clients send `fault {kind: 'stall', ms}`: the connection then reports itself unwritable for `ms` (at most
+   * 10 s), so a demo can show the server conflating for a slow client and the client catching up. Off in
+   * production. @default false
+   */
+  allowFaultInjection?: boolean;
 }
 
 /** What {@link attachSocketIoStreams} returns. */
@@ -136,7 +142,10 @@ export function attachSocketIoStreams(
     const transport: OutboundTransport = {
       name: 'socket.io',
       canWrite: () =>
-        socket.connected && socket.conn.transport.writable && writeBufferOf(socket).length === 0,
+        socket.connected &&
+        socket.conn.transport.writable &&
+        writeBufferOf(socket).length === 0 &&
+        (stalledUntil === 0 || clock.now() >= stalledUntil),
       write(message) {
         if (codec !== undefined) {
           const bytes = codec.encode(message) as Uint8Array;
@@ -147,7 +156,10 @@ export function attachSocketIoStreams(
         socket.emit(SOCKET_EVENTS.message, text);
         return text.length;
       },
-      onDrain: (listener) => onTransportDrain(socket, listener),
+      onDrain(listener) {
+        drainListeners.push(listener);
+        onTransportDrain(socket, listener);
+      },
       close(notice) {
         socket.emit(SOCKET_EVENTS.closeNotice, notice);
         socket.disconnect(true);
@@ -157,6 +169,8 @@ export function attachSocketIoStreams(
       },
     };
     const member = { socket, binary: codec !== undefined };
+    let stalledUntil = 0;
+    const drainListeners: (() => void)[] = [];
     const connection = new StreamConnection(transport, {
       catalog: options.catalog,
       limits,
@@ -178,6 +192,16 @@ export function attachSocketIoStreams(
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack =
         typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
+      if (options.allowFaultInjection === true && event === 'fault') {
+        const ms = Math.min(10_000, Math.max(0, Number((args[0] as { ms?: unknown } | undefined)?.ms) || 0));
+        stalledUntil = clock.now() + ms;
+        clock.setTimeout(() => {
+          stalledUntil = 0;
+          for (const listener of drainListeners) listener();
+        }, ms);
+        ack?.({ ok: true });
+        return;
+      }
       const reply = connection.request(event, args.length === 1 ? args[0] : args);
       ack?.(reply);
     });
