@@ -22,6 +22,8 @@ export interface ClientTransport {
   subscribe(request: SubscribeRequest): Promise<SubscribeAck>;
   unsubscribe(stream: string): Promise<Ack>;
   resync(stream: string): Promise<Ack>;
+  /** Sends an app-specific request (a bid, a chat message, a fault for a demo) and resolves with its ack. */
+  request?(event: string, payload: unknown): Promise<unknown>;
   close(): void;
 }
 

@@ -134,6 +134,20 @@ export class StreamClient {
   }
 
   /**
+   * Sends an app-specific request over the current connection and resolves with the server's ack. Rejects when not
+   * live, or when the transport cannot carry requests (SSE).
+   */
+  async request(event: string, payload: unknown): Promise<unknown> {
+    const transport = this.#transport;
+    if (this.#state !== 'live' || transport?.request === undefined) {
+      throw new Error(
+        `cannot send ${event}: ${this.#state === 'live' ? 'the transport carries no requests' : this.#state}`,
+      );
+    }
+    return transport.request(event, payload);
+  }
+
+  /**
    * Drops the current connection as a network failure would, then reconnects with backoff and resumes every stream
    * (rule 6) — for a UI's "disconnect" button and for tests.
    */

@@ -65,6 +65,7 @@ export function socketIoTransport(url: string, options: SocketIoTransportOptions
       subscribe: (subscribe) => request('subscribe', subscribe),
       unsubscribe: (stream) => request('unsubscribe', { stream }),
       resync: (stream) => request('resync', { stream }),
+      request: (event, payload) => request(event, payload),
       close: () => socket.disconnect(),
     };
   };

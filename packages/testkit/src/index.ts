@@ -26,3 +26,4 @@ export {
   type StallableEventStream,
 } from './stalledClients.js';
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
+export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';

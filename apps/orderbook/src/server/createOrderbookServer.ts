@@ -98,7 +98,8 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
   const app = express();
   const http = createServer(app);
   const io = new Server(http, { maxHttpBufferSize: 64 * 1024 });
-  const streams = attachSocketIoStreams(io, { catalog, metrics });
+  // Fault injection is on: this is a demo app whose UI has a "stall 5 s" button (it only ever stalls the caller).
+  const streams = attachSocketIoStreams(io, { catalog, metrics, allowFaultInjection: true });
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` });
   });

@@ -1,0 +1,68 @@
+import { launchChromium } from '@twohop/testkit';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+
+let server: OrderbookServer;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  // The UI the server serves is built here, so the test never runs a stale (or missing) build.
+  await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
+  server = createOrderbookServer({ rate: 300, seed: 5 });
+  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close(1000);
+  server?.http.close();
+});
+
+describe('order book UI in Chromium', () => {
+  it('shows a live, moving ladder; "drop next delta" makes a gap and a resync; takes a screenshot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${url}/?symbol=BTC-USD&tier=retail`);
+
+    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+    await expect
+      .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(5);
+    const seqOf = async () => Number((await page.textContent('[data-test=seq]'))?.replace('seq ', ''));
+    const first = await seqOf();
+    await expect.poll(seqOf, { timeout: 15_000 }).toBeGreaterThan(first); // the ladder moves
+
+    await page.click('[data-test=drop]');
+    await expect
+      .poll(async () => Number(await page.textContent('[data-test=gaps]')), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.textContent('[data-test=last-resync]'), { timeout: 15_000 })
+      .toContain('gap');
+    // After the resync the book is live again and keeps moving.
+    const afterResync = await seqOf();
+    await expect.poll(seqOf, { timeout: 15_000 }).toBeGreaterThan(afterResync);
+    expect(await page.textContent('[data-test=connection]')).toBe('live');
+
+    // Checksums are verified on every book message; after the resync they match again.
+    await expect
+      .poll(() => page.locator('[data-test=inspector]').textContent(), { timeout: 5000 })
+      .toContain('Checksumok');
+    await page.waitForTimeout(1200); // one rate tick, so the screenshot shows messages/s and bytes/s
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}orderbook.png` });
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
