@@ -7,6 +7,7 @@ import { benchConflatingQueue } from './conflatingQueue.bench.js';
 import { formatRate, type BenchRow } from './benchTable.js';
 import { benchClientBook } from './clientBook.bench.js';
 import { benchReplica } from './replica.bench.js';
+import { benchWireSize } from './wireSize.bench.js';
 
 function table(rows: BenchRow[], baselineOf: (row: BenchRow) => BenchRow | undefined): string {
   const lines = [
@@ -48,7 +49,37 @@ console.log('Order book client book vs ccxt …');
 const bookRows = benchClientBook();
 console.log(table(bookRows, baselineIn(bookRows)), '\n');
 
+console.log('Order book pro tier wire size …');
+const wire = benchWireSize();
+const wireRows = [...wire.byLevels]
+  .filter(([levels]) => levels <= 4)
+  .sort(([a], [b]) => a - b)
+  .map(
+    ([levels, r]) =>
+      `| ${levels} | ${r.count.toLocaleString('en')} | ${(r.json / r.count).toFixed(0)} B | ${(r.proto / r.count).toFixed(0)} B | ${((r.proto / r.json) * 100).toFixed(0)}% |`,
+  );
+const wireTable = [
+  '| levels in the delta | deltas | JSON frame, mean | protobuf frame, mean | protobuf / JSON |',
+  '|---:|---:|---:|---:|---:|',
+  ...wireRows,
+  `| all | ${wire.deltas.toLocaleString('en')} | ${(wire.json / wire.deltas).toFixed(0)} B | ${(wire.proto / wire.deltas).toFixed(0)} B | ${((wire.proto / wire.json) * 100).toFixed(0)}% |`,
+].join('\n');
+console.log(wireTable, '\n');
+
 if (write) {
+  writeBenchmarkSection(
+    'orderbook-wire-size',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine()}.`,
+      '',
+      '**Pro tier wire size** — the book deltas of 20,000 simulated engine operations on BTC-USD, each encoded as the',
+      'JSON text the retail tier sends and as the protobuf frame the pro tier sends (envelope + `BookLevels`',
+      'payload, `apps/orderbook/proto/book.proto`). Frame bytes as written to socket.io, before its own framing.',
+      '',
+      wireTable,
+    ].join('\n'),
+  );
+
   writeBenchmarkSection(
     'orderbook-client-book',
     [

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bookChecksum, levelBookState, type LevelBook } from '../src/book/LevelBook.js';
 import { bookStream, type TradeView } from '../src/feed/BookFeed.js';
 import { tierView } from '../src/feed/tiers.js';
+import { orderbookPayloads } from '../src/wire/bookPayload.js';
 import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -38,7 +39,10 @@ describe('order book over socket.io, every tier', () => {
     const runtime = server.symbols.get('BTC-USD')!;
     const clients = (['pro', 'retail', 'mobile'] as const).map((tier) => {
       const client = new StreamClient({
-        transport: socketIoTransport(url, { codec: tier === 'pro' ? 'protobuf' : 'json' }),
+        transport: socketIoTransport(url, {
+          codec: tier === 'pro' ? 'protobuf' : 'json',
+          binaryPayload: orderbookPayloads,
+        }),
       });
       cleanups.push(() => client.close());
       const stream = client.subscribe(bookStream('BTC-USD', tier), {

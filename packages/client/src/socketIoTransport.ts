@@ -1,4 +1,10 @@
-import { jsonCodec, protobufCodec, type CloseNotice, type ServerMessage } from '@twohop/protocol';
+import {
+  jsonCodec,
+  protobufCodec,
+  type CloseNotice,
+  type PayloadResolver,
+  type ServerMessage,
+} from '@twohop/protocol';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import type { ClientTransport, TransportFactory } from './ClientTransport.js';
 
@@ -6,6 +12,8 @@ import type { ClientTransport, TransportFactory } from './ClientTransport.js';
 export interface SocketIoTransportOptions {
   /** `protobuf` asks the server for binary frames. @default 'json' */
   codec?: 'json' | 'protobuf';
+  /** Binary payloads per stream on the protobuf codec (the same resolver the server uses). */
+  binaryPayload?: PayloadResolver;
   /** How long a request waits for its ack. @default 10000 */
   ackTimeoutMs?: number;
   /** Passed to socket.io-client (reconnection is always off: the StreamClient reconnects with its own backoff). */
@@ -15,7 +23,7 @@ export interface SocketIoTransportOptions {
 /** A stream connection over socket.io (docs/protocol.md, "socket.io"). */
 export function socketIoTransport(url: string, options: SocketIoTransportOptions = {}): TransportFactory {
   const codec = options.codec ?? 'json';
-  const binary = protobufCodec();
+  const binary = protobufCodec(options.binaryPayload);
   const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
   return (): ClientTransport => {
     const socket = io(url, {

@@ -24,7 +24,7 @@ export type {
   SnapshotMessage,
   SubscribeAck,
 } from './messages.js';
-export { jsonPayload, protobufCodec, type PayloadCodec } from './protobufCodec.js';
+export { jsonPayload, protobufCodec, type PayloadCodec, type PayloadResolver } from './protobufCodec.js';
 export {
   clientRequests,
   describeIssues,

@@ -9,6 +9,12 @@ export interface PayloadCodec {
   decode(bytes: Uint8Array): unknown;
 }
 
+/**
+ * Chooses the payload codec for a stream's snapshots or deltas, so one connection can carry binary book levels and
+ * JSON trades. Return undefined for {@link jsonPayload}.
+ */
+export type PayloadResolver = (stream: string, kind: 'snapshot' | 'delta') => PayloadCodec | undefined;
+
 /** Payloads as UTF-8 JSON: works for any stream; apps with a binary tier supply their own protobuf payloads. */
 export const jsonPayload: PayloadCodec = {
   encode: (data) => new TextEncoder().encode(JSON.stringify(data)),
@@ -46,13 +52,15 @@ const checksumOf = (wire: { checksumNumber?: number; checksumText?: string }): {
  * Server messages as protobuf bytes (`proto/envelope.proto`), for transports with binary frames. Smaller and
  * cheaper to parse than JSON when the payload codec is binary too.
  */
-export function protobufCodec(payload: PayloadCodec = jsonPayload): Codec<Uint8Array> {
+export function protobufCodec(payloads: PayloadCodec | PayloadResolver = jsonPayload): Codec<Uint8Array> {
+  const payloadFor = (stream: string, kind: 'snapshot' | 'delta'): PayloadCodec =>
+    typeof payloads === 'function' ? (payloads(stream, kind) ?? jsonPayload) : payloads;
   const toWireDelta = (delta: DeltaMessage<unknown>): WireDelta => ({
     stream: delta.stream,
     epoch: delta.epoch,
     seq: delta.seq,
     ...(delta.from === undefined ? {} : { from: delta.from }),
-    data: payload.encode(delta.data),
+    data: payloadFor(delta.stream, 'delta').encode(delta.data),
     ...checksumFields(delta.checksum),
   });
   const fromWireDelta = (wire: WireDelta): DeltaMessage<unknown> => ({
@@ -61,7 +69,7 @@ export function protobufCodec(payload: PayloadCodec = jsonPayload): Codec<Uint8A
     epoch: wire.epoch,
     seq: wire.seq,
     ...(wire.from === undefined ? {} : { from: wire.from }),
-    data: payload.decode(wire.data),
+    data: payloadFor(wire.stream, 'delta').decode(wire.data),
     ...checksumOf(wire),
   });
 
@@ -76,7 +84,7 @@ export function protobufCodec(payload: PayloadCodec = jsonPayload): Codec<Uint8A
               stream: message.stream,
               epoch: message.epoch,
               seq: message.seq,
-              data: payload.encode(message.data),
+              data: payloadFor(message.stream, 'snapshot').encode(message.data),
               ...checksumFields(message.checksum),
             },
           };
@@ -114,7 +122,7 @@ export function protobufCodec(payload: PayloadCodec = jsonPayload): Codec<Uint8A
             stream: wire.stream,
             epoch: wire.epoch,
             seq: wire.seq,
-            data: payload.decode(wire.data),
+            data: payloadFor(wire.stream, 'snapshot').decode(wire.data),
             ...checksumOf(wire),
           };
         }

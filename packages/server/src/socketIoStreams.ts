@@ -5,6 +5,7 @@ import {
   type Codec,
   type DeltaMessage,
   type ServerMessage,
+  type PayloadResolver,
 } from '@twohop/protocol';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { Namespace, Server, Socket } from 'socket.io';
@@ -34,6 +35,8 @@ export interface SocketIoStreamsOptions {
    * production. @default false
    */
   allowFaultInjection?: boolean;
+  /** Binary payloads per stream for clients on `?codec=protobuf` (JSON bytes for streams it leaves out). */
+  binaryPayload?: PayloadResolver;
 }
 
 /** What {@link attachSocketIoStreams} returns. */
@@ -48,8 +51,6 @@ export interface SocketIoStreams {
    */
   close(deadlineMs?: number): Promise<void>;
 }
-
-const protobuf = protobufCodec();
 
 /** A socket as the fan-out addresses it. */
 interface Member {
@@ -98,6 +99,7 @@ export function attachSocketIoStreams(
   target: Server | Namespace,
   options: SocketIoStreamsOptions,
 ): SocketIoStreams {
+  const protobuf = protobufCodec(options.binaryPayload);
   const limits = { ...defaultLimits, ...options.limits };
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics;

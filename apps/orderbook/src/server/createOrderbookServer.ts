@@ -12,6 +12,7 @@ import { MarketSimulator } from '../domain/MarketSimulator.js';
 import { MatchingEngine } from '../domain/MatchingEngine.js';
 import { BookFeed } from '../feed/BookFeed.js';
 import { tiers } from '../feed/tiers.js';
+import { orderbookPayloads } from '../wire/bookPayload.js';
 import { SYMBOLS, type SymbolSpec } from './symbols.js';
 
 /** Options for {@link createOrderbookServer}. */
@@ -99,7 +100,13 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
   const http = createServer(app);
   const io = new Server(http, { maxHttpBufferSize: 64 * 1024 });
   // Fault injection is on: this is a demo app whose UI has a "stall 5 s" button (it only ever stalls the caller).
-  const streams = attachSocketIoStreams(io, { catalog, metrics, allowFaultInjection: true });
+  const streams = attachSocketIoStreams(io, {
+    catalog,
+    metrics,
+    allowFaultInjection: true,
+    // The pro tier's protobuf frames carry book levels as BookLevels (proto/book.proto).
+    binaryPayload: orderbookPayloads,
+  });
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` });
   });

@@ -9,6 +9,7 @@ import { keyedState, type KeyedChange, type KeyedSnapshot } from '@twohop/snapsh
 import { LatencyWindow } from './LatencyWindow.js';
 import { bookChecksum, levelBookState, type LevelBook } from '../book/LevelBook.js';
 import { bookStream, type TradeView } from '../feed/BookFeed.js';
+import { orderbookPayloads } from '../wire/bookPayload.js';
 
 export type Tier = 'pro' | 'retail' | 'mobile';
 
@@ -64,7 +65,12 @@ export class BookSession {
     url: string = location.origin,
   ) {
     this.client = new StreamClient({
-      transport: this.#faulty(socketIoTransport(url, { codec: tier === 'pro' ? 'protobuf' : 'json' })),
+      transport: this.#faulty(
+        socketIoTransport(url, {
+          codec: tier === 'pro' ? 'protobuf' : 'json',
+          binaryPayload: orderbookPayloads,
+        }),
+      ),
     });
     this.book = this.client.subscribe(bookStream(symbol, tier), {
       model: levelBookState(),
