@@ -65,4 +65,46 @@ describe('order book UI in Chromium', () => {
     await page.screenshot({ path: `${screenshots}orderbook.png` });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('on the pro tier (protobuf frames): a stall conflates and catches up, a disconnect resumes by replay', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${url}/?symbol=ETH-USD&tier=pro`);
+    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+    const inspector = () => page.locator('[data-test=inspector]').textContent();
+    await expect.poll(inspector, { timeout: 10_000 }).toContain('Checksumok');
+    const conflated = async () => Number((await inspector())?.match(/Conflated deltas(\d+)/)?.[1]);
+    const before = await conflated();
+
+    const queueDelay = async () => {
+      const metric = (await server.metrics.registry.getMetricsAsJSON()).find(
+        (m) => m.name === 'twohop_queue_delay_seconds',
+      );
+      return (metric?.values ?? [])
+        .filter((v) => (v as { metricName?: string }).metricName === 'twohop_queue_delay_seconds_sum')
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    const delayBefore = await queueDelay();
+
+    await page.click('[data-test=stall]');
+    // While stalled the server merges changes for this client (seconds of queue delay); when the stall ends they
+    // arrive as conflated deltas and the book catches up with its checksum intact.
+    await expect.poll(queueDelay, { timeout: 20_000 }).toBeGreaterThan(delayBefore + 3);
+    await expect.poll(conflated, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await inspector()).toContain('Checksumok');
+    expect(await inspector()).toContain('Resyncs0');
+
+    await page.click('[data-test=disconnect]');
+    await expect.poll(() => page.textContent('[data-test=reconnects]'), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+    await expect
+      .poll(() => page.textContent('[data-test=last-subscribe]'), { timeout: 10_000 })
+      .toBe('replay');
+    expect(await inspector()).toContain('Resyncs0');
+
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: `${screenshots}orderbook-pro.png` });
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

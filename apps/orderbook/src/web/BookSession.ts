@@ -25,6 +25,9 @@ export interface SessionStats {
   latencyP50: number;
   latencyP99: number;
   lastResync: string;
+  /** How the last (re)subscribe of the book was answered: a replay of missed deltas, or a snapshot. */
+  lastSubscribe: 'replay' | 'snapshot' | '—';
+  reconnects: number;
 }
 
 /**
@@ -52,6 +55,8 @@ export class BookSession {
     latencyP50: 0,
     latencyP99: 0,
     lastResync: '',
+    lastSubscribe: '—',
+    reconnects: 0,
   };
   #dropNext = false;
   #tradeSnapshots = 0;
@@ -84,6 +89,10 @@ export class BookSession {
       this.#window.bytes += bytes;
     });
     events.on('conflated', () => this.stats.conflated++);
+    events.on('subscribed', ({ stream, recovered }) => {
+      if (stream === this.book.stream) this.stats.lastSubscribe = recovered ? 'replay' : 'snapshot';
+    });
+    events.on('retry', () => this.stats.reconnects++);
     events.on('resync', ({ reason }) => {
       this.stats.resyncs++;
       if (reason === 'gap') this.stats.gaps++;
