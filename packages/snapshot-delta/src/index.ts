@@ -15,6 +15,7 @@ export {
   type KeyedPatchOperation,
 } from './jsonPatchState.js';
 export {
+  keyedSplitter,
   keyedState,
   removeKey,
   setKey,

@@ -1,4 +1,4 @@
-import type { StateModel } from './StateModel.js';
+import type { DeltaSplitter, StateModel } from './StateModel.js';
 
 /** One change to keyed state: set the value at a key, or remove the key. Never an increment. */
 export type KeyedChange<V> = { readonly op: 'set'; readonly key: string; readonly value: V } | RemoveChange;
@@ -35,12 +35,17 @@ export function keyedState<V>(): StateModel<KeyedState<V>, readonly KeyedChange<
     },
     snapshot: (state) => [...state],
     restore: (entries) => new Map(entries),
-    splitter: {
-      split: (changes) => changes,
-      keyOf: (change: KeyedChange<V>) => change.key,
-      join: (changes) => changes as KeyedChange<V>[],
-      order: 'first-queued',
-    },
+    splitter: keyedSplitter<V>(),
+  };
+}
+
+/** How keyed deltas conflate: each change is keyed by its own key, and any order of distinct keys is fine. */
+export function keyedSplitter<V>(): DeltaSplitter<readonly KeyedChange<V>[], KeyedChange<V>> {
+  return {
+    split: (changes) => changes,
+    keyOf: (change) => change.key,
+    join: (changes) => changes,
+    order: 'first-queued',
   };
 }
 

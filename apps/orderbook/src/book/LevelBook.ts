@@ -1,4 +1,4 @@
-import type { KeyedChange, KeyedSnapshot, StateModel } from '@twohop/snapshot-delta';
+import { keyedSplitter, type KeyedChange, type KeyedSnapshot, type StateModel } from '@twohop/snapshot-delta';
 import { crc32 } from '@twohop/protocol';
 import { SortedLevels } from './SortedLevels.js';
 
@@ -82,11 +82,6 @@ export function levelBookState(): StateModel<
       for (const [key, quantity] of entries) book.setKey(key, quantity);
       return book;
     },
-    splitter: {
-      split: (changes) => changes,
-      keyOf: (change: KeyedChange<number>) => change.key,
-      join: (changes) => changes as KeyedChange<number>[],
-      order: 'first-queued',
-    },
+    splitter: keyedSplitter<number>(),
   };
 }

@@ -30,6 +30,24 @@ export interface SessionStats {
   reconnects: number;
 }
 
+/** The inspector before anything has arrived. */
+export function emptyStats(): SessionStats {
+  return {
+    messagesPerSecond: 0,
+    bytesPerSecond: 0,
+    deltasApplied: 0,
+    conflated: 0,
+    gaps: 0,
+    resyncs: 0,
+    checksum: 'waiting',
+    latencyP50: 0,
+    latencyP99: 0,
+    lastResync: '',
+    lastSubscribe: '—',
+    reconnects: 0,
+  };
+}
+
 /**
  * One symbol at one tier, followed from the browser: a StreamClient (protobuf frames on `pro`), the book and trade
  * replicas, the inspector's counters, and the fault buttons. Framework-free; the Vue components read from it once
@@ -44,20 +62,7 @@ export class BookSession {
     KeyedSnapshot<TradeView>
   >;
   state: ConnectionState = 'connecting';
-  readonly stats: SessionStats = {
-    messagesPerSecond: 0,
-    bytesPerSecond: 0,
-    deltasApplied: 0,
-    conflated: 0,
-    gaps: 0,
-    resyncs: 0,
-    checksum: 'waiting',
-    latencyP50: 0,
-    latencyP99: 0,
-    lastResync: '',
-    lastSubscribe: '—',
-    reconnects: 0,
-  };
+  readonly stats: SessionStats = emptyStats();
   #dropNext = false;
   #tradeSnapshots = 0;
   #window = { messages: 0, bytes: 0, since: performance.now() };
