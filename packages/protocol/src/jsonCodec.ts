@@ -19,6 +19,7 @@ const deltaShape = z.object({
   from: seq.optional(),
   data: z.unknown(),
   checksum,
+  ts: z.number().optional(),
 });
 
 /** The shape of any server message; payloads (`data`) are the app's to check. */

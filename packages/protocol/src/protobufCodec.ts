@@ -32,6 +32,7 @@ interface WireDelta {
   data: Uint8Array;
   checksumNumber?: number;
   checksumText?: string;
+  ts?: number;
 }
 
 const checksumFields = (checksum: Checksum | undefined) =>
@@ -62,6 +63,7 @@ export function protobufCodec(payloads: PayloadCodec | PayloadResolver = jsonPay
     ...(delta.from === undefined ? {} : { from: delta.from }),
     data: payloadFor(delta.stream, 'delta').encode(delta.data),
     ...checksumFields(delta.checksum),
+    ...(delta.ts === undefined ? {} : { ts: delta.ts }),
   });
   const fromWireDelta = (wire: WireDelta): DeltaMessage<unknown> => ({
     type: 'delta',
@@ -71,6 +73,7 @@ export function protobufCodec(payloads: PayloadCodec | PayloadResolver = jsonPay
     ...(wire.from === undefined ? {} : { from: wire.from }),
     data: payloadFor(wire.stream, 'delta').decode(wire.data),
     ...checksumOf(wire),
+    ...(wire.ts === undefined || wire.ts === null ? {} : { ts: wire.ts }),
   });
 
   return {

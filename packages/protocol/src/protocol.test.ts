@@ -51,6 +51,7 @@ const data = fc.jsonValue().map((value) => JSON.parse(JSON.stringify(value)) as 
 const seq = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const withChecksum = <T extends object>(message: T, value: number | string | undefined) =>
   value === undefined ? message : { ...message, checksum: value };
+const ts = fc.option(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), { nil: undefined }); // ms since the epoch
 const delta = fc
   .record({
     stream: fc.string({ minLength: 1 }),
@@ -59,9 +60,18 @@ const delta = fc
     from: fc.option(seq, { nil: undefined }),
     data,
     checksum,
+    ts,
   })
-  .map(({ from, checksum, ...rest }) =>
-    withChecksum({ type: 'delta' as const, ...rest, ...(from === undefined ? {} : { from }) }, checksum),
+  .map(({ from, checksum, ts, ...rest }) =>
+    withChecksum(
+      {
+        type: 'delta' as const,
+        ...rest,
+        ...(from === undefined ? {} : { from }),
+        ...(ts === undefined ? {} : { ts }),
+      },
+      checksum,
+    ),
   );
 const message: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc

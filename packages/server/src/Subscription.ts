@@ -58,6 +58,7 @@ export class Subscription {
   /** The newest delta's seq and checksum, reused by a conflated delta that ends at the same seq. */
   #latestSeq = -1;
   #latestChecksum: DeltaMessage<unknown>['checksum'];
+  #latestTs: number | undefined;
   #merged = 0;
   /** When the lanes started holding what they hold now, for the queue-delay metric. */
   #queuedSince: number | undefined;
@@ -146,6 +147,7 @@ export class Subscription {
       this.#collectMerges();
       const splitter = this.#splitter as DeltaSplitter<unknown>;
       const checksum = this.#latestSeq === seq ? this.#latestChecksum : undefined;
+      const ts = this.#latestSeq === seq ? this.#latestTs : undefined;
       return {
         type: 'delta',
         stream: this.stream,
@@ -154,6 +156,7 @@ export class Subscription {
         ...(from < seq ? { from } : {}),
         data: splitter.join(changes.map((change) => change.value)),
         ...(checksum === undefined ? {} : { checksum }),
+        ...(ts === undefined ? {} : { ts }),
       };
     }
     return this.#asFrame(frame.items as DeltaMessage<unknown>[]);
@@ -180,6 +183,7 @@ export class Subscription {
     // Two fields, not an object: this runs once per delta for every subscriber.
     this.#latestSeq = delta.seq;
     this.#latestChecksum = delta.checksum;
+    this.#latestTs = delta.ts;
     if (delta.epoch !== this.#epoch) {
       // The publisher started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
       // new epoch (which already includes this delta) puts the subscriber straight into it.

@@ -75,6 +75,12 @@ describe('StreamPublisher', () => {
     expect(source.publish([setKey('a', 2)]).seq).toBe(1);
   });
 
+  it('stamps deltas with the given clock when asked to', () => {
+    const stamped = new StreamPublisher({ stream: 's', model: keyedState<number>(), timestamps: () => 1234 });
+    expect(stamped.publish([setKey('a', 1)]).ts).toBe(1234);
+    expect(publisher().publish([setKey('a', 1)])).not.toHaveProperty('ts');
+  });
+
   it('does not number a change the model rejects', () => {
     const source = publisher();
     expect(() => source.publish([{ op: 'bogus', key: 'a' } as never])).toThrow(TypeError);

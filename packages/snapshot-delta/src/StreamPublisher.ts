@@ -20,6 +20,8 @@ export interface StreamPublisherOptions<S, D, W> {
   sequencer?: Sequencer | SequencerOptions;
   /** Initial state. @default model.create() */
   initial?: S;
+  /** Stamps each delta with `ts` from this clock (ms since the epoch), for latency measurement. @default none */
+  timestamps?: () => number;
 }
 
 /** How a subscriber that asked to resume from a position gets back in step. */
@@ -42,6 +44,7 @@ export class StreamPublisher<S, D, W> {
   readonly #sequencer: Sequencer;
   readonly #history: HistoryRing<DeltaMessage<D>>;
   readonly #listeners = new Set<DeltaListener<D>>();
+  readonly #timestamps: (() => number) | undefined;
   #state: S;
 
   constructor(options: StreamPublisherOptions<S, D, W>) {
@@ -52,6 +55,7 @@ export class StreamPublisher<S, D, W> {
       options.sequencer instanceof Sequencer ? options.sequencer : new Sequencer(options.sequencer ?? {});
     this.#history = new HistoryRing(options.historyCapacity ?? 1024);
     this.#state = options.initial ?? options.model.create();
+    this.#timestamps = options.timestamps;
   }
 
   /** How the stream's state works. */
@@ -78,17 +82,15 @@ export class StreamPublisher<S, D, W> {
   publish(data: D): DeltaMessage<D> {
     this.#model.apply(this.#state, data);
     const seq = this.#sequencer.next();
-    const delta: DeltaMessage<D> =
-      this.#checksum === undefined
-        ? { type: 'delta', stream: this.stream, epoch: this.#sequencer.epoch, seq, data }
-        : {
-            type: 'delta',
-            stream: this.stream,
-            epoch: this.#sequencer.epoch,
-            seq,
-            data,
-            checksum: this.#checksum(this.#state),
-          };
+    const delta: DeltaMessage<D> = {
+      type: 'delta',
+      stream: this.stream,
+      epoch: this.#sequencer.epoch,
+      seq,
+      data,
+      ...(this.#checksum === undefined ? {} : { checksum: this.#checksum(this.#state) }),
+      ...(this.#timestamps === undefined ? {} : { ts: this.#timestamps() }),
+    };
     this.#history.push(seq, delta);
     for (const listener of this.#listeners) listener(delta);
     return delta;

@@ -24,6 +24,11 @@ export interface DeltaMessage<D> {
   readonly data: D;
   /** The checksum of the state after this delta, when the stream carries checksums. */
   readonly checksum?: Checksum;
+  /**
+   * Server time (ms since the epoch) of the newest change in this delta, when the stream carries timestamps — for
+   * measuring source-to-screen latency. Conflated deltas carry the newest change's time.
+   */
+  readonly ts?: number;
 }
 
 /** Several deltas of one stream in one frame, in seq order. */

@@ -50,6 +50,8 @@ export class BookFeed {
           model: levelBookState(),
           checksum: bookChecksum,
           historyCapacity: 2048,
+          // Each delta carries the engine's time, so clients can measure engine-to-screen latency.
+          timestamps: now,
         }),
       );
       this.#views.set(tier.name, new Map());

@@ -64,7 +64,6 @@ export class BookSession {
   state: ConnectionState = 'connecting';
   readonly stats: SessionStats = emptyStats();
   #dropNext = false;
-  #tradeSnapshots = 0;
   #window = { messages: 0, bytes: 0, since: performance.now() };
   readonly #latency = new LatencyWindow();
   readonly #timer: ReturnType<typeof setInterval>;
@@ -103,19 +102,6 @@ export class BookSession {
       if (reason === 'gap') this.stats.gaps++;
       if (reason === 'checksum') this.stats.checksum = 'mismatch → resynced';
       this.stats.lastResync = `${reason} at ${new Date().toLocaleTimeString()}`;
-    });
-    events.on('change', ({ stream }) => {
-      if (stream !== this.trades.stream) return;
-      const trades = this.trades.replica.state;
-      // A snapshot (the first, or after a resync) brings trades made before this client saw them: not latency.
-      const snapshots = this.trades.replica.stats.snapshots;
-      if (snapshots !== this.#tradeSnapshots) {
-        this.#tradeSnapshots = snapshots;
-        this.#latency.prime(trades.keys());
-        return;
-      }
-      const now = Date.now();
-      for (const [id, trade] of trades) this.#latency.observe(id, trade, now);
     });
     this.#timer = setInterval(() => this.#tick(), 1000);
   }
@@ -158,7 +144,10 @@ export class BookSession {
     this.stats.latencyP99 = p99;
   }
 
-  /** Wraps the transport so "drop next delta" can lose one on arrival, as a lossy network would. */
+  /**
+   * Wraps the transport to see book deltas as they arrive: "drop next delta" loses one, as a lossy network would,
+   * and each one's server timestamp gives the engine-to-screen latency.
+   */
   #faulty(factory: TransportFactory): TransportFactory {
     return () => {
       const transport = factory();
@@ -169,9 +158,12 @@ export class BookSession {
           open({
             ...handlers,
             onMessage: (message) => {
-              if (this.#dropNext && message.type === 'delta' && message.stream === this.book.stream) {
-                this.#dropNext = false;
-                return;
+              if (message.type === 'delta' && message.stream === this.book.stream) {
+                if (this.#dropNext) {
+                  this.#dropNext = false;
+                  return;
+                }
+                if (message.ts !== undefined) this.#latency.record(Date.now() - message.ts);
               }
               handlers.onMessage(message);
             },

@@ -70,6 +70,11 @@ export const envelopeDescriptor = {
               "oneof": [
                 "checksumText"
               ]
+            },
+            "_ts": {
+              "oneof": [
+                "ts"
+              ]
             }
           },
           "fields": {
@@ -108,6 +113,13 @@ export const envelopeDescriptor = {
               "type": "string",
               "id": 7,
               "protoName": "checksum_text",
+              "options": {
+                "proto3_optional": true
+              }
+            },
+            "ts": {
+              "type": "double",
+              "id": 8,
               "options": {
                 "proto3_optional": true
               }
