@@ -1,0 +1,109 @@
+/**
+ * Order book clients for scenarios, in a process of their own: `--clients` socket.io clients spread round-robin over
+ * `--tiers`, each following `book:<symbol>[/tier]` with a real replica (checksums verified). Messages from the parent:
+ * `{ cmd: 'record' }` starts counting, `{ cmd: 'summary' }` → `{ summary }` per tier.
+ */
+import { parseArgs } from 'node:util';
+import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
+import { jsonCodec, protobufCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
+import { Replica } from '@twohop/snapshot-delta';
+import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
+import { orderbookPayloads } from '@twohop/orderbook/wire';
+import { io } from 'socket.io-client';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: '' },
+    clients: { type: 'string', default: '500' },
+    tiers: { type: 'string', default: 'retail' },
+    symbol: { type: 'string', default: 'BTC-USD' },
+  },
+});
+const tiers = values.tiers.split(',');
+const binary = protobufCodec(orderbookPayloads);
+
+interface TierStats {
+  clients: number;
+  latency: LatencyRecorder;
+  deliveries: number;
+  bytes: number;
+  resyncs: number;
+}
+const stats = new Map<string, TierStats>(
+  tiers.map((tier) => [
+    tier,
+    { clients: 0, latency: new LatencyRecorder(), deliveries: 0, bytes: 0, resyncs: 0 },
+  ]),
+);
+let recording = false;
+
+async function connect(tier: string): Promise<void> {
+  const stream = tier === 'pro' ? `book:${values.symbol}` : `book:${values.symbol}/${tier}`;
+  const socket = io(values.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    query: { codec: tier === 'pro' ? 'protobuf' : 'json' },
+  });
+  await new Promise<void>((resolve, reject) =>
+    socket.once('connect', () => resolve()).once('connect_error', reject),
+  );
+  const tierStats = stats.get(tier) as TierStats;
+  tierStats.clients++;
+  const replica = new Replica({
+    model: levelBookState(),
+    checksum: bookChecksum,
+    onResync: () => {
+      tierStats.resyncs++;
+      void socket.emitWithAck('resync', { stream });
+    },
+  });
+  socket.on('m', (frame: string | ArrayBuffer) => {
+    const message: ServerMessage =
+      typeof frame === 'string' ? jsonCodec.decode(frame) : binary.decode(new Uint8Array(frame));
+    if (message.type === 'heartbeat') return;
+    if (recording && message.type === 'delta') {
+      tierStats.deliveries++;
+      tierStats.bytes += typeof frame === 'string' ? frame.length : frame.byteLength;
+      if (message.ts !== undefined) tierStats.latency.record(Date.now() - message.ts);
+    }
+    replica.receive(message as DeltaMessage<never>);
+  });
+  await socket.emitWithAck('subscribe', { stream });
+}
+
+const count = Number(values.clients);
+for (let i = 0; i < count; i += 50) {
+  await Promise.all(
+    Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+      connect(tiers[(i + j) % tiers.length] as string),
+    ),
+  );
+}
+process.send?.({ connected: true });
+process.on('message', (message: { cmd: string }) => {
+  if (message.cmd === 'record') {
+    for (const tierStats of stats.values()) {
+      tierStats.latency.reset();
+      tierStats.deliveries = 0;
+      tierStats.bytes = 0;
+    }
+    recording = true;
+  } else if (message.cmd === 'summary') {
+    recording = false;
+    const summary: Record<
+      string,
+      { clients: number; deliveries: number; bytes: number; resyncs: number; latency: LatencySummary }
+    > = {};
+    for (const [tier, s] of stats) {
+      summary[tier] = {
+        clients: s.clients,
+        deliveries: s.deliveries,
+        bytes: s.bytes,
+        resyncs: s.resyncs,
+        latency: s.latency.summary(),
+      };
+    }
+    process.send?.({ summary });
+  } else if (message.cmd === 'exit') process.exit(0);
+});

@@ -1,0 +1,17 @@
+/** The order book app in a process of its own, on a free port (sent to the parent over IPC), for scenarios. */
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { createOrderbookServer } from '@twohop/orderbook/server';
+
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' } } });
+const server = createOrderbookServer({ rate: Number(values.rate), seed: 11 });
+server.http.listen(0, '127.0.0.1', () =>
+  process.send?.({ port: (server.http.address() as AddressInfo).port }),
+);
+process.on('message', (message: { cmd: string }) => {
+  if (message.cmd === 'rss') {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ rss: process.memoryUsage().rss });
+  }
+});
+process.on('SIGTERM', () => process.exit(0));
