@@ -9,6 +9,7 @@ import { jsonCodec, protobufCodec, type DeltaMessage, type ServerMessage } from 
 import { Replica } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
 import { orderbookPayloads } from '@twohop/orderbook/wire';
+import { SeededRandom } from '@twohop/testkit';
 import { io } from 'socket.io-client';
 
 const { values } = parseArgs({
@@ -17,8 +18,13 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '500' },
     tiers: { type: 'string', default: 'retail' },
     symbol: { type: 'string', default: 'BTC-USD' },
+    /** Probability that a client loses a delta on arrival (the `gaps` scenario); `{ cmd: 'heal' }` sets it to 0. */
+    drop: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
   },
 });
+let dropRate = Number(values.drop);
+const random = new SeededRandom(Number(values.seed));
 const tiers = values.tiers.split(',');
 const binary = protobufCodec(orderbookPayloads);
 
@@ -28,11 +34,14 @@ interface TierStats {
   deliveries: number;
   bytes: number;
   resyncs: number;
+  dropped: number;
+  gaps: number;
 }
+const replicas: Replica<unknown, unknown, unknown>[] = [];
 const stats = new Map<string, TierStats>(
   tiers.map((tier) => [
     tier,
-    { clients: 0, latency: new LatencyRecorder(), deliveries: 0, bytes: 0, resyncs: 0 },
+    { clients: 0, latency: new LatencyRecorder(), deliveries: 0, bytes: 0, resyncs: 0, dropped: 0, gaps: 0 },
   ]),
 );
 let recording = false;
@@ -53,8 +62,9 @@ async function connect(tier: string): Promise<void> {
   const replica = new Replica({
     model: levelBookState(),
     checksum: bookChecksum,
-    onResync: () => {
+    onResync: (reason) => {
       tierStats.resyncs++;
+      if (reason === 'gap') tierStats.gaps++;
       void socket.emitWithAck('resync', { stream });
     },
   });
@@ -62,6 +72,10 @@ async function connect(tier: string): Promise<void> {
     const message: ServerMessage =
       typeof frame === 'string' ? jsonCodec.decode(frame) : binary.decode(new Uint8Array(frame));
     if (message.type === 'heartbeat') return;
+    if (message.type === 'delta' && random.chance(dropRate)) {
+      tierStats.dropped++;
+      return;
+    }
     if (recording && message.type === 'delta') {
       tierStats.deliveries++;
       tierStats.bytes += typeof frame === 'string' ? frame.length : frame.byteLength;
@@ -69,6 +83,7 @@ async function connect(tier: string): Promise<void> {
     }
     replica.receive(message as DeltaMessage<never>);
   });
+  replicas.push(replica as unknown as Replica<unknown, unknown, unknown>);
   await socket.emitWithAck('subscribe', { stream });
 }
 
@@ -93,7 +108,15 @@ process.on('message', (message: { cmd: string }) => {
     recording = false;
     const summary: Record<
       string,
-      { clients: number; deliveries: number; bytes: number; resyncs: number; latency: LatencySummary }
+      {
+        clients: number;
+        deliveries: number;
+        bytes: number;
+        resyncs: number;
+        dropped: number;
+        gaps: number;
+        latency: LatencySummary;
+      }
     > = {};
     for (const [tier, s] of stats) {
       summary[tier] = {
@@ -101,9 +124,13 @@ process.on('message', (message: { cmd: string }) => {
         deliveries: s.deliveries,
         bytes: s.bytes,
         resyncs: s.resyncs,
+        dropped: s.dropped,
+        gaps: s.gaps,
         latency: s.latency.summary(),
       };
     }
-    process.send?.({ summary });
+    process.send?.({ summary, live: replicas.filter((replica) => replica.status === 'live').length });
+  } else if (message.cmd === 'heal') {
+    dropRate = 0;
   } else if (message.cmd === 'exit') process.exit(0);
 });

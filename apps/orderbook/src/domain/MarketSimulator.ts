@@ -9,6 +9,8 @@ export interface MarketSimulatorOptions {
   random: () => number;
   /** Mean distance from the touch of a new limit order, in ticks. @default 8 */
   meanDistance?: number;
+  /** Above this many resting orders, the simulator cancels instead of adding, keeping the book bounded. @default 2000 */
+  maxResting?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export class MarketSimulator {
   readonly #resting: string[] = [];
   readonly #random: () => number;
   readonly #meanDistance: number;
+  readonly #maxResting: number;
 
   constructor(
     readonly engine: MatchingEngine,
@@ -30,13 +33,14 @@ export class MarketSimulator {
     this.#mid = options.mid;
     this.#random = options.random;
     this.#meanDistance = options.meanDistance ?? 8;
+    this.#maxResting = options.maxResting ?? 2000;
   }
 
   /** Runs one operation and returns what it did. */
   step(): Execution {
     const r = this.#random();
     this.#mid = Math.max(100, this.#mid + (this.#random() < 0.5 ? -1 : 1) * (this.#random() < 0.05 ? 1 : 0));
-    if (r < 0.3 && this.#resting.length > 20) return this.#cancel();
+    if ((r < 0.3 && this.#resting.length > 20) || this.engine.openOrders > this.#maxResting) return this.#cancel();
     if (r < 0.33) return this.#market();
     return this.#limit();
   }

@@ -5,9 +5,11 @@ interface Level {
   readonly price: Price;
   /** Total remaining quantity of the live orders here. */
   quantity: number;
-  /** FIFO; orders cancelled or filled are skipped from `head`. */
-  readonly orders: Order[];
+  /** FIFO; orders cancelled or filled are skipped from `head`, and compacted away once they dominate. */
+  orders: Order[];
   head: number;
+  /** Orders in `orders` that are done (filled or cancelled) but still in the array. */
+  dead: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export class PriceLevels {
   add(order: Order): void {
     let level = this.#levels.get(order.price);
     if (level === undefined) {
-      level = { price: order.price, quantity: 0, orders: [], head: 0 };
+      level = { price: order.price, quantity: 0, orders: [], head: 0, dead: 0 };
       this.#levels.set(order.price, level);
       this.#prices.splice(this.#insertionIndex(order.price), 0, order.price);
     }
@@ -76,7 +78,17 @@ export class PriceLevels {
     if (level === undefined) throw new Error(`no level at ${order.price}`);
     order.remaining -= quantity;
     level.quantity -= quantity;
-    if (level.quantity === 0) this.#removeLevel(order.price);
+    if (level.quantity === 0) {
+      this.#removeLevel(order.price);
+      return;
+    }
+    // A level that never empties would otherwise keep every order it ever held: drop the done ones in one pass
+    // once they are the majority (amortised O(1) per order).
+    if (order.remaining === 0 && ++level.dead > 16 && level.dead * 2 > level.orders.length) {
+      level.orders = level.orders.filter((resting) => resting.remaining > 0);
+      level.head = 0;
+      level.dead = 0;
+    }
   }
 
   #removeLevel(price: Price): void {

@@ -1,0 +1,125 @@
+/**
+ * `pnpm scenario orderbook-slow-consumer [--rate 20000] [--seconds 30] [--write]`
+ *
+ * The order book app in its own process at burst rate (book changes/s per symbol), and one pro-tier client (full
+ * depth, protobuf frames) that stops reading its TCP socket for `seconds`. Invariants: the server's RSS stays flat
+ * while the client is stalled (peak growth under 16 MB after a full GC), and once the client reads again it catches
+ * up with every checksum matching (no resync) within 10 s.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { protobufCodec, type DeltaMessage } from '@twohop/protocol';
+import { Replica } from '@twohop/snapshot-delta';
+import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
+import { orderbookPayloads } from '@twohop/orderbook/wire';
+import { connectStallableSocket, machine, writeBenchmarkSection } from '@twohop/testkit';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '30' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number) => bytes / 2 ** 20;
+
+function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (received: Record<string, unknown>) => {
+      if (key in received) {
+        child.off('message', onMessage);
+        resolve(received[key] as T);
+      }
+    };
+    child.on('message', onMessage);
+    if (message !== undefined) child.send(message);
+  });
+}
+
+console.log(
+  `orderbook slow consumer: pro tier, engine at ${values.rate} changes/s per symbol, client stalled ${seconds} s; ${machine()}`,
+);
+const server = fork(
+  fileURLToPath(new URL('./servers/orderbookServer.ts', import.meta.url)),
+  ['--rate', values.rate],
+  {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: 'inherit',
+  },
+);
+const port = await reply<number>(server, 'port');
+const socket = await connectStallableSocket(`http://127.0.0.1:${port}`, { codec: 'protobuf' });
+const codec = protobufCodec(orderbookPayloads);
+let frames = 0;
+let conflated = 0;
+const replica = new Replica({
+  model: levelBookState(),
+  checksum: bookChecksum,
+  onResync: () => void socket.emit('resync', { stream: 'book:BTC-USD' }),
+});
+socket.on('m', (frame: ArrayBuffer) => {
+  const message = codec.decode(new Uint8Array(frame));
+  if (message.type === 'heartbeat') return;
+  frames++;
+  if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) conflated++;
+  replica.receive(message as DeltaMessage<never>);
+});
+await socket.emitWithAck('subscribe', { stream: 'book:BTC-USD' });
+await sleep(3000);
+const baseline = await reply<number>(server, 'rss', { cmd: 'rss' });
+console.log(`reading normally: ${frames} frames, RSS ${mb(baseline).toFixed(1)} MB; stalling …`);
+
+socket.stall();
+const samples: number[] = [];
+for (let s = 0; s < seconds; s += 5) {
+  await sleep(Math.min(5, seconds - s) * 1000);
+  samples.push(await reply<number>(server, 'rss', { cmd: 'rss' }));
+  console.log(
+    `… stalled ${Math.min(seconds, s + 5)} s: server RSS ${mb(samples.at(-1) as number).toFixed(1)} MB`,
+  );
+}
+const framesBefore = frames;
+const resumedAt = Date.now();
+socket.resume();
+// Caught up: frames flow again, the replica is live, and a few more have applied with their checksums verified.
+while (Date.now() - resumedAt < 10_000 && !(replica.status === 'live' && frames > framesBefore + 20))
+  await sleep(20);
+const catchUpMs = Date.now() - resumedAt;
+socket.disconnect();
+server.kill('SIGTERM');
+
+const peakGrowth = mb(Math.max(...samples) - baseline);
+const caughtUp = replica.status === 'live' && frames > framesBefore + 20;
+const rows = [
+  `| server RSS before the stall | ${mb(baseline).toFixed(1)} MB |`,
+  `| server RSS every 5 s of the stall | ${samples.map((s) => `${mb(s - baseline) >= 0 ? '+' : '−'}${Math.abs(mb(s - baseline)).toFixed(1)}`).join(', ')} MB |`,
+  `| peak growth | ${peakGrowth >= 0 ? '+' : '−'}${Math.abs(peakGrowth).toFixed(1)} MB |`,
+  `| catch-up after reading again | ${caughtUp ? `${catchUpMs} ms` : 'not within 10 s'} |`,
+  `| conflated deltas received | ${conflated} |`,
+  `| resyncs (checksum or gap) | ${replica.stats.resyncs} |`,
+];
+const table = ['| | |', '|---|---|', ...rows].join('\n');
+console.log(table);
+const failures = [
+  peakGrowth >= 16 ? `server RSS grew ${peakGrowth.toFixed(1)} MB` : undefined,
+  caughtUp ? undefined : 'the client did not catch up within 10 s',
+  replica.stats.resyncs > 0 ? `${replica.stats.resyncs} resyncs` : undefined,
+].filter((failure) => failure !== undefined);
+for (const failure of failures) console.error(`invariant failed: ${failure}`);
+if (values.write) {
+  writeBenchmarkSection(
+    'orderbook-slow-consumer',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook-slow-consumer --write\` on: ${machine()}.`,
+      '',
+      `One pro-tier client (full depth, protobuf) on BTC-USD stops reading its TCP socket for ${seconds} s while the engine runs at`,
+      `${values.rate} book changes/s per symbol. Server RSS after a full GC, in its own process.`,
+      '',
+      table,
+    ].join('\n'),
+  );
+}
+process.exit(failures.length > 0 ? 1 : 0);
