@@ -40,7 +40,8 @@ export class MarketSimulator {
   step(): Execution {
     const r = this.#random();
     this.#mid = Math.max(100, this.#mid + (this.#random() < 0.5 ? -1 : 1) * (this.#random() < 0.05 ? 1 : 0));
-    if ((r < 0.3 && this.#resting.length > 20) || this.engine.openOrders > this.#maxResting) return this.#cancel();
+    if ((r < 0.3 && this.#resting.length > 20) || this.engine.openOrders > this.#maxResting)
+      return this.#cancel();
     if (r < 0.33) return this.#market();
     return this.#limit();
   }
