@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook-fanout [--clients 500] [--tiers retail] [--rate 1000] [--seconds 15] [--write]`
+ * `pnpm scenario orderbook:fanout [--clients 500] [--tiers retail] [--rate 1000] [--seconds 15] [--write]`
  *
  * The order book app in its own process, the engine at `rate` book changes/s per symbol, and `clients` socket.io
  * clients on BTC-USD spread over `tiers`, in a fresh process, each keeping a verified replica. Reports per tier:
@@ -86,7 +86,7 @@ if (values.write) {
   writeBenchmarkSection(
     'orderbook-fanout',
     [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook-fanout --clients ${values.clients} --tiers ${values.tiers} --write\` on: ${machine()}.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook:fanout --clients ${values.clients} --tiers ${values.tiers} --write\` on: ${machine()}.`,
       '',
       `${values.clients} clients on BTC-USD (${values.tiers}), the engine at ${values.rate} book changes/s per symbol on three symbols,`,
       `${seconds} s after a 3 s warm-up. The app runs in its own process; the clients in another, each keeping a replica`,

@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook-gaps [--clients 60] [--drop 0.02] [--seconds 15] [--seed S] [--write]`
+ * `pnpm scenario orderbook:gaps [--clients 60] [--drop 0.02] [--seconds 15] [--seed S] [--write]`
  *
  * Clients on every tier lose each delta on arrival with probability `drop` (seeded) while the engine runs at
  * 1,000 changes/s per symbol. Each loss surfaces as a gap at the next delta (protocol rule 3); the replica resyncs.
@@ -94,7 +94,7 @@ if (values.write) {
   writeBenchmarkSection(
     'orderbook-gaps',
     [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook-gaps --write\` (seed ${values.seed}) on: ${machine()}.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook:gaps --write\` (seed ${values.seed}) on: ${machine()}.`,
       '',
       `${total} clients spread over pro, retail and mobile lose each delta with probability ${values.drop} for ${seconds} s, then`,
       `stop losing; **${live} of ${total}** were live and converged 5 s later.`,

@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook-slow-consumer [--rate 20000] [--seconds 30] [--write]`
+ * `pnpm scenario orderbook:slow-consumer [--rate 20000] [--seconds 30] [--write]`
  *
  * The order book app in its own process at burst rate (book changes/s per symbol), and one pro-tier client (full
  * depth, protobuf frames) that stops reading its TCP socket for `seconds`. Invariants: the server's RSS stays flat
@@ -113,7 +113,7 @@ if (values.write) {
   writeBenchmarkSection(
     'orderbook-slow-consumer',
     [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook-slow-consumer --write\` on: ${machine()}.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook:slow-consumer --write\` on: ${machine()}.`,
       '',
       `One pro-tier client (full depth, protobuf) on BTC-USD stops reading its TCP socket for ${seconds} s while the engine runs at`,
       `${values.rate} book changes/s per symbol. Server RSS after a full GC, in its own process.`,

@@ -1,4 +1,7 @@
-/** `pnpm scenario <name> [args…]`: runs scenarios/<name>.ts; with no name, lists the scenarios. */
+/**
+ * `pnpm scenario <name> [args…]` (or `<app>:<name>`): runs scenarios/<name>.ts (or <app>-<name>.ts); with no name,
+ * lists the scenarios.
+ */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +10,13 @@ const dir = fileURLToPath(new URL('../scenarios/', import.meta.url));
 const names = readdirSync(dir)
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
   .map((file) => file.slice(0, -3));
-const [name, ...args] = process.argv.slice(2).filter((arg) => arg !== '--');
+// `<app>:<name>` names an app's scenario, kept in scenarios/<app>-<name>.ts.
+const [requested, ...args] = process.argv.slice(2).filter((arg) => arg !== '--');
+const name = requested?.replace(':', '-');
 
 if (name === undefined || !names.includes(name)) {
-  console.log(`usage: pnpm scenario <name> [args…]\nscenarios: ${names.join(', ')}`);
+  const shown = names.map((scenario) => scenario.replace(/^(orderbook|auction|iot|chat)-/, '$1:'));
+  console.log(`usage: pnpm scenario <name> [args…]\nscenarios: ${shown.join(', ')}`);
   process.exit(name === undefined ? 0 : 2);
 }
 const child = spawn(process.execPath, ['--import', 'tsx', `${dir}${name}.ts`, ...args], { stdio: 'inherit' });
