@@ -30,6 +30,43 @@ afterAll(async () => {
 });
 
 describe('order book UI in Chromium', () => {
+  it('survives a server restart: the badge shows reconnecting, then the book is live again in a new epoch', async () => {
+    // A server of its own, so restarting it does not disturb the other tests.
+    let own = createOrderbookServer({ rate: 300, seed: 8 });
+    await new Promise<void>((resolve) => own.http.listen(0, '127.0.0.1', resolve));
+    const port = (own.http.address() as AddressInfo).port;
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/?symbol=SOL-USD&tier=retail`);
+    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+
+    await own.close(1000);
+    await new Promise<void>((resolve) => own.http.close(() => resolve()));
+    await expect
+      .poll(() => page.textContent('[data-test=connection]'), { timeout: 10_000 })
+      .toBe('reconnecting');
+    own = createOrderbookServer({ rate: 300, seed: 9 });
+    await new Promise<void>((resolve) => own.http.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 30_000 }).toBe('live');
+      // The restarted engine is a new history: the client took a snapshot of it, and the ladder moves again.
+      await expect
+        .poll(() => page.textContent('[data-test=last-subscribe]'), { timeout: 10_000 })
+        .toBe('snapshot');
+      await expect
+        .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 10_000 })
+        .toBeGreaterThan(5);
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: `${screenshots}orderbook-after-restart.png` });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await own.close(1000);
+      own.http.close();
+    }
+  }, 90_000);
+
   it('shows a live, moving ladder; "drop next delta" makes a gap and a resync; takes a screenshot', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const errors: string[] = [];
