@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, writeBenchmarkSection } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +19,11 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '15' },
     write: { type: 'boolean', default: false },
+    /** A small, quick run (the test suite's): 30 clients over every tier for 3 s, no timing invariant. */
+    smoke: { type: 'boolean', default: false },
   },
 });
+if (values.smoke) Object.assign(values, { clients: '30', tiers: 'pro,retail,mobile', seconds: '3' });
 const seconds = Number(values.seconds);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,6 +68,8 @@ type TierSummary = {
   bytes: number;
   resyncs: number;
   latency: LatencySummary;
+  distribution: Array<[number, number]>;
+  perSecond: number[];
 };
 const summary = await reply<Record<string, TierSummary>>(clients, 'summary', { cmd: 'summary' });
 clients.send({ cmd: 'exit' });
@@ -81,7 +86,46 @@ const table = [
 ].join('\n');
 console.log(table);
 const resyncs = Object.values(summary).reduce((n, s) => n + s.resyncs, 0);
-if (resyncs > 0) console.error(`invariant failed: ${resyncs} resyncs (a checksum or sequence problem)`);
+const delivered = Object.values(summary).reduce((n, s) => n + s.deliveries, 0);
+const retail = summary['retail'];
+const ok = writeScenarioReport({
+  scenario: 'orderbook-fanout',
+  params: { clients: values.clients, tiers: values.tiers, rate: values.rate, seconds, smoke: values.smoke },
+  table: {
+    headers: ['tier', 'clients', 'deliveries/s', 'bytes/s', 'p50 ms', 'p99 ms', 'max ms', 'resyncs'],
+    rows: Object.entries(summary).map(([tier, s]) => [
+      tier,
+      s.clients,
+      Math.round(s.deliveries / seconds),
+      Math.round(s.bytes / seconds),
+      Number(s.latency.p50.toFixed(1)),
+      Number(s.latency.p99.toFixed(1)),
+      Number(s.latency.max.toFixed(1)),
+      s.resyncs,
+    ]),
+  },
+  invariants: [
+    { name: 'every client received deltas', ok: delivered > 0, detail: `${delivered} deliveries` },
+    { name: 'no client resynced (every checksum matched)', ok: resyncs === 0, detail: `${resyncs} resyncs` },
+    ...(values.smoke || retail === undefined
+      ? []
+      : [
+          {
+            name: 'retail engine-to-client p99 under 50 ms',
+            ok: retail.latency.p99 < 50,
+            detail: `p99 ${retail.latency.p99} ms`,
+          },
+        ]),
+  ],
+  latency: Object.fromEntries(Object.entries(summary).map(([tier, s]) => [tier, s.distribution])),
+  series: Object.fromEntries(
+    Object.entries(summary).map(([tier, s]) => [
+      tier,
+      s.perSecond.map((n, i) => [i + 1, n] as [number, number]),
+    ]),
+  ),
+  seriesUnit: 'deliveries/s',
+});
 if (values.write) {
   writeBenchmarkSection(
     'orderbook-fanout',
@@ -96,4 +140,4 @@ if (values.write) {
     ].join('\n'),
   );
 }
-process.exit(resyncs > 0 ? 1 : 0);
+process.exit(ok ? 0 : 1);

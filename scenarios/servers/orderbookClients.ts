@@ -36,12 +36,25 @@ interface TierStats {
   resyncs: number;
   dropped: number;
   gaps: number;
+  /** Deliveries in each second of the recording. */
+  perSecond: number[];
+  countedSoFar: number;
 }
 const replicas: Replica<unknown, unknown, unknown>[] = [];
 const stats = new Map<string, TierStats>(
   tiers.map((tier) => [
     tier,
-    { clients: 0, latency: new LatencyRecorder(), deliveries: 0, bytes: 0, resyncs: 0, dropped: 0, gaps: 0 },
+    {
+      clients: 0,
+      latency: new LatencyRecorder(),
+      deliveries: 0,
+      bytes: 0,
+      resyncs: 0,
+      dropped: 0,
+      gaps: 0,
+      perSecond: [],
+      countedSoFar: 0,
+    },
   ]),
 );
 let recording = false;
@@ -102,8 +115,17 @@ process.on('message', (message: { cmd: string }) => {
       tierStats.latency.reset();
       tierStats.deliveries = 0;
       tierStats.bytes = 0;
+      tierStats.perSecond = [];
+      tierStats.countedSoFar = 0;
     }
     recording = true;
+    const ticker = setInterval(() => {
+      if (!recording) return clearInterval(ticker);
+      for (const tierStats of stats.values()) {
+        tierStats.perSecond.push(tierStats.deliveries - tierStats.countedSoFar);
+        tierStats.countedSoFar = tierStats.deliveries;
+      }
+    }, 1000);
   } else if (message.cmd === 'summary') {
     recording = false;
     const summary: Record<
@@ -116,6 +138,8 @@ process.on('message', (message: { cmd: string }) => {
         dropped: number;
         gaps: number;
         latency: LatencySummary;
+        distribution: Array<[number, number]>;
+        perSecond: number[];
       }
     > = {};
     for (const [tier, s] of stats) {
@@ -127,6 +151,8 @@ process.on('message', (message: { cmd: string }) => {
         dropped: s.dropped,
         gaps: s.gaps,
         latency: s.latency.summary(),
+        distribution: s.latency.distribution(),
+        perSecond: s.perSecond,
       };
     }
     process.send?.({ summary, live: replicas.filter((replica) => replica.status === 'live').length });

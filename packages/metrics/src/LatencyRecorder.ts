@@ -56,6 +56,13 @@ export class LatencyRecorder {
     };
   }
 
+  /** The latency at each percentile of a standard HDR plot, as [percentile, ms] — for report charts. */
+  distribution(
+    percentiles: readonly number[] = [50, 75, 90, 95, 99, 99.9, 99.99, 100],
+  ): Array<[number, number]> {
+    return percentiles.map((p) => [p, this.percentile(p)]);
+  }
+
   reset(): void {
     this.#histogram.reset();
   }

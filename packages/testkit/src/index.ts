@@ -27,3 +27,4 @@ export {
 } from './stalledClients.js';
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
 export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
+export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioReport } from '@twohop/testkit';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Every scenario with a report runs here at its --smoke size: the real app, real clients, real faults, checked by
+// the scenario's own invariants (timing and memory invariants apply to full runs only, never in this suite).
+// The randomized one (gaps) gets a fixed seed, which it prints.
+const scenarios: Array<[string, string[]]> = [
+  ['orderbook-fanout', []],
+  ['orderbook-gaps', ['--seed', '7']],
+  ['orderbook-slow-consumer', []],
+];
+
+describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {
+  it('exits 0 and writes a JSON and an HTML report whose invariants all hold', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', `scenarios/${scenario}.ts`, '--smoke', ...extra],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = JSON.parse(
+      readFileSync(`${root}scenarios/reports/${scenario}.json`, 'utf8'),
+    ) as ScenarioReport;
+    expect(report.scenario).toBe(scenario);
+    expect(report.invariants.length).toBeGreaterThan(0);
+    for (const invariant of report.invariants)
+      expect(invariant.ok, `${invariant.name}: ${invariant.detail}`).toBe(true);
+    expect(readFileSync(`${root}scenarios/reports/${scenario}.html`, 'utf8')).toContain(
+      '<h2>Invariants</h2>',
+    );
+  }, 120_000);
+});
