@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook:fanout [--clients 500] [--tiers retail] [--rate 1000] [--seconds 15] [--write]`
+ * `pnpm scenario orderbook:fanout [--clients 500] [--tiers retail] [--rate 1000] [--duration 15] [--seed S] [--smoke] [--write]`
  *
  * The order book app in its own process, the engine at `rate` book changes/s per symbol, and `clients` socket.io
  * clients on BTC-USD spread over `tiers`, in a fresh process, each keeping a verified replica. Reports per tier:
@@ -17,14 +17,16 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '500' },
     tiers: { type: 'string', default: 'retail' },
     rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '15' },
+    duration: { type: 'string', default: '15' },
+    /** Seeds the app's simulated order flow. */
+    seed: { type: 'string', default: '11' },
     write: { type: 'boolean', default: false },
     /** A small, quick run (the test suite's): 30 clients over every tier for 3 s, no timing invariant. */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { clients: '30', tiers: 'pro,retail,mobile', seconds: '3' });
-const seconds = Number(values.seconds);
+if (values.smoke) Object.assign(values, { clients: '30', tiers: 'pro,retail,mobile', duration: '3' });
+const seconds = Number(values.duration);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
@@ -42,9 +44,9 @@ function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
-  `orderbook fan-out: ${values.clients} clients on ${values.tiers}, engine at ${values.rate} changes/s per symbol; ${machine()}`,
+  `orderbook fan-out: ${values.clients} clients on ${values.tiers}, engine at ${values.rate} changes/s per symbol (seed ${values.seed}); ${machine()}`,
 );
-const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate], {
+const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate, '--seed', values.seed], {
   execArgv: ['--import', 'tsx'],
   stdio: 'inherit',
 });
@@ -90,7 +92,14 @@ const delivered = Object.values(summary).reduce((n, s) => n + s.deliveries, 0);
 const retail = summary['retail'];
 const ok = writeScenarioReport({
   scenario: 'orderbook-fanout',
-  params: { clients: values.clients, tiers: values.tiers, rate: values.rate, seconds, smoke: values.smoke },
+  params: {
+    clients: values.clients,
+    tiers: values.tiers,
+    rate: values.rate,
+    duration: seconds,
+    seed: values.seed,
+    smoke: values.smoke,
+  },
   table: {
     headers: ['tier', 'clients', 'deliveries/s', 'bytes/s', 'p50 ms', 'p99 ms', 'max ms', 'resyncs'],
     rows: Object.entries(summary).map(([tier, s]) => [

@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook:gaps [--clients 60] [--drop 0.02] [--seconds 15] [--seed S] [--write]`
+ * `pnpm scenario orderbook:gaps [--clients 60] [--drop 0.02] [--rate 1000] [--duration 15] [--seed S] [--smoke] [--write]`
  *
  * Clients on every tier lose each delta on arrival with probability `drop` (seeded) while the engine runs at
  * 1,000 changes/s per symbol. Each loss surfaces as a gap at the next delta (protocol rule 3); the replica resyncs.
@@ -15,15 +15,17 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '60' },
     drop: { type: 'string', default: '0.02' },
-    seconds: { type: 'string', default: '15' },
+    /** Book changes/s per symbol. */
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '15' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     write: { type: 'boolean', default: false },
     /** A small, quick run (the test suite's): 15 clients for 3 s. */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { clients: '15', seconds: '3', drop: '0.05' });
-const seconds = Number(values.seconds);
+if (values.smoke) Object.assign(values, { clients: '15', duration: '3', drop: '0.05' });
+const seconds = Number(values.duration);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
@@ -43,7 +45,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
   `orderbook gaps: ${values.clients} clients on every tier, drop ${values.drop} (seed ${values.seed}); ${machine()}`,
 );
-const server = fork(here('./servers/orderbookServer.ts'), ['--rate', '1000'], {
+const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate, '--seed', values.seed], {
   execArgv: ['--import', 'tsx'],
   stdio: 'inherit',
 });
@@ -96,7 +98,14 @@ const gaps = Object.values(summary).reduce((n, s) => n + s.gaps, 0);
 const dropped = Object.values(summary).reduce((n, s) => n + s.dropped, 0);
 const ok = writeScenarioReport({
   scenario: 'orderbook-gaps',
-  params: { clients: values.clients, drop: values.drop, seconds, seed: values.seed, smoke: values.smoke },
+  params: {
+    clients: values.clients,
+    drop: values.drop,
+    rate: values.rate,
+    duration: seconds,
+    seed: values.seed,
+    smoke: values.smoke,
+  },
   table: {
     headers: ['tier', 'clients', 'deltas dropped', 'gaps detected', 'resyncs'],
     rows: Object.entries(summary).map(([tier, s]) => [tier, s.clients, s.dropped, s.gaps, s.resyncs]),

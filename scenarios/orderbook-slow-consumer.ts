@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario orderbook:slow-consumer [--rate 20000] [--seconds 30] [--write]`
+ * `pnpm scenario orderbook:slow-consumer [--rate 20000] [--duration 30] [--seed S] [--smoke] [--write]`
  *
  * The order book app in its own process at burst rate (book changes/s per symbol), and one pro-tier client (full
  * depth, protobuf frames) that stops reading its TCP socket for `seconds`. Invariants: the server's RSS stays flat
@@ -18,14 +18,16 @@ import { connectStallableSocket, machine, writeBenchmarkSection, writeScenarioRe
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '20000' },
-    seconds: { type: 'string', default: '30' },
+    duration: { type: 'string', default: '30' },
+    /** Seeds the app's simulated order flow. */
+    seed: { type: 'string', default: '11' },
     write: { type: 'boolean', default: false },
     /** A small, quick run (the test suite's): 2,000 changes/s, stalled 3 s, no memory invariant. */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { rate: '2000', seconds: '3' });
-const seconds = Number(values.seconds);
+if (values.smoke) Object.assign(values, { rate: '2000', duration: '3' });
+const seconds = Number(values.duration);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 
@@ -43,11 +45,11 @@ function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T
 }
 
 console.log(
-  `orderbook slow consumer: pro tier, engine at ${values.rate} changes/s per symbol, client stalled ${seconds} s; ${machine()}`,
+  `orderbook slow consumer: pro tier, engine at ${values.rate} changes/s per symbol (seed ${values.seed}), client stalled ${seconds} s; ${machine()}`,
 );
 const server = fork(
   fileURLToPath(new URL('./servers/orderbookServer.ts', import.meta.url)),
-  ['--rate', values.rate],
+  ['--rate', values.rate, '--seed', values.seed],
   {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: 'inherit',
@@ -108,7 +110,7 @@ const table = ['| | |', '|---|---|', ...rows].join('\n');
 console.log(table);
 const ok = writeScenarioReport({
   scenario: 'orderbook-slow-consumer',
-  params: { rate: values.rate, seconds, smoke: values.smoke },
+  params: { rate: values.rate, duration: seconds, seed: values.seed, smoke: values.smoke },
   table: {
     headers: ['measure', 'value'],
     rows: rows.map((row) =>

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createOrderbookServer } from '@twohop/orderbook/server';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' } } });
-const server = createOrderbookServer({ rate: Number(values.rate), seed: 11 });
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' } },
+});
+const server = createOrderbookServer({ rate: Number(values.rate), seed: Number(values.seed) });
 server.http.listen(0, '127.0.0.1', () =>
   process.send?.({ port: (server.http.address() as AddressInfo).port }),
 );
