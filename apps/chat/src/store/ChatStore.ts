@@ -1,0 +1,266 @@
+import Database from 'better-sqlite3';
+
+/** Why the store refused an operation; the store is unchanged. */
+export type ChatErrorCode =
+  'invalid_message' | 'unknown_room' | 'unknown_message' | 'not_owner' | 'room_exists';
+
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  constructor(
+    readonly code: ChatErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A message as stored and sent to clients. Text is plain text: clients render it as text, never as HTML. */
+export interface ChatMessage {
+  readonly room: string;
+  /** Position in the room: 1, 2, 3 … with no gaps. */
+  readonly seq: number;
+  readonly userId: string;
+  /** The sender's own id for this message, which makes a retried send idempotent. */
+  readonly clientId: string;
+  readonly text: string;
+  /** Server time of the send, ms since the epoch. */
+  readonly ts: number;
+  /** Set when the text was edited or the message deleted; bumps with each such change. */
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
+/** The ack of a send: where the message is, and whether this send was a retry of one already stored. */
+export interface SendAck {
+  readonly seq: number;
+  readonly ts: number;
+  readonly duplicate: boolean;
+}
+
+/** A page of a room's timeline, oldest first. */
+export interface TimelinePage {
+  readonly messages: ChatMessage[];
+  /**
+   * Catch-up only: more was missed than one page holds. The page is the newest messages; the client pages back
+   * from its first seq to fill the hole (as Matrix's `limited: true`).
+   */
+  readonly limited: boolean;
+}
+
+/** Limits on what a message may be. */
+export const MAX_TEXT = 4000;
+const MAX_CLIENT_ID = 64;
+
+interface Row {
+  room: string;
+  seq: number;
+  user_id: string;
+  client_id: string;
+  text: string;
+  ts: number;
+  version: number;
+  deleted: number;
+}
+
+const toMessage = (row: Row): ChatMessage => ({
+  room: row.room,
+  seq: row.seq,
+  userId: row.user_id,
+  clientId: row.client_id,
+  text: row.text,
+  ts: row.ts,
+  version: row.version,
+  deleted: row.deleted === 1,
+});
+
+/**
+ * The chat's persistent store (SQLite through better-sqlite3, WAL, `synchronous = FULL`): rooms whose messages are
+ * numbered 1, 2, 3 … without gaps, an idempotent send that is durable before it returns (so the server can ack),
+ * timelines paged in both directions, idempotent edits and deletes, and read receipts. Synchronous and
+ * transactional: every operation is atomic.
+ */
+export class ChatStore {
+  readonly #db: Database.Database;
+  readonly #now: () => number;
+  readonly #sendTransaction: (room: string, userId: string, clientId: string, text: string) => SendAck;
+
+  /** @param path a file, or `:memory:` for tests. */
+  constructor(path = ':memory:', options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    // FULL: a send's commit reaches the disk before the ack goes out, even across a power loss.
+    this.#db.pragma('synchronous = FULL');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS rooms (
+        name TEXT PRIMARY KEY,
+        created_by TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE IF NOT EXISTS messages (
+        room TEXT NOT NULL REFERENCES rooms(name),
+        seq INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (room, seq),
+        UNIQUE (room, user_id, client_id)
+      );
+      CREATE TABLE IF NOT EXISTS receipts (
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        last_read INTEGER NOT NULL,
+        PRIMARY KEY (room, user_id)
+      );
+    `);
+    this.#sendTransaction = this.#db.transaction(
+      (room: string, userId: string, clientId: string, text: string) => {
+        const existing = this.#db
+          .prepare('SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?')
+          .get(room, userId, clientId) as { seq: number; ts: number } | undefined;
+        if (existing !== undefined) return { ...existing, duplicate: true };
+        const roomRow = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?').get(room) as
+          { last_seq: number } | undefined;
+        if (roomRow === undefined) throw new ChatError('unknown_room', `no room ${room}`);
+        const seq = roomRow.last_seq + 1;
+        const ts = this.#now();
+        this.#db
+          .prepare('INSERT INTO messages (room, seq, user_id, client_id, text, ts) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(room, seq, userId, clientId, text, ts);
+        this.#db.prepare('UPDATE rooms SET last_seq = ? WHERE name = ?').run(seq, room);
+        return { seq, ts, duplicate: false };
+      },
+    );
+  }
+
+  createRoom(name: string, createdBy: string): void {
+    if (typeof name !== 'string' || !/^[\w-]{1,64}$/.test(name)) {
+      throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
+    }
+    const inserted = this.#db
+      .prepare('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)')
+      .run(name, createdBy);
+    if (inserted.changes === 0) throw new ChatError('room_exists', `room ${name} exists`);
+  }
+
+  /** Every room with its last seq, and the user's unread count when a user is given. */
+  listRooms(userId?: string): Array<{ name: string; lastSeq: number; unread: number }> {
+    const rows = this.#db
+      .prepare(
+        `SELECT r.name, r.last_seq, COALESCE(c.last_read, 0) AS last_read
+         FROM rooms r LEFT JOIN receipts c ON c.room = r.name AND c.user_id = ? ORDER BY r.name`,
+      )
+      .all(userId ?? '') as Array<{ name: string; last_seq: number; last_read: number }>;
+    return rows.map((row) => ({
+      name: row.name,
+      lastSeq: row.last_seq,
+      unread: userId === undefined ? 0 : row.last_seq - row.last_read,
+    }));
+  }
+
+  /**
+   * Stores a message and returns its ack — durably committed before it returns. Sending again with the same
+   * `clientId` (a retry after a lost ack) returns the original ack and stores nothing.
+   */
+  send(input: { room: string; userId: string; clientId: string; text: string }): SendAck {
+    const { room, userId, clientId, text } = input;
+    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) {
+      throw new ChatError('invalid_message', `a message is 1–${MAX_TEXT} characters of text`);
+    }
+    if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID) {
+      throw new ChatError('invalid_message', `a client message id is 1–${MAX_CLIENT_ID} characters`);
+    }
+    return this.#sendTransaction(room, userId, clientId, text);
+  }
+
+  /** The newest `limit` messages, oldest first. */
+  latest(room: string, limit = 50): ChatMessage[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?')
+      .all(room, limit) as Row[];
+    return rows.reverse().map(toMessage);
+  }
+
+  /** Up to `limit` messages before `seq`, oldest first: scrolling back. */
+  before(room: string, seq: number, limit = 50): ChatMessage[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(room, seq, limit) as Row[];
+    return rows.reverse().map(toMessage);
+  }
+
+  /**
+   * Catch-up after a disconnect: everything after `seq` when it fits in a page; otherwise the newest page, marked
+   * `limited`, and the client pages back with {@link ChatStore.before} to fill the hole.
+   */
+  after(room: string, seq: number, limit = 50): TimelinePage {
+    const missed = (
+      this.#db.prepare('SELECT COUNT(*) AS n FROM messages WHERE room = ? AND seq > ?').get(room, seq) as {
+        n: number;
+      }
+    ).n;
+    if (missed > limit) return { messages: this.latest(room, limit), limited: true };
+    const rows = this.#db
+      .prepare('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq')
+      .all(room, seq) as Row[];
+    return { messages: rows.map(toMessage), limited: false };
+  }
+
+  /** Sets a message's text (its sender only). Idempotent: the same text again changes nothing. */
+  edit(room: string, seq: number, userId: string, text: string): ChatMessage {
+    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) {
+      throw new ChatError('invalid_message', `a message is 1–${MAX_TEXT} characters of text`);
+    }
+    const message = this.#owned(room, seq, userId);
+    if (message.text === text && !message.deleted) return message;
+    this.#db
+      .prepare('UPDATE messages SET text = ?, version = version + 1 WHERE room = ? AND seq = ?')
+      .run(text, room, seq);
+    return this.#get(room, seq);
+  }
+
+  /** Deletes a message (its sender only): its text is removed, its place in the timeline stays. Idempotent. */
+  delete(room: string, seq: number, userId: string): ChatMessage {
+    const message = this.#owned(room, seq, userId);
+    if (message.deleted) return message;
+    this.#db
+      .prepare("UPDATE messages SET text = '', deleted = 1, version = version + 1 WHERE room = ? AND seq = ?")
+      .run(room, seq);
+    return this.#get(room, seq);
+  }
+
+  /** Records that `userId` has read up to `seq` (never backwards). */
+  markRead(room: string, userId: string, seq: number): number {
+    this.#db
+      .prepare(
+        `INSERT INTO receipts (room, user_id, last_read) VALUES (?, ?, ?)
+         ON CONFLICT (room, user_id) DO UPDATE SET last_read = MAX(last_read, excluded.last_read)`,
+      )
+      .run(room, userId, seq);
+    return (
+      this.#db.prepare('SELECT last_read FROM receipts WHERE room = ? AND user_id = ?').get(room, userId) as {
+        last_read: number;
+      }
+    ).last_read;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #get(room: string, seq: number): ChatMessage {
+    const row = this.#db.prepare('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as
+      Row | undefined;
+    if (row === undefined) throw new ChatError('unknown_message', `no message ${seq} in ${room}`);
+    return toMessage(row);
+  }
+
+  #owned(room: string, seq: number, userId: string): ChatMessage {
+    const message = this.#get(room, seq);
+    if (message.userId !== userId) throw new ChatError('not_owner', 'only the sender can change a message');
+    return message;
+  }
+}
