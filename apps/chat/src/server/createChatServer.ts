@@ -1,0 +1,200 @@
+import { metricsHandler, StreamMetrics } from '@twohop/metrics';
+import { TokenBucket } from '@twohop/server';
+import express from 'express';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { hostname } from 'node:os';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import { ChatError, ChatStore, MAX_TEXT } from '../store/ChatStore.js';
+import { signIn, verifySession, type Session } from './sessions.js';
+
+/** Options for {@link createChatServer}. */
+export interface ChatServerOptions {
+  /** Where the store lives. @default ':memory:' */
+  database?: string;
+  /** Signs session tokens. @default a random secret (sessions do not survive a restart) */
+  secret?: string;
+  /** Messages a user may send per second, sustained (token bucket over all their connections). @default 5 */
+  sendRate?: number;
+  /** …and in a burst. @default 20 */
+  sendBurst?: number;
+}
+
+const room = z.string().regex(/^[\w-]{1,64}$/);
+const schemas = {
+  'room:create': z.strictObject({ room }),
+  'room:join': z.strictObject({ room, after: z.number().int().min(0).optional() }),
+  'room:history': z.strictObject({
+    room,
+    before: z.number().int().min(1),
+    limit: z.number().int().min(1).max(100).optional(),
+  }),
+  'message:send': z.strictObject({
+    room,
+    clientId: z.string().min(1).max(64),
+    text: z.string().min(1).max(MAX_TEXT),
+  }),
+  'message:edit': z.strictObject({
+    room,
+    seq: z.number().int().min(1),
+    text: z.string().min(1).max(MAX_TEXT),
+  }),
+  'message:delete': z.strictObject({ room, seq: z.number().int().min(1) }),
+  read: z.strictObject({ room, seq: z.number().int().min(0) }),
+  'rooms:list': z.strictObject({}),
+} as const;
+type Event = keyof typeof schemas;
+type Reply =
+  | { ok: true; [key: string]: unknown }
+  | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
+
+const fail = (code: string, message: string, extra: { retryAfterMs?: number } = {}): Reply => ({
+  ok: false,
+  error: { code, message, ...extra },
+});
+
+/**
+ * The chat server: sign-in by display name (`POST /api/session` → a signed token), socket.io with the token in the
+ * handshake's `auth` (checked on every connect and reconnect), and acknowledged requests for rooms and messages. A
+ * send is acknowledged only after the store has committed it; a retried send gets the original ack and is not
+ * broadcast twice.
+ */
+export function createChatServer(options: ChatServerOptions = {}) {
+  const secret = options.secret ?? randomBytes(32).toString('hex');
+  const store = new ChatStore(options.database ?? ':memory:');
+  const metrics = new StreamMetrics({ defaultLabels: { app: 'chat' } });
+  const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (uid: string) => {
+    let bucket = buckets.get(uid);
+    if (bucket === undefined)
+      buckets.set(uid, (bucket = new TokenBucket(options.sendRate ?? 5, options.sendBurst ?? 20)));
+    return bucket;
+  };
+
+  const app = express();
+  app.use(express.json({ limit: '4kb' }));
+  app.post('/api/session', (request, response) => {
+    const name = z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .safeParse((request.body as { name?: unknown } | undefined)?.name);
+    if (!name.success)
+      return void response.status(400).json(fail('invalid_message', 'a display name is 1–40 characters'));
+    const { session, token } = signIn(name.data, secret);
+    response.json({ token, userId: session.uid, name: session.name });
+  });
+  app.get(
+    '/healthz',
+    (_request, response) =>
+      void response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` }),
+  );
+  app.get('/metrics', metricsHandler(metrics.registry));
+
+  const http: HttpServer = createServer(app);
+  const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
+  io.use((socket, next) => {
+    const session = verifySession((socket.handshake.auth as { token?: unknown }).token, secret);
+    if (session === undefined) return next(new Error('unauthorized: sign in again'));
+    socket.data.session = session;
+    next();
+  });
+
+  const handlers: {
+    [E in Event]: (session: Session, socket: Socket, input: z.infer<(typeof schemas)[E]>) => Reply;
+  } = {
+    'rooms:list': (session) => ({ ok: true, rooms: store.listRooms(session.uid) }),
+    'room:create': (session, _socket, { room: name }) => {
+      store.createRoom(name, session.uid);
+      return { ok: true };
+    },
+    'room:join': (_session, socket, { room: name, after }) => {
+      if (!store.listRooms().some((r) => r.name === name))
+        throw new ChatError('unknown_room', `no room ${name}`);
+      void socket.join(name);
+      const page =
+        after === undefined ? { messages: store.latest(name), limited: false } : store.after(name, after);
+      return { ok: true, ...page };
+    },
+    'room:history': (_session, _socket, { room: name, before, limit }) => ({
+      ok: true,
+      messages: store.before(name, before, limit),
+    }),
+    'message:send': (session, _socket, { room: name, clientId, text }) => {
+      const bucket = bucketOf(session.uid);
+      if (!bucket.take())
+        return fail('rate_limited', 'slow down', { retryAfterMs: Math.ceil(1000 / bucket.perSecond) });
+      const ack = store.send({ room: name, userId: session.uid, clientId, text });
+      if (!ack.duplicate) {
+        const message = {
+          room: name,
+          seq: ack.seq,
+          ts: ack.ts,
+          userId: session.uid,
+          name: session.name,
+          clientId,
+          text,
+        };
+        io.to(name).emit('message', message);
+      }
+      return { ok: true, ...ack };
+    },
+    'message:edit': (session, _socket, { room: name, seq, text }) => {
+      io.to(name).emit('message:changed', store.edit(name, seq, session.uid, text));
+      return { ok: true };
+    },
+    'message:delete': (session, _socket, { room: name, seq }) => {
+      io.to(name).emit('message:changed', store.delete(name, seq, session.uid));
+      return { ok: true };
+    },
+    read: (session, _socket, { room: name, seq }) => ({
+      ok: true,
+      lastRead: store.markRead(name, session.uid, seq),
+    }),
+  };
+
+  io.on('connection', (socket) => {
+    metrics.connectedClients.inc({ transport: 'socket.io' });
+    socket.on('disconnect', () => metrics.connectedClients.dec({ transport: 'socket.io' }));
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : () => {};
+      const session = socket.data.session as Session;
+      if (typeof event !== 'string' || !Object.hasOwn(schemas, event))
+        return ack(fail('invalid_message', 'unknown event'));
+      const parsed = schemas[event as Event].safeParse(args[0] ?? {});
+      if (!parsed.success)
+        return ack(fail('invalid_message', parsed.error.issues[0]?.message ?? 'malformed'));
+      try {
+        ack(
+          (handlers[event as Event] as (s: Session, k: Socket, i: unknown) => Reply)(
+            session,
+            socket,
+            parsed.data,
+          ),
+        );
+      } catch (error) {
+        ack(
+          error instanceof ChatError
+            ? fail(error.code, error.message)
+            : fail('internal', 'the request failed'),
+        );
+      }
+    });
+  });
+
+  return {
+    http,
+    io,
+    store,
+    async close() {
+      io.emit('close-notice', {
+        error: { code: 'server_shutdown', message: 'reconnect shortly' },
+        reconnect: true,
+      });
+      await io.close();
+      store.close();
+    },
+  };
+}

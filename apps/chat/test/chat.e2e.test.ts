@@ -1,0 +1,166 @@
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChatServer } from '../src/server/createChatServer.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(options: Parameters<typeof createChatServer>[0] = {}) {
+  const server = createChatServer({ secret: 'test-secret', ...options });
+  const sockets = new Set<NetSocket>();
+  server.http.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    await server.close();
+    server.http.close();
+  });
+  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  return { server, url, dropConnections: () => sockets.forEach((socket) => socket.destroy()) };
+}
+
+async function signIn(url: string, name: string) {
+  const response = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  return (await response.json()) as { token: string; userId: string };
+}
+
+async function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+  cleanups.push(() => socket.disconnect());
+  await new Promise<void>((resolve, reject) =>
+    socket.once('connect', () => resolve()).once('connect_error', reject),
+  );
+  return socket;
+}
+
+const request = (socket: Socket, event: string, payload: unknown = {}) =>
+  socket.timeout(5000).emitWithAck(event, payload) as Promise<Record<string, unknown> & { ok: boolean }>;
+
+describe('chat over socket.io', () => {
+  it('refuses a connection without a valid signed session', async () => {
+    const { url } = await start();
+    const { token } = await signIn(url, 'ada');
+    const forged = `${token.split('.')[0]}.AAAA`;
+    for (const bad of ['', 'garbage', forged]) {
+      const socket = io(url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: bad },
+      });
+      cleanups.push(() => socket.disconnect());
+      await expect(
+        new Promise((resolve, reject) =>
+          socket.once('connect', () => resolve(undefined)).once('connect_error', reject),
+        ),
+      ).rejects.toThrow(/unauthorized/);
+    }
+  });
+
+  it('delivers a message to everyone in the room, acked with its seq after it is stored', async () => {
+    const { url, server } = await start();
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    expect(await request(ada, 'room:create', { room: 'general' })).toEqual({ ok: true });
+    await request(ada, 'room:join', { room: 'general' });
+    await request(bob, 'room:join', { room: 'general' });
+    const received = new Promise<Record<string, unknown>>((resolve) => bob.once('message', resolve));
+    const ack = await request(ada, 'message:send', {
+      room: 'general',
+      clientId: 'c1',
+      text: 'hello <b>bob</b>',
+    });
+    expect(ack).toMatchObject({ ok: true, seq: 1, duplicate: false });
+    expect(await received).toMatchObject({ room: 'general', seq: 1, name: 'ada', text: 'hello <b>bob</b>' });
+    expect(server.store.latest('general')).toHaveLength(1);
+  });
+
+  it('a send cut off by a disconnect and retried after reconnecting is stored exactly once', async () => {
+    const { url, server, dropConnections } = await start();
+    const { token } = await signIn(url, 'ada');
+    const ada = await connect(url, token);
+    await request(ada, 'room:create', { room: 'general' });
+    await request(ada, 'room:join', { room: 'general' });
+    // The send leaves, then the network fails before (or after) the server answers: the client never sees the ack.
+    ada.emit('message:send', { room: 'general', clientId: 'retry-me', text: 'once' }, () => {});
+    dropConnections();
+    const again = await connect(url, token);
+    await request(again, 'room:join', { room: 'general' });
+    const ack = await request(again, 'message:send', { room: 'general', clientId: 'retry-me', text: 'once' });
+    expect(ack).toMatchObject({ ok: true, seq: 1 });
+    expect(server.store.latest('general').map((m) => m.text)).toEqual(['once']);
+  });
+
+  it('after a disconnect, joining with the last seq returns exactly what was missed', async () => {
+    const { url } = await start();
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bobToken = (await signIn(url, 'bob')).token;
+    await request(ada, 'room:create', { room: 'general' });
+    await request(ada, 'room:join', { room: 'general' });
+    for (let i = 1; i <= 2; i++)
+      await request(ada, 'message:send', { room: 'general', clientId: `a${i}`, text: `m${i}` });
+    const bob = await connect(url, bobToken);
+    const joined = await request(bob, 'room:join', { room: 'general' });
+    const lastSeq = (joined['messages'] as Array<{ seq: number }>).at(-1)?.seq;
+    expect(lastSeq).toBe(2);
+    bob.disconnect();
+    for (let i = 3; i <= 5; i++)
+      await request(ada, 'message:send', { room: 'general', clientId: `a${i}`, text: `m${i}` });
+    const back = await connect(url, bobToken);
+    const caughtUp = await request(back, 'room:join', { room: 'general', after: lastSeq });
+    expect(caughtUp['limited']).toBe(false);
+    expect(
+      (caughtUp['messages'] as Array<{ seq: number; text: string }>).map((m) => [m.seq, m.text]),
+    ).toEqual([
+      [3, 'm3'],
+      [4, 'm4'],
+      [5, 'm5'],
+    ]);
+  });
+
+  it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {
+    const { url } = await start({ sendRate: 1, sendBurst: 3 });
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(ada, 'room:create', { room: 'general' });
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        request(ada, 'message:send', { room: 'general', clientId: `f${i}`, text: 'spam' }),
+      ),
+    );
+    const limited = replies.filter((reply) => !reply.ok);
+    expect(limited.length).toBeGreaterThanOrEqual(6);
+    expect(limited[0]).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfterMs: 1000 } });
+    // Another user is not limited by ada's flood.
+    expect(await request(bob, 'message:send', { room: 'general', clientId: 'b1', text: 'hi' })).toMatchObject(
+      { ok: true },
+    );
+    expect(await request(bob, 'nonsense', { x: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_message' },
+    });
+    expect(
+      await request(bob, 'message:send', { room: 'general', clientId: 'b2', text: 'x'.repeat(5000) }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_message' },
+    });
+    expect(await request(bob, 'room:join', { room: 'nowhere' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
+    expect(await request(bob, 'message:edit', { room: 'general', seq: 1, text: 'mine' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_owner' },
+    });
+  });
+});
