@@ -1,6 +1,7 @@
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { keyedState, Replica, type DeltaMessage, type SnapshotMessage } from '@twohop/snapshot-delta';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChatServer } from '../src/server/createChatServer.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -125,6 +126,60 @@ describe('chat over socket.io', () => {
       [4, 'm4'],
       [5, 'm5'],
     ]);
+  });
+
+  it('presence is snapshot + delta; a user with several tabs is one user, online until the last tab leaves', async () => {
+    const { url } = await start();
+    const ada = await signIn(url, 'ada');
+    const tab1 = await connect(url, ada.token);
+    const tab2 = await connect(url, ada.token);
+    await request(tab1, 'room:create', { room: 'general' });
+    await request(tab1, 'room:join', { room: 'general' });
+    await request(tab2, 'room:join', { room: 'general' });
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    const replica = new Replica({ model: keyedState<{ name: string }>(), onResync: () => {} });
+    const deltas: unknown[] = [];
+    bob.on('presence', (delta: DeltaMessage<never>) => {
+      deltas.push(delta);
+      replica.receive(delta);
+    });
+    const joined = await request(bob, 'room:join', { room: 'general' });
+    replica.receive(joined['presence'] as SnapshotMessage<never>);
+    const online = () => [...replica.state.values()].map((entry) => entry.name).sort();
+    await vi.waitFor(() => expect(online()).toEqual(['ada', 'bob']));
+
+    tab1.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(online()).toEqual(['ada', 'bob']); // still one tab open
+    const deltasBefore = deltas.length;
+    tab2.disconnect();
+    await vi.waitFor(() => expect(online()).toEqual(['bob']));
+    expect(deltas.length).toBe(deltasBefore + 1);
+    expect(replica.stats.resyncs).toBe(0);
+  });
+
+  it('typing is broadcast to others at most once per 3 s per user, expiring after 6 s', async () => {
+    const { url } = await start();
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(ada, 'room:create', { room: 'general' });
+    await request(ada, 'room:join', { room: 'general' });
+    await request(bob, 'room:join', { room: 'general' });
+    const seen: Array<{ name: string; until: number }> = [];
+    bob.on('typing', (event: { name: string; until: number }) => seen.push(event));
+    let adaSaw = 0;
+    ada.on('typing', () => adaSaw++);
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(await request(ada, 'typing', { room: 'general' }));
+    expect(replies.map((reply) => reply['sent'])).toEqual([true, false, false, false, false]);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    expect(seen[0]?.name).toBe('ada');
+    expect(seen[0]!.until - Date.now()).toBeGreaterThan(5000);
+    expect(adaSaw).toBe(0); // never echoed to the typist
+    expect(await request(bob, 'typing', { room: 'elsewhere' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_room' },
+    });
   });
 
   it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {

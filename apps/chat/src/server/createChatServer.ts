@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { ChatError, ChatStore, MAX_TEXT } from '../store/ChatStore.js';
+import { Presence } from './Presence.js';
 import { signIn, verifySession, type Session } from './sessions.js';
 
 /** Options for {@link createChatServer}. */
@@ -43,11 +44,16 @@ const schemas = {
   'message:delete': z.strictObject({ room, seq: z.number().int().min(1) }),
   read: z.strictObject({ room, seq: z.number().int().min(0) }),
   'rooms:list': z.strictObject({}),
+  typing: z.strictObject({ room }),
 } as const;
 type Event = keyof typeof schemas;
 type Reply =
   | { ok: true; [key: string]: unknown }
   | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
+
+/** Typing indicators: at most one broadcast per user per room every 3 s, each lasting 6 s. */
+export const TYPING_EVERY_MS = 3000;
+export const TYPING_EXPIRES_MS = 6000;
 
 const fail = (code: string, message: string, extra: { retryAfterMs?: number } = {}): Reply => ({
   ok: false,
@@ -95,6 +101,10 @@ export function createChatServer(options: ChatServerOptions = {}) {
 
   const http: HttpServer = createServer(app);
   const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
+  // Presence deltas go to everyone in the room, numbered by the room's presence stream (snapshot in the join reply).
+  const presence = new Presence((name, delta) => io.to(name).emit('presence', delta));
+  /** When each user last had a typing event broadcast, per room: at most one per TYPING_EVERY_MS. */
+  const lastTyping = new Map<string, number>();
   io.use((socket, next) => {
     const session = verifySession((socket.handshake.auth as { token?: unknown }).token, secret);
     if (session === undefined) return next(new Error('unauthorized: sign in again'));
@@ -110,13 +120,34 @@ export function createChatServer(options: ChatServerOptions = {}) {
       store.createRoom(name, session.uid);
       return { ok: true };
     },
-    'room:join': (_session, socket, { room: name, after }) => {
+    'room:join': (session, socket, { room: name, after }) => {
       if (!store.listRooms().some((r) => r.name === name))
         throw new ChatError('unknown_room', `no room ${name}`);
-      void socket.join(name);
+      const joined = socket.data.rooms as Set<string>;
+      if (!joined.has(name)) {
+        joined.add(name);
+        void socket.join(name);
+        presence.arrive(name, session.uid, session.name);
+      }
       const page =
         after === undefined ? { messages: store.latest(name), limited: false } : store.after(name, after);
-      return { ok: true, ...page };
+      return { ok: true, ...page, presence: presence.publisher(name).snapshot() };
+    },
+    typing: (session, socket, { room: name }) => {
+      if (!(socket.data.rooms as Set<string>).has(name))
+        throw new ChatError('unknown_room', `not in ${name}`);
+      const key = `${name}\u0000${session.uid}`;
+      const now = Date.now();
+      // Slack's rule: one typing event per user per 3 s; clients expire it after 6 s.
+      if (now - (lastTyping.get(key) ?? 0) < TYPING_EVERY_MS) return { ok: true, sent: false };
+      lastTyping.set(key, now);
+      socket.to(name).emit('typing', {
+        room: name,
+        userId: session.uid,
+        name: session.name,
+        until: now + TYPING_EXPIRES_MS,
+      });
+      return { ok: true, sent: true };
     },
     'room:history': (_session, _socket, { room: name, before, limit }) => ({
       ok: true,
@@ -157,7 +188,12 @@ export function createChatServer(options: ChatServerOptions = {}) {
 
   io.on('connection', (socket) => {
     metrics.connectedClients.inc({ transport: 'socket.io' });
-    socket.on('disconnect', () => metrics.connectedClients.dec({ transport: 'socket.io' }));
+    socket.data.rooms = new Set<string>();
+    socket.on('disconnect', () => {
+      metrics.connectedClients.dec({ transport: 'socket.io' });
+      const session = socket.data.session as Session;
+      for (const name of socket.data.rooms as Set<string>) presence.leave(name, session.uid);
+    });
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : () => {};
       const session = socket.data.session as Session;
