@@ -182,6 +182,33 @@ describe('chat over socket.io', () => {
     });
   });
 
+  it.each([
+    ['a small room: every member gets the full message, room open or not', 100, 'message'],
+    ['a large room: members without the room open get only a {room, seq} notice', 1, 'notice'],
+  ])('fan-out by room size — %s', async (_name, largeRoom, closedGets) => {
+    const { url } = await start({ largeRoom });
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    const carol = await connect(url, (await signIn(url, 'carol')).token);
+    await request(ada, 'room:create', { room: 'general' });
+    for (const socket of [ada, bob, carol]) await request(socket, 'room:join', { room: 'general' });
+    expect(await request(bob, 'room:close', { room: 'general' })).toEqual({ ok: true });
+    const got = { bob: [] as string[], carol: [] as string[] };
+    for (const [name, socket] of [
+      ['bob', bob],
+      ['carol', carol],
+    ] as const) {
+      socket.on('message', () => got[name].push('message'));
+      socket.on('notice', (notice: { room: string; seq: number }) =>
+        got[name].push(`notice ${notice.room}#${notice.seq}`),
+      );
+    }
+    await request(ada, 'message:send', { room: 'general', clientId: 'c1', text: 'hi all' });
+    await vi.waitFor(() => expect(got.bob.length + got.carol.length).toBe(2));
+    expect(got.carol).toEqual(['message']); // the room is open: always the full message, once
+    expect(got.bob).toEqual([closedGets === 'message' ? 'message' : 'notice general#1']);
+  });
+
   it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {
     const { url } = await start({ sendRate: 1, sendBurst: 3 });
     const ada = await connect(url, (await signIn(url, 'ada')).token);

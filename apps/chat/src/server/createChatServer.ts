@@ -20,12 +20,18 @@ export interface ChatServerOptions {
   sendRate?: number;
   /** …and in a burst. @default 20 */
   sendBurst?: number;
+  /**
+   * Fan-out by room size: up to this many members, every message goes to every member; above it, only to members
+   * with the room open, and the others get a `{room, seq}` notice and fetch on opening the room. @default 100
+   */
+  largeRoom?: number;
 }
 
 const room = z.string().regex(/^[\w-]{1,64}$/);
 const schemas = {
   'room:create': z.strictObject({ room }),
   'room:join': z.strictObject({ room, after: z.number().int().min(0).optional() }),
+  'room:close': z.strictObject({ room }),
   'room:history': z.strictObject({
     room,
     before: z.number().int().min(1),
@@ -71,6 +77,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
   const store = new ChatStore(options.database ?? ':memory:');
   const metrics = new StreamMetrics({ defaultLabels: { app: 'chat' } });
   const buckets = new Map<string, TokenBucket>();
+  const largeRoom = options.largeRoom ?? 100;
   const bucketOf = (uid: string) => {
     let bucket = buckets.get(uid);
     if (bucket === undefined)
@@ -127,11 +134,20 @@ export function createChatServer(options: ChatServerOptions = {}) {
       if (!joined.has(name)) {
         joined.add(name);
         void socket.join(name);
+        store.addMember(name, session.uid);
         presence.arrive(name, session.uid, session.name);
       }
       const page =
         after === undefined ? { messages: store.latest(name), limited: false } : store.after(name, after);
       return { ok: true, ...page, presence: presence.publisher(name).snapshot() };
+    },
+    'room:close': (session, socket, { room: name }) => {
+      const joined = socket.data.rooms as Set<string>;
+      if (joined.delete(name)) {
+        void socket.leave(name);
+        presence.leave(name, session.uid);
+      }
+      return { ok: true };
     },
     typing: (session, socket, { room: name }) => {
       if (!(socket.data.rooms as Set<string>).has(name))
@@ -168,7 +184,15 @@ export function createChatServer(options: ChatServerOptions = {}) {
           clientId,
           text,
         };
-        io.to(name).emit('message', message);
+        const members = store.members(name).map((uid) => `user:${uid}`);
+        if (members.length <= largeRoom) {
+          // Fan-out on write: every member's connections get the message, open or not (one broadcast).
+          io.to([name, ...members]).emit('message', message);
+        } else {
+          // Fan-out on read: full messages only where the room is open; a notice to the other members.
+          io.to(name).emit('message', message);
+          io.to(members).except(name).emit('notice', { room: name, seq: ack.seq });
+        }
       }
       return { ok: true, ...ack };
     },
@@ -189,6 +213,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
   io.on('connection', (socket) => {
     metrics.connectedClients.inc({ transport: 'socket.io' });
     socket.data.rooms = new Set<string>();
+    // Every connection of a user hears what is addressed to that user (notices, small-room messages).
+    void socket.join(`user:${(socket.data.session as Session).uid}`);
     socket.on('disconnect', () => {
       metrics.connectedClients.dec({ transport: 'socket.io' });
       const session = socket.data.session as Session;

@@ -109,6 +109,11 @@ export class ChatStore {
         PRIMARY KEY (room, seq),
         UNIQUE (room, user_id, client_id)
       );
+      CREATE TABLE IF NOT EXISTS members (
+        room TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (room, user_id)
+      );
       CREATE TABLE IF NOT EXISTS receipts (
         room TEXT NOT NULL,
         user_id TEXT NOT NULL,
@@ -230,6 +235,18 @@ export class ChatStore {
       .prepare("UPDATE messages SET text = '', deleted = 1, version = version + 1 WHERE room = ? AND seq = ?")
       .run(room, seq);
     return this.#get(room, seq);
+  }
+
+  /** Makes `userId` a member of `room` (idempotent). */
+  addMember(room: string, userId: string): void {
+    this.#db.prepare('INSERT OR IGNORE INTO members (room, user_id) VALUES (?, ?)').run(room, userId);
+  }
+
+  /** The room's members' public user ids. */
+  members(room: string): string[] {
+    return (
+      this.#db.prepare('SELECT user_id FROM members WHERE room = ?').all(room) as Array<{ user_id: string }>
+    ).map((row) => row.user_id);
   }
 
   /** Records that `userId` has read up to `seq` (never backwards). */
