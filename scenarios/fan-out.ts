@@ -8,8 +8,9 @@
  * connection. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
  * the same work per frame (a JSON.parse; twohop's also apply it to a Replica), so no mode inherits another's heap.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
 import { machine, writeBenchmarkSection } from '@twohop/testkit';
@@ -26,20 +27,6 @@ const clientCount = Number(values.clients);
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
 type Mode = 'ws' | 'socketio' | 'twohop';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function request<T>(child: ChildProcess, message: object, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (reply: Record<string, unknown>) => {
-      if (key in reply) {
-        child.off('message', onMessage);
-        resolve(reply[key] as T);
-      }
-    };
-    child.on('message', onMessage);
-    if (Object.keys(message).length > 0) child.send(message);
-  });
-}
 
 interface Result {
   mode: Mode;
@@ -53,18 +40,18 @@ async function run(mode: Mode): Promise<Result> {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: 'inherit',
   });
-  const port = await request<number>(child, {}, 'port');
+  const port = (await reply<{ port: number }>(child, 'port')).port;
   const url = `http://127.0.0.1:${port}`;
   await sleep(500);
-  const rssBefore = await request<number>(child, { cmd: 'rss' }, 'rss');
+  const rssBefore = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
   const clientScript = fileURLToPath(new URL('./servers/fanOutClients.ts', import.meta.url));
   const clients = fork(clientScript, ['--mode', mode, '--url', url, '--clients', String(clientCount)], {
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
   });
-  await request<boolean>(clients, {}, 'connected');
+  await reply(clients, 'connected');
   await sleep(1000);
-  const rssIdle = await request<number>(child, { cmd: 'rss' }, 'rss');
+  const rssIdle = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
   const kbPerConnection = (rssIdle - rssBefore) / 1024 / clientCount;
 
   const byRate = new Map<number, LatencySummary>();
@@ -73,7 +60,10 @@ async function run(mode: Mode): Promise<Result> {
     await sleep(2000); // warm-up, not recorded
     clients.send({ cmd: 'record' });
     await sleep(seconds * 1000);
-    byRate.set(rate, await request<LatencySummary>(clients, { cmd: 'summary' }, 'summary'));
+    byRate.set(
+      rate,
+      (await reply<{ summary: LatencySummary }>(clients, 'summary', { cmd: 'summary' })).summary,
+    );
     child.send({ cmd: 'stop' });
     await sleep(1000);
   }

@@ -6,8 +6,9 @@
  * deliveries/s, bytes/s, engine-to-client latency (each delta's server timestamp to its arrival; a conflated delta
  * carries its newest change's time) and resyncs. Invariant: no client ever resyncs (every checksum matches).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reply, sleep } from './servers/ipc.js';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
@@ -27,20 +28,6 @@ const { values } = parseArgs({
 });
 if (values.smoke) Object.assign(values, { clients: '30', tiers: 'pro,retail,mobile', duration: '3' });
 const seconds = Number(values.duration);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (received: Record<string, unknown>) => {
-      if (key in received) {
-        child.off('message', onMessage);
-        resolve(received[key] as T);
-      }
-    };
-    child.on('message', onMessage);
-    if (message !== undefined) child.send(message);
-  });
-}
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
@@ -50,13 +37,13 @@ const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate
   execArgv: ['--import', 'tsx'],
   stdio: 'inherit',
 });
-const port = await reply<number>(server, 'port');
+const port = (await reply<{ port: number }>(server, 'port')).port;
 const clients = fork(
   here('./servers/orderbookClients.ts'),
   ['--url', `http://127.0.0.1:${port}`, '--clients', values.clients, '--tiers', values.tiers],
   { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
 );
-await reply<boolean>(clients, 'connected');
+await reply(clients, 'connected');
 console.log('connected; warming up 3 s …');
 await sleep(3000);
 clients.send({ cmd: 'record' });
@@ -73,7 +60,9 @@ type TierSummary = {
   distribution: Array<[number, number]>;
   perSecond: number[];
 };
-const summary = await reply<Record<string, TierSummary>>(clients, 'summary', { cmd: 'summary' });
+const summary = (
+  await reply<{ summary: Record<string, TierSummary> }>(clients, 'summary', { cmd: 'summary' })
+).summary;
 clients.send({ cmd: 'exit' });
 server.kill('SIGTERM');
 

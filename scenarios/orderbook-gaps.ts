@@ -6,8 +6,9 @@
  * Then the losses stop and, after a few seconds, every client must be live again — converged, its checksums
  * matching. Reports drops, gaps and resyncs per tier; exits non-zero when a client has not converged.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reply, sleep } from './servers/ipc.js';
 import { parseArgs } from 'node:util';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
 
@@ -26,20 +27,6 @@ const { values } = parseArgs({
 });
 if (values.smoke) Object.assign(values, { clients: '15', duration: '3', drop: '0.05' });
 const seconds = Number(values.duration);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (received: Record<string, unknown>) => {
-      if (key in received) {
-        child.off('message', onMessage);
-        resolve(received as T);
-      }
-    };
-    child.on('message', onMessage);
-    if (message !== undefined) child.send(message);
-  });
-}
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(

@@ -6,8 +6,9 @@
  * while the client is stalled (peak growth under 16 MB after a full GC), and once the client reads again it catches
  * up with every checksum matching (no resync) within 10 s.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reply, sleep } from './servers/ipc.js';
 import { parseArgs } from 'node:util';
 import { protobufCodec, type DeltaMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
@@ -28,21 +29,7 @@ const { values } = parseArgs({
 });
 if (values.smoke) Object.assign(values, { rate: '2000', duration: '3' });
 const seconds = Number(values.duration);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
-
-function reply<T>(child: ChildProcess, key: string, message?: object): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (received: Record<string, unknown>) => {
-      if (key in received) {
-        child.off('message', onMessage);
-        resolve(received[key] as T);
-      }
-    };
-    child.on('message', onMessage);
-    if (message !== undefined) child.send(message);
-  });
-}
 
 console.log(
   `orderbook slow consumer: pro tier, engine at ${values.rate} changes/s per symbol (seed ${values.seed}), client stalled ${seconds} s; ${machine()}`,
@@ -55,7 +42,7 @@ const server = fork(
     stdio: 'inherit',
   },
 );
-const port = await reply<number>(server, 'port');
+const port = (await reply<{ port: number }>(server, 'port')).port;
 const socket = await connectStallableSocket(`http://127.0.0.1:${port}`, { codec: 'protobuf' });
 const codec = protobufCodec(orderbookPayloads);
 let frames = 0;
@@ -74,14 +61,14 @@ socket.on('m', (frame: ArrayBuffer) => {
 });
 await socket.emitWithAck('subscribe', { stream: 'book:BTC-USD' });
 await sleep(3000);
-const baseline = await reply<number>(server, 'rss', { cmd: 'rss' });
+const baseline = (await reply<{ rss: number }>(server, 'rss', { cmd: 'rss' })).rss;
 console.log(`reading normally: ${frames} frames, RSS ${mb(baseline).toFixed(1)} MB; stalling …`);
 
 socket.stall();
 const samples: number[] = [];
 for (let s = 0; s < seconds; s += 5) {
   await sleep(Math.min(5, seconds - s) * 1000);
-  samples.push(await reply<number>(server, 'rss', { cmd: 'rss' }));
+  samples.push((await reply<{ rss: number }>(server, 'rss', { cmd: 'rss' })).rss);
   console.log(
     `… stalled ${Math.min(seconds, s + 5)} s: server RSS ${mb(samples.at(-1) as number).toFixed(1)} MB`,
   );
