@@ -2,6 +2,7 @@ import { StreamClient, type ClientStream, type ConnectionState, type TransportFa
 import { isErrorCode } from '@twohop/protocol';
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
+import { waitFor } from '@twohop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningApp } from './AppAdapter.js';
 import { apps } from './registry.js';
@@ -11,14 +12,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Wraps a transport so that, once armed, the next delta is lost on the wire (a lossy network, from outside). */
 function lossy(factory: TransportFactory) {

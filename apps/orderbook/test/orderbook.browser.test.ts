@@ -1,3 +1,4 @@
+import { readHistogramSum } from '@twohop/metrics';
 import { launchChromium } from '@twohop/testkit';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -114,14 +115,7 @@ describe('order book UI in Chromium', () => {
     const conflated = async () => Number((await inspector())?.match(/Conflated deltas(\d+)/)?.[1]);
     const before = await conflated();
 
-    const queueDelay = async () => {
-      const metric = (await server.metrics.registry.getMetricsAsJSON()).find(
-        (m) => m.name === 'twohop_queue_delay_seconds',
-      );
-      return (metric?.values ?? [])
-        .filter((v) => (v as { metricName?: string }).metricName === 'twohop_queue_delay_seconds_sum')
-        .reduce((sum, v) => sum + v.value, 0);
-    };
+    const queueDelay = () => readHistogramSum(server.metrics.registry, 'twohop_queue_delay_seconds');
     const delayBefore = await queueDelay();
 
     await page.click('[data-test=stall]');

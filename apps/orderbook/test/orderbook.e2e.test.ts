@@ -1,5 +1,6 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
+import { waitFor } from '@twohop/testkit';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bookChecksum, levelBookState, type LevelBook } from '../src/book/LevelBook.js';
@@ -22,14 +23,6 @@ async function start(): Promise<{ server: OrderbookServer; url: string }> {
   });
   return { server, url: `http://127.0.0.1:${(server.http.address() as AddressInfo).port}` };
 }
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 const entries = (book: LevelBook) => new Map(book.entries());
 

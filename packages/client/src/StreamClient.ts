@@ -36,7 +36,7 @@ export type StreamClientEvents = {
   error: { stream?: string; error: unknown };
   /** Any stream's state changed. */
   change: { stream: string };
-  /** A frame arrived: its size in bytes and the message it carried (before the replica applies it). */
+  /** A frame arrived, of `bytes` bytes (for a UI's bytes/s). */
   frame: { bytes: number };
 };
 

@@ -1,4 +1,4 @@
-import { StreamMetrics } from '@twohop/metrics';
+import { readHistogramSum, readMetric, StreamMetrics } from '@twohop/metrics';
 import { keyedState, StreamPublisher } from '@twohop/snapshot-delta';
 import { keyedChecksum } from '@twohop/testkit';
 import { StreamCatalog, type AnyPublisher } from '../src/index.js';
@@ -31,14 +31,7 @@ export function publishChanges(
     publisher.publish([{ op: 'set', key: `k${i % keys}`, value: i }]);
 }
 
-/** Polls `condition` every 10 ms until it holds, or fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '@twohop/testkit';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,21 +41,9 @@ export const sameState = (a: Map<string, unknown>, b: Map<string, unknown>) =>
 export const newMetrics = () => new StreamMetrics({ processMetrics: false });
 
 /** The value of a counter in a registry, summed over labels that match. */
-export async function counterValue(
-  metrics: StreamMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-) {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? [])
-    .filter((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l))
-    .reduce((sum, v) => sum + v.value, 0);
-}
+export const counterValue = (metrics: StreamMetrics, name: string, labels: Record<string, string> = {}) =>
+  readMetric(metrics.registry, name, labels);
 
 /** The `_sum` of a histogram in a registry (seconds, for the latency histograms). */
-export async function histogramSum(metrics: StreamMetrics, name: string): Promise<number> {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values ?? [])
-    .filter((v) => (v as { metricName?: string }).metricName === `${name}_sum`)
-    .reduce((sum, v) => sum + v.value, 0);
-}
+export const histogramSum = (metrics: StreamMetrics, name: string) =>
+  readHistogramSum(metrics.registry, name);

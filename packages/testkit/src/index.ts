@@ -28,3 +28,4 @@ export {
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
 export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
 export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
+export { waitFor } from './waitFor.js';
