@@ -128,8 +128,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
       return { ok: true };
     },
     'room:join': (session, socket, { room: name, after }) => {
-      if (!store.listRooms().some((r) => r.name === name))
-        throw new ChatError('unknown_room', `no room ${name}`);
+      if (!store.hasRoom(name)) throw new ChatError('unknown_room', `no room ${name}`);
       const joined = socket.data.rooms as Set<string>;
       if (!joined.has(name)) {
         joined.add(name);

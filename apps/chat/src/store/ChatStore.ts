@@ -151,6 +151,11 @@ export class ChatStore {
     if (inserted.changes === 0) throw new ChatError('room_exists', `room ${name} exists`);
   }
 
+  /** Whether a room of that name exists. */
+  hasRoom(name: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM rooms WHERE name = ?').get(name) !== undefined;
+  }
+
   /** Every room with its last seq, and the user's unread count when a user is given. */
   listRooms(userId?: string): Array<{ name: string; lastSeq: number; unread: number }> {
     const rows = this.#db
