@@ -222,7 +222,11 @@ describe('chat over socket.io', () => {
     const limited = replies.filter((reply) => !reply.ok);
     expect(limited.length).toBeGreaterThanOrEqual(6);
     expect(limited[0]).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfterMs: 1000 } });
-    // Another user is not limited by ada's flood.
+    // Another user is not limited by ada's flood (once a member: sending to a room you are not in is refused).
+    expect(await request(bob, 'message:send', { room: 'general', clientId: 'b0', text: 'hi' })).toMatchObject(
+      { ok: false, error: { code: 'not_member' } },
+    );
+    await request(bob, 'room:join', { room: 'general' });
     expect(await request(bob, 'message:send', { room: 'general', clientId: 'b1', text: 'hi' })).toMatchObject(
       { ok: true },
     );

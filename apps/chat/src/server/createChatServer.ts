@@ -1,4 +1,6 @@
 import { metricsHandler, StreamMetrics } from '@twohop/metrics';
+import { Counter, Histogram } from 'prom-client';
+import { existsSync } from 'node:fs';
 import { TokenBucket } from '@twohop/server';
 import express from 'express';
 import { randomBytes } from 'node:crypto';
@@ -25,13 +27,22 @@ export interface ChatServerOptions {
    * with the room open, and the others get a `{room, seq}` notice and fetch on opening the room. @default 100
    */
   largeRoom?: number;
+  /** Rooms a user may be a member of (created or joined). @default 50 */
+  maxRooms?: number;
+  /** Serves this folder at `/` (the built UI). */
+  webRoot?: string;
 }
 
 const room = z.string().regex(/^[\w-]{1,64}$/);
 const schemas = {
   'room:create': z.strictObject({ room }),
-  'room:join': z.strictObject({ room, after: z.number().int().min(0).optional() }),
+  'room:join': z.strictObject({
+    room,
+    after: z.number().int().min(0).optional(),
+    changesAfter: z.number().int().min(0).optional(),
+  }),
   'room:close': z.strictObject({ room }),
+  'room:leave': z.strictObject({ room }),
   'room:history': z.strictObject({
     room,
     before: z.number().int().min(1),
@@ -78,6 +89,25 @@ export function createChatServer(options: ChatServerOptions = {}) {
   const metrics = new StreamMetrics({ defaultLabels: { app: 'chat' } });
   const buckets = new Map<string, TokenBucket>();
   const largeRoom = options.largeRoom ?? 100;
+  const maxRooms = options.maxRooms ?? 50;
+  const sent = new Counter({
+    name: 'chat_messages_total',
+    help: 'Messages stored and fanned out (retries of a stored message are not counted).',
+    labelNames: ['fanout'] as const,
+    registers: [metrics.registry],
+  });
+  const commitSeconds = new Histogram({
+    name: 'chat_send_commit_seconds',
+    help: 'Time to commit a send to the store (fsync included) before it is acknowledged.',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [metrics.registry],
+  });
+  const refused = new Counter({
+    name: 'chat_requests_refused_total',
+    help: 'Requests answered with an error, by code.',
+    labelNames: ['code'] as const,
+    registers: [metrics.registry],
+  });
   const bucketOf = (uid: string) => {
     let bucket = buckets.get(uid);
     if (bucket === undefined)
@@ -105,6 +135,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
       void response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` }),
   );
   app.get('/metrics', metricsHandler(metrics.registry));
+  if (options.webRoot !== undefined && existsSync(options.webRoot)) app.use(express.static(options.webRoot));
 
   const http: HttpServer = createServer(app);
   const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
@@ -124,21 +155,49 @@ export function createChatServer(options: ChatServerOptions = {}) {
   } = {
     'rooms:list': (session) => ({ ok: true, rooms: store.listRooms(session.uid) }),
     'room:create': (session, _socket, { room: name }) => {
+      if (store.roomCount(session.uid) >= maxRooms)
+        throw new ChatError('room_limit', `a user may be in at most ${maxRooms} rooms`);
       store.createRoom(name, session.uid);
       return { ok: true };
     },
-    'room:join': (session, socket, { room: name, after }) => {
+    'room:join': (session, socket, { room: name, after, changesAfter }) => {
       if (!store.hasRoom(name)) throw new ChatError('unknown_room', `no room ${name}`);
+      if (!store.isMember(name, session.uid)) {
+        if (store.roomCount(session.uid) >= maxRooms)
+          throw new ChatError('room_limit', `a user may be in at most ${maxRooms} rooms`);
+        store.addMember(name, session.uid);
+      }
       const joined = socket.data.rooms as Set<string>;
       if (!joined.has(name)) {
         joined.add(name);
         void socket.join(name);
-        store.addMember(name, session.uid);
         presence.arrive(name, session.uid, session.name);
       }
+      // Fresh: the latest page. Resuming: exactly what was missed (or the newest page, limited), and the edits
+      // and deletes since the client's last change.
       const page =
         after === undefined ? { messages: store.latest(name), limited: false } : store.after(name, after);
-      return { ok: true, ...page, presence: presence.publisher(name).snapshot() };
+      const changed = changesAfter === undefined ? [] : store.changedSince(name, changesAfter);
+      return {
+        ok: true,
+        ...page,
+        changed,
+        lastRead: store.markRead(name, session.uid, 0),
+        presence: presence.publisher(name).snapshot(),
+      };
+    },
+    'room:leave': (session, socket, { room: name }) => {
+      store.removeMember(name, session.uid);
+      // Every tab of the user's leaves the room.
+      for (const other of io.of('/').sockets.values()) {
+        if ((other.data.session as Session).uid !== session.uid) continue;
+        if ((other.data.rooms as Set<string>).delete(name)) {
+          void other.leave(name);
+          presence.leave(name, session.uid);
+        }
+      }
+      void socket;
+      return { ok: true };
     },
     'room:close': (session, socket, { room: name }) => {
       const joined = socket.data.rooms as Set<string>;
@@ -172,8 +231,13 @@ export function createChatServer(options: ChatServerOptions = {}) {
       const bucket = bucketOf(session.uid);
       if (!bucket.take())
         return fail('rate_limited', 'slow down', { retryAfterMs: Math.ceil(1000 / bucket.perSecond) });
+      if (!store.isMember(name, session.uid)) throw new ChatError('not_member', `join ${name} first`);
+      const stopTimer = commitSeconds.startTimer();
       const ack = store.send({ room: name, userId: session.uid, clientId, text });
+      stopTimer();
       if (!ack.duplicate) {
+        // What you sent, you have read.
+        store.markRead(name, session.uid, ack.seq);
         const message = {
           room: name,
           seq: ack.seq,
@@ -184,6 +248,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
           text,
         };
         const members = store.members(name).map((uid) => `user:${uid}`);
+        sent.inc({ fanout: members.length <= largeRoom ? 'write' : 'read' });
         if (members.length <= largeRoom) {
           // Fan-out on write: every member's connections get the message, open or not (one broadcast).
           io.to([name, ...members]).emit('message', message);
@@ -203,10 +268,17 @@ export function createChatServer(options: ChatServerOptions = {}) {
       io.to(name).emit('message:changed', store.delete(name, seq, session.uid));
       return { ok: true };
     },
-    read: (session, _socket, { room: name, seq }) => ({
-      ok: true,
-      lastRead: store.markRead(name, session.uid, seq),
-    }),
+    read: (session, _socket, { room: name, seq }) => {
+      if (!store.isMember(name, session.uid)) throw new ChatError('not_member', `join ${name} first`);
+      const lastRead = store.markRead(name, session.uid, Math.min(seq, store.lastSeq(name)));
+      // The room sees who has read how far; the user's other tabs update their unread counts.
+      io.to([name, `user:${session.uid}`]).emit('receipt', {
+        room: name,
+        userId: session.uid,
+        seq: lastRead,
+      });
+      return { ok: true, lastRead };
+    },
   };
 
   io.on('connection', (socket) => {
@@ -220,7 +292,11 @@ export function createChatServer(options: ChatServerOptions = {}) {
       for (const name of socket.data.rooms as Set<string>) presence.leave(name, session.uid);
     });
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : () => {};
+      const callback = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : undefined;
+      const ack = (reply: Reply) => {
+        if (!reply.ok) refused.inc({ code: reply.error.code });
+        callback?.(reply);
+      };
       const session = socket.data.session as Session;
       if (typeof event !== 'string' || !Object.hasOwn(schemas, event))
         return ack(fail('invalid_message', 'unknown event'));
@@ -236,11 +312,12 @@ export function createChatServer(options: ChatServerOptions = {}) {
           ),
         );
       } catch (error) {
-        ack(
+        const reply =
           error instanceof ChatError
             ? fail(error.code, error.message)
-            : fail('internal', 'the request failed'),
-        );
+            : fail('internal', 'the request failed');
+        if (!(error instanceof ChatError)) console.error('chat: request failed', event, error);
+        ack(reply);
       }
     });
   });

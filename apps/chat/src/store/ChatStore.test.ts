@@ -118,6 +118,30 @@ describe('ChatStore', () => {
     expect(deleted).toMatchObject({ text: '', deleted: true, version: 2, seq: 1 });
     expect(store.delete('general', 1, 'u1').version).toBe(2);
     refused('unknown_message', () => store.delete('general', 9, 'u1'));
+    refused('unknown_message', () => store.edit('general', 1, 'u1', 'back from the dead'));
+  });
+
+  it('numbers edits and deletes in a change feed, so a client that was away catches up on them', () => {
+    const store = open();
+    for (let i = 1; i <= 4; i++)
+      store.send({ room: 'general', userId: 'u1', clientId: `c${i}`, text: `m${i}` });
+    expect(store.changedSince('general', 0)).toEqual([]);
+    store.edit('general', 2, 'u1', 'two');
+    store.edit('general', 2, 'u1', 'two'); // idempotent: no new change
+    store.delete('general', 3, 'u1');
+    store.edit('general', 1, 'u1', 'one');
+    expect(store.changedSince('general', 0).map((m) => [m.seq, m.change])).toEqual([
+      [2, 1],
+      [3, 2],
+      [1, 3],
+    ]);
+    // A client that saw change 2 gets only what came after it.
+    expect(store.changedSince('general', 2).map((m) => m.text)).toEqual(['one']);
+    store.edit('general', 2, 'u1', 'TWO');
+    expect(store.changedSince('general', 2).map((m) => [m.seq, m.change])).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
   });
 
   it('tracks read receipts, never backwards, and unread counts per user', () => {
@@ -126,8 +150,18 @@ describe('ChatStore', () => {
       store.send({ room: 'general', userId: 'u1', clientId: `c${i}`, text: `m${i}` });
     expect(store.markRead('general', 'u2', 3)).toBe(3);
     expect(store.markRead('general', 'u2', 1)).toBe(3);
-    expect(store.listRooms('u2')).toEqual([{ name: 'general', lastSeq: 5, unread: 2 }]);
-    expect(store.listRooms('u3')).toEqual([{ name: 'general', lastSeq: 5, unread: 5 }]);
+    store.addMember('general', 'u2');
+    store.addMember('general', 'u3');
+    expect(store.listRooms('u2')).toEqual([
+      { name: 'general', lastSeq: 5, member: true, lastRead: 3, unread: 2 },
+    ]);
+    expect(store.listRooms('u3')).toEqual([
+      { name: 'general', lastSeq: 5, member: true, lastRead: 0, unread: 5 },
+    ]);
+    // Not a member: nothing is unread, and leaving keeps the receipt for a return.
+    store.removeMember('general', 'u2');
+    expect(store.listRooms('u2')[0]).toMatchObject({ member: false, lastRead: 3, unread: 0 });
+    expect(store.roomCount('u3')).toBe(1);
   });
 
   it('refuses malformed input with a code and stores hostile text verbatim', () => {

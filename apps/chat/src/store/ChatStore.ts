@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 
 /** Why the store refused an operation; the store is unchanged. */
 export type ChatErrorCode =
-  'invalid_message' | 'unknown_room' | 'unknown_message' | 'not_owner' | 'room_exists';
+  | 'invalid_message'
+  | 'unknown_room'
+  | 'unknown_message'
+  | 'not_owner'
+  | 'room_exists'
+  | 'room_limit'
+  | 'not_member';
 
 export class ChatError extends Error {
   override readonly name = 'ChatError';
@@ -28,6 +34,11 @@ export interface ChatMessage {
   /** Set when the text was edited or the message deleted; bumps with each such change. */
   readonly version: number;
   readonly deleted: boolean;
+  /**
+   * Where the message's last edit or delete sits in the room's change feed (0 when never changed). A client that
+   * remembers the highest `change` it has seen catches up on edits with {@link ChatStore.changedSince}.
+   */
+  readonly change: number;
 }
 
 /** The ack of a send: where the message is, and whether this send was a retry of one already stored. */
@@ -35,6 +46,16 @@ export interface SendAck {
   readonly seq: number;
   readonly ts: number;
   readonly duplicate: boolean;
+}
+
+/** A room as the room list shows it to one user. */
+export interface RoomSummary {
+  readonly name: string;
+  readonly lastSeq: number;
+  readonly member: boolean;
+  /** The user's read receipt: the last seq they have read. */
+  readonly lastRead: number;
+  readonly unread: number;
 }
 
 /** A page of a room's timeline, oldest first. */
@@ -60,6 +81,7 @@ interface Row {
   ts: number;
   version: number;
   deleted: number;
+  change_seq: number;
 }
 
 const toMessage = (row: Row): ChatMessage => ({
@@ -71,6 +93,7 @@ const toMessage = (row: Row): ChatMessage => ({
   ts: row.ts,
   version: row.version,
   deleted: row.deleted === 1,
+  change: row.change_seq,
 });
 
 /**
@@ -95,7 +118,8 @@ export class ChatStore {
       CREATE TABLE IF NOT EXISTS rooms (
         name TEXT PRIMARY KEY,
         created_by TEXT NOT NULL,
-        last_seq INTEGER NOT NULL DEFAULT 0
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        last_change INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE IF NOT EXISTS messages (
         room TEXT NOT NULL REFERENCES rooms(name),
@@ -106,6 +130,7 @@ export class ChatStore {
         ts INTEGER NOT NULL,
         version INTEGER NOT NULL DEFAULT 0,
         deleted INTEGER NOT NULL DEFAULT 0,
+        change_seq INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (room, seq),
         UNIQUE (room, user_id, client_id)
       );
@@ -114,6 +139,7 @@ export class ChatStore {
         user_id TEXT NOT NULL,
         PRIMARY KEY (room, user_id)
       );
+      CREATE INDEX IF NOT EXISTS members_by_user ON members (user_id);
       CREATE TABLE IF NOT EXISTS receipts (
         room TEXT NOT NULL,
         user_id TEXT NOT NULL,
@@ -149,6 +175,7 @@ export class ChatStore {
       .prepare('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)')
       .run(name, createdBy);
     if (inserted.changes === 0) throw new ChatError('room_exists', `room ${name} exists`);
+    this.addMember(name, createdBy);
   }
 
   /** Whether a room of that name exists. */
@@ -156,18 +183,33 @@ export class ChatStore {
     return this.#db.prepare('SELECT 1 FROM rooms WHERE name = ?').get(name) !== undefined;
   }
 
-  /** Every room with its last seq, and the user's unread count when a user is given. */
-  listRooms(userId?: string): Array<{ name: string; lastSeq: number; unread: number }> {
+  /** The seq of the room's newest message (0 when empty or unknown). */
+  lastSeq(room: string): number {
+    const row = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?').get(room) as
+      { last_seq: number } | undefined;
+    return row?.last_seq ?? 0;
+  }
+
+  /**
+   * Every room with its last seq and, for the given user, whether they are a member, how far they have read and
+   * how many messages they have not (0 in rooms they are not a member of).
+   */
+  listRooms(userId = ''): RoomSummary[] {
     const rows = this.#db
       .prepare(
-        `SELECT r.name, r.last_seq, COALESCE(c.last_read, 0) AS last_read
-         FROM rooms r LEFT JOIN receipts c ON c.room = r.name AND c.user_id = ? ORDER BY r.name`,
+        `SELECT r.name, r.last_seq, COALESCE(c.last_read, 0) AS last_read, m.user_id IS NOT NULL AS member
+         FROM rooms r
+         LEFT JOIN receipts c ON c.room = r.name AND c.user_id = ?
+         LEFT JOIN members m ON m.room = r.name AND m.user_id = ?
+         ORDER BY r.name`,
       )
-      .all(userId ?? '') as Array<{ name: string; last_seq: number; last_read: number }>;
+      .all(userId, userId) as Array<{ name: string; last_seq: number; last_read: number; member: number }>;
     return rows.map((row) => ({
       name: row.name,
       lastSeq: row.last_seq,
-      unread: userId === undefined ? 0 : row.last_seq - row.last_read,
+      member: row.member === 1,
+      lastRead: row.last_read,
+      unread: row.member === 1 ? row.last_seq - row.last_read : 0,
     }));
   }
 
@@ -219,32 +261,57 @@ export class ChatStore {
     return { messages: rows.map(toMessage), limited: false };
   }
 
+  /**
+   * Edits and deletes after `change` in the room's change feed, oldest first (at most `limit`): how a client that
+   * was away learns of changes to messages it already has.
+   */
+  changedSince(room: string, change: number, limit = 500): ChatMessage[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM messages WHERE room = ? AND change_seq > ? ORDER BY change_seq LIMIT ?')
+      .all(room, change, limit) as Row[];
+    return rows.map(toMessage);
+  }
+
   /** Sets a message's text (its sender only). Idempotent: the same text again changes nothing. */
   edit(room: string, seq: number, userId: string, text: string): ChatMessage {
     if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) {
       throw new ChatError('invalid_message', `a message is 1–${MAX_TEXT} characters of text`);
     }
     const message = this.#owned(room, seq, userId);
-    if (message.text === text && !message.deleted) return message;
-    this.#db
-      .prepare('UPDATE messages SET text = ?, version = version + 1 WHERE room = ? AND seq = ?')
-      .run(text, room, seq);
-    return this.#get(room, seq);
+    if (message.deleted) throw new ChatError('unknown_message', `message ${seq} was deleted`);
+    if (message.text === text) return message;
+    return this.#change(room, seq, text, false);
   }
 
   /** Deletes a message (its sender only): its text is removed, its place in the timeline stays. Idempotent. */
   delete(room: string, seq: number, userId: string): ChatMessage {
     const message = this.#owned(room, seq, userId);
     if (message.deleted) return message;
-    this.#db
-      .prepare("UPDATE messages SET text = '', deleted = 1, version = version + 1 WHERE room = ? AND seq = ?")
-      .run(room, seq);
-    return this.#get(room, seq);
+    return this.#change(room, seq, '', true);
   }
 
   /** Makes `userId` a member of `room` (idempotent). */
   addMember(room: string, userId: string): void {
     this.#db.prepare('INSERT OR IGNORE INTO members (room, user_id) VALUES (?, ?)').run(room, userId);
+  }
+
+  /** Ends `userId`'s membership of `room` (idempotent); their read receipt stays for if they come back. */
+  removeMember(room: string, userId: string): void {
+    this.#db.prepare('DELETE FROM members WHERE room = ? AND user_id = ?').run(room, userId);
+  }
+
+  /** Whether `userId` is a member of `room`. */
+  isMember(room: string, userId: string): boolean {
+    return (
+      this.#db.prepare('SELECT 1 FROM members WHERE room = ? AND user_id = ?').get(room, userId) !== undefined
+    );
+  }
+
+  /** How many rooms `userId` is a member of. */
+  roomCount(userId: string): number {
+    return (
+      this.#db.prepare('SELECT COUNT(*) AS n FROM members WHERE user_id = ?').get(userId) as { n: number }
+    ).n;
   }
 
   /** The room's members' public user ids. */
@@ -269,7 +336,10 @@ export class ChatStore {
     ).last_read;
   }
 
+  /** Folds the write-ahead log into the database and closes it. */
   close(): void {
+    if (!this.#db.open) return;
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#db.close();
   }
 
@@ -278,6 +348,21 @@ export class ChatStore {
       Row | undefined;
     if (row === undefined) throw new ChatError('unknown_message', `no message ${seq} in ${room}`);
     return toMessage(row);
+  }
+
+  /** One edit or delete: the next number in the room's change feed, a version bump, the new text. */
+  #change(room: string, seq: number, text: string, deleted: boolean): ChatMessage {
+    return this.#db.transaction(() => {
+      this.#db.prepare('UPDATE rooms SET last_change = last_change + 1 WHERE name = ?').run(room);
+      this.#db
+        .prepare(
+          `UPDATE messages SET text = ?, deleted = ?, version = version + 1,
+             change_seq = (SELECT last_change FROM rooms WHERE name = ?)
+           WHERE room = ? AND seq = ?`,
+        )
+        .run(text, deleted ? 1 : 0, room, room, seq);
+      return this.#get(room, seq);
+    })();
   }
 
   #owned(room: string, seq: number, userId: string): ChatMessage {
