@@ -5,13 +5,7 @@ import {
   type KeyedSnapshot,
   type KeyedState,
 } from '@twohop/snapshot-delta';
-
-/** Who is online in a room, as others see them. */
-export interface PresenceEntry {
-  readonly name: string;
-  /** When they came online, ms since the epoch. */
-  readonly since: number;
-}
+import type { PresenceEntry } from '../shared/wire.js';
 
 type PresencePublisher = StreamPublisher<
   KeyedState<PresenceEntry>,

@@ -8,7 +8,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import { ChatError, ChatStore, MAX_TEXT } from '../store/ChatStore.js';
+import {
+  MAX_TEXT,
+  TYPING_EVERY_MS,
+  TYPING_EXPIRES_MS,
+  type ChatMessage,
+  type Reply,
+} from '../shared/wire.js';
+import { ChatError, ChatStore } from '../store/ChatStore.js';
 import { Presence } from './Presence.js';
 import { signIn, verifySession, type Session } from './sessions.js';
 
@@ -64,13 +71,6 @@ const schemas = {
   typing: z.strictObject({ room }),
 } as const;
 type Event = keyof typeof schemas;
-type Reply =
-  | { ok: true; [key: string]: unknown }
-  | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
-
-/** Typing indicators: at most one broadcast per user per room every 3 s, each lasting 6 s. */
-export const TYPING_EVERY_MS = 3000;
-export const TYPING_EXPIRES_MS = 6000;
 
 const fail = (code: string, message: string, extra: { retryAfterMs?: number } = {}): Reply => ({
   ok: false,
@@ -182,6 +182,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
         ok: true,
         ...page,
         changed,
+        lastChange: store.head(name).lastChange,
         lastRead: store.markRead(name, session.uid, 0),
         presence: presence.publisher(name).snapshot(),
       };
@@ -233,12 +234,12 @@ export function createChatServer(options: ChatServerOptions = {}) {
         return fail('rate_limited', 'slow down', { retryAfterMs: Math.ceil(1000 / bucket.perSecond) });
       if (!store.isMember(name, session.uid)) throw new ChatError('not_member', `join ${name} first`);
       const stopTimer = commitSeconds.startTimer();
-      const ack = store.send({ room: name, userId: session.uid, clientId, text });
+      const ack = store.send({ room: name, userId: session.uid, name: session.name, clientId, text });
       stopTimer();
       if (!ack.duplicate) {
         // What you sent, you have read.
         store.markRead(name, session.uid, ack.seq);
-        const message = {
+        const message: ChatMessage = {
           room: name,
           seq: ack.seq,
           ts: ack.ts,
@@ -246,6 +247,9 @@ export function createChatServer(options: ChatServerOptions = {}) {
           name: session.name,
           clientId,
           text,
+          version: 0,
+          deleted: false,
+          change: 0,
         };
         const members = store.members(name).map((uid) => `user:${uid}`);
         sent.inc({ fanout: members.length <= largeRoom ? 'write' : 'read' });

@@ -1,4 +1,14 @@
 import Database from 'better-sqlite3';
+import {
+  MAX_CLIENT_ID,
+  MAX_TEXT,
+  type ChatMessage,
+  type RoomSummary,
+  type SendAck,
+  type TimelinePage,
+} from '../shared/wire.js';
+
+export { MAX_TEXT, type ChatMessage, type RoomSummary, type SendAck, type TimelinePage };
 
 /** Why the store refused an operation; the store is unchanged. */
 export type ChatErrorCode =
@@ -10,6 +20,15 @@ export type ChatErrorCode =
   | 'room_limit'
   | 'not_member';
 
+/** A message to store: which room, who sends it (and their display name), their id for it, and its text. */
+export interface SendInput {
+  readonly room: string;
+  readonly userId: string;
+  readonly name?: string;
+  readonly clientId: string;
+  readonly text: string;
+}
+
 export class ChatError extends Error {
   override readonly name = 'ChatError';
   constructor(
@@ -20,62 +39,11 @@ export class ChatError extends Error {
   }
 }
 
-/** A message as stored and sent to clients. Text is plain text: clients render it as text, never as HTML. */
-export interface ChatMessage {
-  readonly room: string;
-  /** Position in the room: 1, 2, 3 … with no gaps. */
-  readonly seq: number;
-  readonly userId: string;
-  /** The sender's own id for this message, which makes a retried send idempotent. */
-  readonly clientId: string;
-  readonly text: string;
-  /** Server time of the send, ms since the epoch. */
-  readonly ts: number;
-  /** Set when the text was edited or the message deleted; bumps with each such change. */
-  readonly version: number;
-  readonly deleted: boolean;
-  /**
-   * Where the message's last edit or delete sits in the room's change feed (0 when never changed). A client that
-   * remembers the highest `change` it has seen catches up on edits with {@link ChatStore.changedSince}.
-   */
-  readonly change: number;
-}
-
-/** The ack of a send: where the message is, and whether this send was a retry of one already stored. */
-export interface SendAck {
-  readonly seq: number;
-  readonly ts: number;
-  readonly duplicate: boolean;
-}
-
-/** A room as the room list shows it to one user. */
-export interface RoomSummary {
-  readonly name: string;
-  readonly lastSeq: number;
-  readonly member: boolean;
-  /** The user's read receipt: the last seq they have read. */
-  readonly lastRead: number;
-  readonly unread: number;
-}
-
-/** A page of a room's timeline, oldest first. */
-export interface TimelinePage {
-  readonly messages: ChatMessage[];
-  /**
-   * Catch-up only: more was missed than one page holds. The page is the newest messages; the client pages back
-   * from its first seq to fill the hole (as Matrix's `limited: true`).
-   */
-  readonly limited: boolean;
-}
-
-/** Limits on what a message may be. */
-export const MAX_TEXT = 4000;
-const MAX_CLIENT_ID = 64;
-
 interface Row {
   room: string;
   seq: number;
   user_id: string;
+  name: string;
   client_id: string;
   text: string;
   ts: number;
@@ -88,6 +56,7 @@ const toMessage = (row: Row): ChatMessage => ({
   room: row.room,
   seq: row.seq,
   userId: row.user_id,
+  name: row.name,
   clientId: row.client_id,
   text: row.text,
   ts: row.ts,
@@ -105,7 +74,7 @@ const toMessage = (row: Row): ChatMessage => ({
 export class ChatStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
-  readonly #sendTransaction: (room: string, userId: string, clientId: string, text: string) => SendAck;
+  readonly #sendTransaction: (input: SendInput) => SendAck;
 
   /** @param path a file, or `:memory:` for tests. */
   constructor(path = ':memory:', options: { now?: () => number } = {}) {
@@ -125,6 +94,7 @@ export class ChatStore {
         room TEXT NOT NULL REFERENCES rooms(name),
         seq INTEGER NOT NULL,
         user_id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
         client_id TEXT NOT NULL,
         text TEXT NOT NULL,
         ts INTEGER NOT NULL,
@@ -147,24 +117,27 @@ export class ChatStore {
         PRIMARY KEY (room, user_id)
       );
     `);
-    this.#sendTransaction = this.#db.transaction(
-      (room: string, userId: string, clientId: string, text: string) => {
-        const existing = this.#db
-          .prepare('SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?')
-          .get(room, userId, clientId) as { seq: number; ts: number } | undefined;
-        if (existing !== undefined) return { ...existing, duplicate: true };
-        const roomRow = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?').get(room) as
-          { last_seq: number } | undefined;
-        if (roomRow === undefined) throw new ChatError('unknown_room', `no room ${room}`);
-        const seq = roomRow.last_seq + 1;
-        const ts = this.#now();
-        this.#db
-          .prepare('INSERT INTO messages (room, seq, user_id, client_id, text, ts) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(room, seq, userId, clientId, text, ts);
-        this.#db.prepare('UPDATE rooms SET last_seq = ? WHERE name = ?').run(seq, room);
-        return { seq, ts, duplicate: false };
-      },
+    // The hot path's statements, prepared once.
+    const findSent = this.#db.prepare(
+      'SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?',
     );
+    const roomHead = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?');
+    const insert = this.#db.prepare(
+      'INSERT INTO messages (room, seq, user_id, name, client_id, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const advance = this.#db.prepare('UPDATE rooms SET last_seq = ? WHERE name = ?');
+    this.#sendTransaction = this.#db.transaction((input: SendInput): SendAck => {
+      const { room, userId, clientId, text } = input;
+      const existing = findSent.get(room, userId, clientId) as { seq: number; ts: number } | undefined;
+      if (existing !== undefined) return { ...existing, duplicate: true };
+      const head = roomHead.get(room) as { last_seq: number } | undefined;
+      if (head === undefined) throw new ChatError('unknown_room', `no room ${room}`);
+      const seq = head.last_seq + 1;
+      const ts = this.#now();
+      insert.run(room, seq, userId, input.name ?? '', clientId, text, ts);
+      advance.run(seq, room);
+      return { seq, ts, duplicate: false };
+    });
   }
 
   createRoom(name: string, createdBy: string): void {
@@ -185,9 +158,14 @@ export class ChatStore {
 
   /** The seq of the room's newest message (0 when empty or unknown). */
   lastSeq(room: string): number {
-    const row = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?').get(room) as
-      { last_seq: number } | undefined;
-    return row?.last_seq ?? 0;
+    return this.head(room).lastSeq;
+  }
+
+  /** Where the room's timeline and its change feed end. */
+  head(room: string): { lastSeq: number; lastChange: number } {
+    const row = this.#db.prepare('SELECT last_seq, last_change FROM rooms WHERE name = ?').get(room) as
+      { last_seq: number; last_change: number } | undefined;
+    return { lastSeq: row?.last_seq ?? 0, lastChange: row?.last_change ?? 0 };
   }
 
   /**
@@ -217,15 +195,15 @@ export class ChatStore {
    * Stores a message and returns its ack — durably committed before it returns. Sending again with the same
    * `clientId` (a retry after a lost ack) returns the original ack and stores nothing.
    */
-  send(input: { room: string; userId: string; clientId: string; text: string }): SendAck {
-    const { room, userId, clientId, text } = input;
+  send(input: SendInput): SendAck {
+    const { clientId, text } = input;
     if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) {
       throw new ChatError('invalid_message', `a message is 1–${MAX_TEXT} characters of text`);
     }
     if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > MAX_CLIENT_ID) {
       throw new ChatError('invalid_message', `a client message id is 1–${MAX_CLIENT_ID} characters`);
     }
-    return this.#sendTransaction(room, userId, clientId, text);
+    return this.#sendTransaction(input);
   }
 
   /** The newest `limit` messages, oldest first. */
