@@ -182,7 +182,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
         ok: true,
         ...page,
         changed,
-        lastChange: store.head(name).lastChange,
+        ...store.head(name),
         lastRead: store.markRead(name, session.uid, 0),
         presence: presence.publisher(name).snapshot(),
       };

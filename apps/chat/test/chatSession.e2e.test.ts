@@ -1,0 +1,196 @@
+import { Backoff } from '@twohop/client';
+import { waitFor } from '@twohop/testkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatSession } from '../src/client/ChatSession.js';
+import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(options: ChatServerOptions = {}) {
+  const server = createChatServer({ secret: 'test-secret', ...options });
+  const sockets = new Set<NetSocket>();
+  server.http.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    await server.close();
+    server.http.close();
+  });
+  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  const session = async (name: string, ackTimeoutMs = 2000) => {
+    const response = await fetch(`${url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    const { token, userId } = (await response.json()) as { token: string; userId: string };
+    const chat = new ChatSession({
+      url,
+      token,
+      userId,
+      ackTimeoutMs,
+      backoff: new Backoff({ baseMs: 20, capMs: 100 }),
+      socket: { transports: ['websocket'] },
+    });
+    cleanups.push(() => chat.close());
+    await until(() => chat.state === 'live');
+    return chat;
+  };
+  return { server, url, session, dropConnections: () => sockets.forEach((socket) => socket.destroy()) };
+}
+
+/** Waits for `condition`; a timeout names the condition's source. */
+const until = (condition: () => boolean, timeoutMs?: number) =>
+  waitFor(condition.toString().replace(/\s+/g, ' ').slice(0, 120), condition, timeoutMs);
+const texts = (chat: ChatSession, room: string) => chat.open.get(room)?.messages.map((m) => m.text) ?? [];
+const seqs = (chat: ChatSession, room: string) => chat.open.get(room)?.messages.map((m) => m.seq) ?? [];
+
+describe('ChatSession against the chat server', () => {
+  it('shows a send as pending until acked, then in every member’s timeline', async () => {
+    const { session } = await start();
+    const ada = await session('ada');
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    const outgoing = ada.send('general', 'hello');
+    expect(ada.outbox).toEqual([outgoing]);
+    expect(outgoing.status).toBe('pending');
+    await until(() => ada.outbox.length === 0 && texts(bob, 'general').length === 1);
+    expect(texts(ada, 'general')).toEqual(['hello']);
+    expect(texts(bob, 'general')).toEqual(['hello']);
+    expect(bob.rooms.get('general')).toMatchObject({ lastSeq: 1, unread: 1 });
+    await bob.markRead('general');
+    expect(bob.rooms.get('general')).toMatchObject({ lastRead: 1, unread: 0 });
+    // Ada sees how far Bob has read.
+    await until(() => ada.open.get('general')?.receipts.get(bob.userId) === 1);
+  });
+
+  it('cuts every connection while sends are in flight: each message is stored once, and timelines match the store', async () => {
+    const { server, session, dropConnections } = await start({ sendRate: 1000, sendBurst: 1000 });
+    const ada = await session('ada', 300);
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    for (let i = 0; i < 40; i++) {
+      ada.send('general', `m${i}`);
+      if (i % 10 === 5) dropConnections();
+    }
+    // Sends cut off show as failed after the ack timeout; retrying them (same client id) settles each exactly once.
+    await until(() => {
+      for (const outgoing of ada.outbox) if (outgoing.status === 'failed') ada.retry(outgoing.clientId);
+      return ada.outbox.length === 0 && ada.state === 'live';
+    }, 15_000);
+    const stored = server.store.latest('general', 100);
+    expect(stored.map((m) => m.text).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await until(() => seqs(bob, 'general').length === 40 && seqs(ada, 'general').length === 40);
+    expect(texts(bob, 'general')).toEqual(stored.map((m) => m.text));
+    expect(texts(ada, 'general')).toEqual(stored.map((m) => m.text));
+  });
+
+  it('offline past a page: reconnects, pages back to fill the hole, and reports what it caught up on', async () => {
+    const { server, session } = await start({ sendRate: 1000, sendBurst: 1000 });
+    const ada = await session('ada');
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    ada.send('general', 'before');
+    await until(() => seqs(bob, 'general').length === 1);
+    const caughtUp: number[] = [];
+    bob.events.on('caught-up', ({ count }) => caughtUp.push(count));
+    bob.offline();
+    for (let i = 0; i < 130; i++) ada.send('general', `while away ${i}`);
+    await until(() => ada.outbox.length === 0);
+    await ada.edit('general', 1, 'before (edited)');
+    bob.online();
+    await until(() => bob.state === 'live' && caughtUp.length === 1);
+    expect(caughtUp).toEqual([130]);
+    expect(seqs(bob, 'general')).toEqual(Array.from({ length: 131 }, (_, i) => i + 1));
+    expect(texts(bob, 'general')).toEqual(server.store.latest('general', 200).map((m) => m.text));
+    // The edit made while Bob was away came through the change feed.
+    expect(texts(bob, 'general')[0]).toBe('before (edited)');
+    expect(bob.stats.duplicates).toBe(0);
+  });
+
+  it('detects a missed delivery by seq and fetches it', async () => {
+    const { server, session } = await start();
+    const ada = await session('ada');
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    ada.send('general', 'one');
+    await until(() => seqs(bob, 'general').length === 1);
+    // Stored but never delivered (as a lost packet would be): the next live message arrives beyond a hole.
+    server.store.send({ room: 'general', userId: ada.userId, name: 'ada', clientId: 'lost', text: 'two' });
+    ada.send('general', 'three');
+    await until(() => seqs(bob, 'general').length === 3);
+    expect(texts(bob, 'general')).toEqual(['one', 'two', 'three']);
+    expect(bob.stats.gaps).toBe(1);
+  });
+
+  it('edits and deletes reach everyone; only the sender may; rendering data stays plain text', async () => {
+    const { session } = await start();
+    const ada = await session('ada');
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    ada.send('general', '<img src=x onerror=alert(1)>');
+    await until(() => seqs(bob, 'general').length === 1);
+    await ada.edit('general', 1, 'fixed');
+    await until(() => texts(bob, 'general')[0] === 'fixed');
+    await expect(bob.edit('general', 1, 'mine')).rejects.toMatchObject({ code: 'not_owner' });
+    await ada.remove('general', 1);
+    await until(() => bob.open.get('general')?.messages[0]?.deleted === true);
+  });
+
+  it('leaving a room ends membership on every tab; the rooms-per-user limit holds', async () => {
+    const { session } = await start({ maxRooms: 2 });
+    const ada = await session('ada');
+    await ada.createRoom('one');
+    await ada.createRoom('two');
+    await expect(ada.createRoom('three')).rejects.toMatchObject({ code: 'room_limit' });
+    await ada.leaveRoom('two');
+    expect(ada.rooms.get('two')?.member).toBe(false);
+    await ada.createRoom('three');
+    expect(ada.rooms.get('three')?.member).toBe(true);
+  });
+
+  it('a server restart: clients are told to reconnect, come back to the new process, and nothing is lost', async () => {
+    const database = join(mkdtempSync(join(tmpdir(), 'twohop-chat-')), 'chat.db');
+    cleanups.push(() => rmSync(dirname(database), { recursive: true, force: true }));
+    const { server, session } = await start({ database });
+    const port = (server.http.address() as AddressInfo).port;
+    const ada = await session('ada');
+    await ada.createRoom('general');
+    ada.send('general', 'before the restart');
+    await until(() => ada.outbox.length === 0);
+    const states: string[] = [];
+    ada.events.on('state', (state) => states.push(state));
+    await server.close();
+    await new Promise<void>((resolve) => server.http.close(() => resolve()));
+    await until(() => ada.state === 'reconnecting');
+    ada.send('general', 'while the server is down');
+    const next = createChatServer({ secret: 'test-secret', database });
+    await new Promise<void>((resolve) => next.http.listen(port, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      await next.close();
+      next.http.close();
+    });
+    await until(() => ada.state === 'live' && ada.outbox.length === 0, 10_000);
+    expect(states).toEqual(['reconnecting', 'live']);
+    expect(next.store.latest('general').map((m) => m.text)).toEqual([
+      'before the restart',
+      'while the server is down',
+    ]);
+    expect(texts(ada, 'general')).toEqual(['before the restart', 'while the server is down']);
+  });
+});
