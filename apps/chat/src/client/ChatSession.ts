@@ -301,6 +301,7 @@ export class ChatSession {
    */
   send(room: string, text: string): Outgoing {
     const outgoing: Outgoing = { clientId: this.#newId(), room, text, status: 'pending', attempts: 0 };
+    this.#lastTypingSent.delete(room);
     this.outbox.push(outgoing);
     this.#changed();
     if (this.#state === 'live') void this.#transmit(outgoing);

@@ -38,6 +38,8 @@ export interface ChatServerOptions {
   maxRooms?: number;
   /** Serves this folder at `/` (the built UI). */
   webRoot?: string;
+  /** Rooms that exist from the start (created if missing). */
+  seedRooms?: string[];
 }
 
 const room = z.string().regex(/^[\w-]{1,64}$/);
@@ -86,8 +88,9 @@ const fail = (code: string, message: string, extra: { retryAfterMs?: number } = 
 export function createChatServer(options: ChatServerOptions = {}) {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const store = new ChatStore(options.database ?? ':memory:');
+  for (const name of options.seedRooms ?? []) store.ensureRoom(name);
   const metrics = new StreamMetrics({ defaultLabels: { app: 'chat' } });
-  const buckets = new Map<string, TokenBucket>();
+  const buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
   const largeRoom = options.largeRoom ?? 100;
   const maxRooms = options.maxRooms ?? 50;
   const sent = new Counter({
@@ -109,10 +112,13 @@ export function createChatServer(options: ChatServerOptions = {}) {
     registers: [metrics.registry],
   });
   const bucketOf = (uid: string) => {
-    let bucket = buckets.get(uid);
-    if (bucket === undefined)
-      buckets.set(uid, (bucket = new TokenBucket(options.sendRate ?? 5, options.sendBurst ?? 20)));
-    return bucket;
+    let entry = buckets.get(uid);
+    if (entry === undefined) {
+      entry = { bucket: new TokenBucket(options.sendRate ?? 5, options.sendBurst ?? 20), usedAt: 0 };
+      buckets.set(uid, entry);
+    }
+    entry.usedAt = Date.now();
+    return entry.bucket;
   };
 
   const app = express();
@@ -143,6 +149,13 @@ export function createChatServer(options: ChatServerOptions = {}) {
   const presence = new Presence((name, delta) => io.to(name).emit('presence', delta));
   /** When each user last had a typing event broadcast, per room: at most one per TYPING_EVERY_MS. */
   const lastTyping = new Map<string, number>();
+  // Forget what no longer limits anyone: a bucket idle for a minute is full again; a typing mark past its window.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [key, at] of lastTyping) if (now - at >= TYPING_EVERY_MS) lastTyping.delete(key);
+    for (const [uid, entry] of buckets) if (now - entry.usedAt > 60_000) buckets.delete(uid);
+  }, 10_000);
+  sweep.unref();
   io.use((socket, next) => {
     const session = verifySession((socket.handshake.auth as { token?: unknown }).token, secret);
     if (session === undefined) return next(new Error('unauthorized: sign in again'));
@@ -239,6 +252,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
       if (!ack.duplicate) {
         // What you sent, you have read.
         store.markRead(name, session.uid, ack.seq);
+        // A message ends the sender's typing: their next keystroke may say so again at once.
+        lastTyping.delete(`${name}\u0000${session.uid}`);
         const message: ChatMessage = {
           room: name,
           seq: ack.seq,
@@ -331,6 +346,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
     io,
     store,
     async close() {
+      clearInterval(sweep);
       io.emit('close-notice', {
         error: { code: 'server_shutdown', message: 'reconnect shortly' },
         reconnect: true,

@@ -151,6 +151,13 @@ export class ChatStore {
     this.addMember(name, createdBy);
   }
 
+  /** Makes sure a room exists, with no members (the rooms a fresh server starts with). */
+  ensureRoom(name: string): void {
+    if (!this.hasRoom(name)) {
+      this.#db.prepare('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(name, '');
+    }
+  }
+
   /** Whether a room of that name exists. */
   hasRoom(name: string): boolean {
     return this.#db.prepare('SELECT 1 FROM rooms WHERE name = ?').get(name) !== undefined;
