@@ -1,0 +1,146 @@
+import { launchChromium } from '@twohop/testkit';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChatServer } from '../src/server/createChatServer.js';
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url));
+const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+
+let server: ReturnType<typeof createChatServer>;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  // The UI the server serves is built here, so the test never runs a stale (or missing) build.
+  await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
+  server = createChatServer({ webRoot: `${appRoot}dist/web/`, seedRooms: ['general', 'random'] });
+  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  server?.http.close();
+});
+
+/** A person in their own browser profile (own storage: a different user), signed in and in #general. */
+async function person(name: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => {
+    errors.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(`${url}/?room=general`);
+  await page.fill('[data-test=name]', name);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-test=composer]');
+  await expect.poll(() => page.textContent('[data-test=connection]')).toContain('live');
+  return { context, page, errors };
+}
+
+const say = async (page: Page, text: string) => {
+  await page.fill('[data-test=composer]', text);
+  await page.press('[data-test=composer]', 'Enter');
+};
+const texts = (page: Page) => page.locator('[data-test=message] [data-test=text]').allTextContents();
+
+describe('chat UI in Chromium', () => {
+  it('two people chat; hostile text stays text; one goes offline, and catches up when back', async () => {
+    const ada = await person('Ada');
+    const bob = await person('Bob');
+    try {
+      await expect.poll(() => ada.page.locator('[data-test=online-user]').count()).toBe(2);
+
+      const hostile = `<img src=x onerror="window.__owned=1;alert(1)"><script>window.__owned=2</script> & <b>bold</b>`;
+      await say(ada.page, hostile);
+      await expect.poll(() => texts(bob.page)).toEqual([hostile]);
+      // Rendered as characters: no element was made from it, no script ran.
+      expect(await bob.page.locator('[data-test=messages] img, [data-test=messages] b').count()).toBe(0);
+      expect(await bob.page.evaluate(() => (window as { __owned?: number }).__owned)).toBeUndefined();
+
+      await say(bob.page, 'hi Ada');
+      await expect.poll(() => texts(ada.page)).toEqual([hostile, 'hi Ada']);
+      // Typing shows on the other side (Bob's message reset his throttle, so this keystroke is announced).
+      await bob.page.type('[data-test=composer]', 'more');
+      await expect.poll(() => ada.page.textContent('[data-test=typing]')).toContain('Bob is typing');
+      await bob.page.fill('[data-test=composer]', '');
+
+      // Bob loses the network: his connection is cut and reconnecting fails until he is back.
+      await bob.context.setOffline(true);
+      server.io
+        .in(`user:${await bob.page.evaluate(() => JSON.parse(localStorage['twohop.chat.identity']).userId)}`)
+        .disconnectSockets(true);
+      await expect.poll(() => bob.page.textContent('[data-test=connection]')).toContain('reconnecting');
+      await expect.poll(() => ada.page.locator('[data-test=online-user]').count()).toBe(1);
+      // What he writes meanwhile waits, pending; what Ada writes he has not seen.
+      await say(bob.page, 'written offline');
+      await expect.poll(() => bob.page.locator('[data-test=outgoing][data-status=pending]').count()).toBe(1);
+      for (const text of ['one', 'two', 'three']) await say(ada.page, text);
+      await expect.poll(() => texts(ada.page)).toEqual([hostile, 'hi Ada', 'one', 'two', 'three']);
+      mkdirSync(screenshots, { recursive: true });
+      await bob.page.screenshot({ path: `${screenshots}chat-offline.png` });
+
+      await bob.context.setOffline(false);
+      await expect
+        .poll(() => bob.page.textContent('[data-test=connection]'), { timeout: 20_000 })
+        .toContain('caught up: 3 messages');
+      await expect
+        .poll(() => texts(bob.page))
+        .toEqual([hostile, 'hi Ada', 'one', 'two', 'three', 'written offline']);
+      await expect
+        .poll(() => texts(ada.page))
+        .toEqual([hostile, 'hi Ada', 'one', 'two', 'three', 'written offline']);
+      expect(await bob.page.locator('[data-test=outgoing]').count()).toBe(0);
+      await bob.page.screenshot({ path: `${screenshots}chat-caught-up.png` });
+      await ada.page.screenshot({ path: `${screenshots}chat-ada.png` });
+      expect([...ada.errors, ...bob.errors]).toEqual([]);
+    } finally {
+      await ada.context.close();
+      await bob.context.close();
+    }
+  }, 90_000);
+
+  it('unread badges count messages in rooms you are not looking at; edit and delete show for everyone', async () => {
+    const ada = await person('Ada');
+    const bob = await person('Bob');
+    try {
+      // Bob joins #random, then goes back to #general: Ada's messages in #random are unread for him.
+      await bob.page.click('[data-test=room][data-room=random]');
+      await expect.poll(() => bob.page.locator('.room-head h2').textContent()).toContain('random');
+      await bob.page.click('[data-test=room][data-room=general]');
+      await ada.page.click('[data-test=room][data-room=random]');
+      await say(ada.page, 'psst');
+      await say(ada.page, 'over here');
+      const badge = bob.page.locator('[data-test=room][data-room=random] [data-test=unread]');
+      await expect.poll(() => badge.textContent()).toBe('2');
+      await bob.page.click('[data-test=room][data-room=random]');
+      await expect.poll(() => badge.count()).toBe(0);
+
+      // Ada edits one message and deletes the other.
+      const first = ada.page.locator('[data-test=message]', { hasText: 'psst' });
+      await first.hover();
+      await first.locator('[data-test=edit]').click();
+      await ada.page.fill('[data-test=edit-input]', 'psst (edited)');
+      await ada.page.press('[data-test=edit-input]', 'Enter');
+      const second = ada.page.locator('[data-test=message]', { hasText: 'over here' });
+      await second.hover();
+      await second.locator('[data-test=delete]').click();
+      await expect.poll(() => texts(bob.page)).toEqual(['psst (edited)']);
+      await expect.poll(() => bob.page.locator('[data-test=message].deleted').count()).toBe(1);
+      await bob.page.screenshot({ path: `${screenshots}chat-edits.png` });
+      expect([...ada.errors, ...bob.errors]).toEqual([]);
+    } finally {
+      await ada.context.close();
+      await bob.context.close();
+    }
+  }, 60_000);
+});
