@@ -345,6 +345,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
     http,
     io,
     store,
+    metrics,
     async close() {
       clearInterval(sweep);
       io.emit('close-notice', {

@@ -1,0 +1,155 @@
+/**
+ * `pnpm scenario chat:reconnect-storm [--clients 200] [--rooms 20] [--messages 10000] [--rate 500] [--cut-every 50]
+ *  [--seed S] [--smoke] [--write]`
+ *
+ * 200 clients, each a member of two of 20 rooms, send 10,000 messages while their connections are cut at random
+ * (seeded): a dropped transport every `cut-every` ms, or a spell offline of 0.2–2 s. Sends cut off are retried with
+ * the same client id; re-joins resume from the last seq. Afterwards every client's history of every room it is in
+ * must be identical to the server's: counts of lost, duplicated and reordered messages, each required to be zero.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { reply } from './servers/ipc.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '200' },
+    rooms: { type: 'string', default: '20' },
+    messages: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '500' },
+    'cut-every': { type: 'string', default: '50' },
+    seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
+    write: { type: 'boolean', default: false },
+    /** A small, quick run (the test suite's): 30 clients, 5 rooms, 600 messages. */
+    smoke: { type: 'boolean', default: false },
+  },
+});
+if (values.smoke)
+  Object.assign(values, { clients: '30', rooms: '5', messages: '600', rate: '200', 'cut-every': '40' });
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+console.log(
+  `chat reconnect-storm: ${values.clients} clients in ${values.rooms} rooms send ${values.messages} messages at ` +
+    `${values.rate}/s, a cut every ${values['cut-every']} ms (seed ${values.seed}); ${machine()}`,
+);
+// Users send ~2.5 messages/s each plus retries: the server's default limits (5/s, burst 20) apply unchanged.
+const server = fork(here('./servers/chatServer.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const { port } = await reply<{ port: number }>(server, 'port');
+const rooms = Array.from({ length: Number(values.rooms) }, (_, i) => `storm-${i}`);
+await reply(server, 'created', { cmd: 'rooms', names: rooms });
+const clients = fork(
+  here('./servers/chatStormClients.ts'),
+  [
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--clients',
+    values.clients,
+    '--rooms',
+    values.rooms,
+    '--messages',
+    values.messages,
+    '--rate',
+    values.rate,
+    '--cut-every',
+    values['cut-every'],
+    '--seed',
+    values.seed,
+  ],
+  { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
+);
+await reply(clients, 'ready');
+const started = Date.now();
+const { cuts } = await reply<{ cuts: { dropped: number; offline: number } }>(clients, 'sent', { cmd: 'run' });
+console.log(
+  `all ${values.messages} messages handed to sessions in ${((Date.now() - started) / 1000).toFixed(1)} s; healing …`,
+);
+const healed = await reply<{ settled: boolean; live: number; unacknowledged: number }>(clients, 'settled', {
+  cmd: 'heal',
+});
+const { dump } = await reply<{ dump: Record<string, unknown[]> }>(server, 'dump', { cmd: 'dump', rooms });
+const { verdict } = await reply<{
+  verdict: {
+    histories: number;
+    attempted: number;
+    stored: number;
+    lost: number;
+    duplicated: number;
+    reordered: number;
+    extra: number;
+    redundantDeliveries: number;
+    gapsDetected: number;
+    rejoins: number;
+    resent: number;
+  };
+}>(clients, 'verdict', { cmd: 'verify', dump });
+const { stats } = await reply<{ stats: { refused: Record<string, number> } }>(server, 'stats', {
+  cmd: 'stats',
+});
+clients.send({ cmd: 'exit' });
+server.kill('SIGTERM');
+
+const rows: Array<[string, number | string]> = [
+  ['connections dropped', cuts.dropped],
+  ['spells offline', cuts.offline],
+  ['messages sent (distinct)', verdict.attempted],
+  ['messages stored', verdict.stored],
+  ['sends retried (same client id)', verdict.resent],
+  ['rate-limited answers (retried after retry-after)', stats.refused['rate_limited'] ?? 0],
+  ['room histories compared', verdict.histories],
+  ['re-joins from the last seq', verdict.rejoins],
+  ['holes detected by seq and fetched', verdict.gapsDetected],
+  ['redundant deliveries ignored', verdict.redundantDeliveries],
+  ['**lost**', verdict.lost],
+  ['**duplicated**', verdict.duplicated],
+  ['**reordered**', verdict.reordered],
+];
+const table = ['| | count |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join(
+  '\n',
+);
+console.log(table);
+const ok = writeScenarioReport({
+  scenario: 'chat-reconnect-storm',
+  params: { ...values, smoke: values.smoke },
+  table: { headers: ['', 'count'], rows: rows.map(([name, value]) => [name.replaceAll('*', ''), value]) },
+  invariants: [
+    {
+      name: 'connections were cut while messages flowed',
+      ok: cuts.dropped + cuts.offline > 0 && verdict.rejoins > 0,
+      detail: `${cuts.dropped} dropped, ${cuts.offline} offline, ${verdict.rejoins} re-joins`,
+    },
+    {
+      name: 'every client live with nothing unacknowledged after healing',
+      ok: healed.settled,
+      detail: `${healed.live} of ${values.clients} live, ${healed.unacknowledged} unacknowledged`,
+    },
+    {
+      name: 'every message sent is stored exactly once',
+      ok: verdict.stored === verdict.attempted,
+      detail: `${verdict.stored} of ${verdict.attempted}`,
+    },
+    { name: 'zero lost', ok: verdict.lost === 0, detail: String(verdict.lost) },
+    { name: 'zero duplicated', ok: verdict.duplicated === 0, detail: String(verdict.duplicated) },
+    {
+      name: 'zero reordered',
+      ok: verdict.reordered === 0 && verdict.extra === 0,
+      detail: `${verdict.reordered} (${verdict.extra} extra)`,
+    },
+  ],
+});
+if (values.write) {
+  writeBenchmarkSection(
+    'chat-reconnect-storm',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario chat:reconnect-storm --write\` (seed ${values.seed}) on: ${machine()}.`,
+      '',
+      `${values.clients} clients in ${values.rooms} rooms (two each) send ${values.messages} messages at ${values.rate}/s; a`,
+      `connection is cut every ${values['cut-every']} ms (70 % a dropped transport, 30 % 0.2–2 s offline). Every client's`,
+      `history of every room it is in is then compared with the server's, message by message.`,
+      '',
+      table,
+    ].join('\n'),
+  );
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,65 @@
+/**
+ * The chat app in a process of its own, on a free port (sent to the parent over IPC), for scenarios. The store is a
+ * real file in a temporary folder (WAL, `synchronous = FULL`: every send is on disk before its ack) unless
+ * `--database :memory:` is given. IPC: `{ cmd: 'dump', rooms }` → `{ dump }` (each room's stored messages, in seq
+ * order), `{ cmd: 'stats' }` → `{ stats }` (refusals by code, RSS), `{ cmd: 'rooms', names }` → `{ created }`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createChatServer } from '@twohop/chat/server';
+
+const { values } = parseArgs({
+  options: {
+    database: { type: 'string', default: '' },
+    'send-rate': { type: 'string', default: '5' },
+    'send-burst': { type: 'string', default: '20' },
+    'large-room': { type: 'string', default: '100' },
+    'max-rooms': { type: 'string', default: '50' },
+  },
+});
+const folder = values.database === '' ? mkdtempSync(join(tmpdir(), 'twohop-chat-scenario-')) : undefined;
+const server = createChatServer({
+  secret: 'scenario-secret',
+  database: folder === undefined ? values.database : join(folder, 'chat.db'),
+  sendRate: Number(values['send-rate']),
+  sendBurst: Number(values['send-burst']),
+  largeRoom: Number(values['large-room']),
+  maxRooms: Number(values['max-rooms']),
+});
+server.http.listen(0, '127.0.0.1', () =>
+  process.send?.({ port: (server.http.address() as AddressInfo).port }),
+);
+
+process.on('message', async (message: { cmd: string; rooms?: string[]; names?: string[] }) => {
+  if (message.cmd === 'rooms') {
+    for (const name of message.names ?? []) server.store.ensureRoom(name);
+    process.send?.({ created: message.names?.length ?? 0 });
+  }
+  if (message.cmd === 'dump') {
+    const dump = Object.fromEntries(
+      (message.rooms ?? []).map((room) => [
+        room,
+        server.store
+          .after(room, 0, Number.MAX_SAFE_INTEGER)
+          .messages.map((m) => [m.seq, m.userId, m.clientId]),
+      ]),
+    );
+    process.send?.({ dump });
+  }
+  if (message.cmd === 'stats') {
+    const refused: Record<string, number> = {};
+    for (const value of (await server.metrics.registry.getSingleMetric('chat_requests_refused_total')?.get())
+      ?.values ?? [])
+      refused[String(value.labels['code'])] = value.value;
+    process.send?.({ stats: { refused, rss: process.memoryUsage().rss } });
+  }
+});
+process.on('SIGTERM', () => {
+  void server.close().then(() => {
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+    process.exit(0);
+  });
+});

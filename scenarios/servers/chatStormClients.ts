@@ -1,0 +1,207 @@
+/**
+ * Chat clients for `chat:reconnect-storm`, in a process of their own: `--clients` ChatSessions, each a member of two
+ * of `--rooms` rooms, sending `--messages` in all at `--rate` messages/s while their connections are cut (seeded)
+ * every `--cut-every` ms — a dropped transport (the session reconnects with backoff) or a spell offline.
+ *
+ * IPC from the parent: `{cmd:'run'}` starts sending and cutting (→ `{sent}` when every message was handed to a
+ * session); `{cmd:'heal'}` stops the cuts and waits until every session is live with nothing unacknowledged (→
+ * `{settled}`); `{cmd:'verify', dump}` compares every session's timeline of every room with the server's (→ `{verdict}`).
+ */
+import { Backoff } from '@twohop/client';
+import { ChatSession } from '@twohop/chat/session';
+import { SeededRandom } from '@twohop/testkit';
+import { parseArgs } from 'node:util';
+import { sleep } from './ipc.js';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: '' },
+    clients: { type: 'string', default: '200' },
+    rooms: { type: 'string', default: '20' },
+    messages: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '500' },
+    'cut-every': { type: 'string', default: '50' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const random = new SeededRandom(Number(values.seed));
+const roomCount = Number(values.rooms);
+const rooms = Array.from({ length: roomCount }, (_, i) => `storm-${i}`);
+
+interface Client {
+  index: number;
+  session: ChatSession;
+  rooms: string[];
+  /** Every text this client handed to its session (each unique). */
+  attempted: string[];
+}
+
+async function signIn(name: string): Promise<{ token: string; userId: string }> {
+  const response = await fetch(`${values.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  return (await response.json()) as { token: string; userId: string };
+}
+
+const clients: Client[] = [];
+for (let index = 0; index < Number(values.clients); index++) {
+  const { token, userId } = await signIn(`user-${index}`);
+  const session = new ChatSession({
+    url: values.url,
+    token,
+    userId,
+    ackTimeoutMs: 2000,
+    backoff: new Backoff({ baseMs: 100, capMs: 2000, random: () => random.float() }),
+    socket: { transports: ['websocket'] },
+  });
+  // Two rooms each, spread so that every room has members from all over the range.
+  const mine = [...new Set([rooms[index % roomCount]!, rooms[(index * 7 + 3) % roomCount]!])];
+  clients.push({ index, session, rooms: mine, attempted: [] });
+}
+const allLive = () => clients.every((client) => client.session.state === 'live');
+while (!allLive()) await sleep(50);
+for (const client of clients) for (const room of client.rooms) await client.session.openRoom(room);
+process.send?.({ ready: clients.length });
+
+let cutting = false;
+const cuts = { dropped: 0, offline: 0 };
+
+/** Retries what timed out, as a user pressing "retry" would (same client id). */
+const retryFailed = setInterval(() => {
+  for (const { session } of clients) {
+    if (session.state !== 'live') continue;
+    for (const outgoing of session.outbox) if (outgoing.status === 'failed') session.retry(outgoing.clientId);
+  }
+}, 250);
+
+async function cut(): Promise<void> {
+  while (cutting) {
+    await sleep(Number(values['cut-every']));
+    if (!cutting) break;
+    const client = random.pick(clients);
+    if (client.session.state !== 'live') continue;
+    if (random.chance(0.7)) {
+      cuts.dropped++;
+      client.session.drop();
+    } else {
+      cuts.offline++;
+      client.session.offline();
+      const away = random.int(200, 2000);
+      setTimeout(() => client.session.online(), away);
+    }
+  }
+}
+
+async function send(): Promise<void> {
+  const total = Number(values.messages);
+  const perTick = Number(values.rate) / 100;
+  let handed = 0;
+  let owed = 0;
+  while (handed < total) {
+    await sleep(10);
+    owed += perTick;
+    for (; owed >= 1 && handed < total; owed--, handed++) {
+      const client = clients[handed % clients.length]!;
+      const room = random.pick(client.rooms);
+      const text = `${client.index}:${client.attempted.length}`;
+      client.attempted.push(text);
+      client.session.send(room, text);
+    }
+  }
+}
+
+process.on(
+  'message',
+  async (message: { cmd: string; dump?: Record<string, Array<[number, string, string]>> }) => {
+    if (message.cmd === 'run') {
+      cutting = true;
+      void cut();
+      await send();
+      process.send?.({ sent: true, cuts });
+    }
+    if (message.cmd === 'heal') {
+      cutting = false;
+      for (const { session } of clients) if (session.state === 'reconnecting') session.online();
+      const deadline = Date.now() + 60_000;
+      const settled = () => allLive() && clients.every(({ session }) => session.outbox.length === 0);
+      while (!settled() && Date.now() < deadline) await sleep(100);
+      // Let the last broadcasts land.
+      await sleep(1000);
+      clearInterval(retryFailed);
+      process.send?.({
+        settled: settled(),
+        live: clients.filter(({ session }) => session.state === 'live').length,
+        unacknowledged: clients.reduce((n, { session }) => n + session.outbox.length, 0),
+        cuts,
+      });
+    }
+    if (message.cmd === 'verify') process.send?.({ verdict: verify(message.dump ?? {}) });
+    if (message.cmd === 'exit') {
+      for (const { session } of clients) session.close();
+      process.exit(0);
+    }
+  },
+);
+
+/**
+ * Lost: a message the server stored that a member's timeline lacks, or a message a client sent that the server
+ * never stored. Duplicated: a message twice in the store or in a timeline. Reordered: a timeline whose message at
+ * some position is not the server's message there.
+ */
+function verify(dump: Record<string, Array<[number, string, string]>>) {
+  let lost = 0;
+  let duplicated = 0;
+  let reordered = 0;
+  let extra = 0;
+  let histories = 0;
+  let stored = 0;
+  const storedTexts = new Map<string, number>();
+  for (const [, messages] of Object.entries(dump)) {
+    stored += messages.length;
+    for (const [, userId, clientId] of messages) {
+      const key = `${userId}/${clientId}`;
+      storedTexts.set(key, (storedTexts.get(key) ?? 0) + 1);
+    }
+  }
+  for (const count of storedTexts.values()) if (count > 1) duplicated += count - 1;
+  let attempted = 0;
+  for (const client of clients) {
+    attempted += client.attempted.length;
+    for (const room of client.rooms) {
+      histories++;
+      const server = dump[room] ?? [];
+      const mine = client.session.open.get(room)?.messages ?? [];
+      const seen = new Set<string>();
+      for (const message of mine) {
+        const key = `${message.userId}/${message.clientId}`;
+        if (seen.has(key)) duplicated++;
+        seen.add(key);
+      }
+      const bySeq = new Map(mine.map((message) => [message.seq, message]));
+      for (const [seq, userId, clientId] of server) {
+        const held = bySeq.get(seq);
+        if (held === undefined) lost++;
+        else if (held.userId !== userId || held.clientId !== clientId) reordered++;
+      }
+      extra += Math.max(0, mine.length - server.length);
+      for (let i = 1; i < mine.length; i++) if (mine[i]!.seq <= mine[i - 1]!.seq) reordered++;
+    }
+  }
+  // Every message a client sent is in the store exactly once: as many stored as attempted, none twice.
+  const unsent = attempted - storedTexts.size;
+  return {
+    histories,
+    attempted,
+    stored,
+    lost: lost + Math.max(0, unsent),
+    duplicated,
+    reordered,
+    extra,
+    redundantDeliveries: clients.reduce((n, { session }) => n + session.stats.duplicates, 0),
+    gapsDetected: clients.reduce((n, { session }) => n + session.stats.gaps, 0),
+    rejoins: clients.reduce((n, { session }) => n + session.stats.rejoins, 0),
+    resent: clients.reduce((n, { session }) => n + session.stats.resent, 0),
+  };
+}
