@@ -1,6 +1,7 @@
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { keyedState, Replica, type DeltaMessage, type SnapshotMessage } from '@twohop/snapshot-delta';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChatServer } from '../src/server/createChatServer.js';
 
@@ -248,5 +249,88 @@ describe('chat over socket.io', () => {
       ok: false,
       error: { code: 'not_owner' },
     });
+  });
+});
+
+const SEED = 0xc4a7;
+
+describe('chat under hostile input', () => {
+  it(`random events and payloads (fast-check seed ${SEED}) get error codes; the server and a bystander carry on`, async () => {
+    console.log(`fast-check seed ${SEED}`);
+    const { url, server } = await start();
+    const { token } = await signIn(url, 'mallory');
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(bob, 'room:create', { room: 'general' });
+    await request(bob, 'room:join', { room: 'general' });
+    let hostile = await connect(url, token);
+    const events = fc.oneof(
+      fc.constantFrom(
+        'message:send',
+        'room:join',
+        'room:create',
+        'room:history',
+        'message:edit',
+        'message:delete',
+        'read',
+        'typing',
+        'room:leave',
+        'rooms:list',
+      ),
+      fc.string({ maxLength: 30 }),
+    );
+    const payloads = fc.oneof(
+      fc.anything(),
+      fc.record({
+        room: fc.oneof(fc.constant('general'), fc.string({ maxLength: 80 })),
+        seq: fc.oneof(fc.integer(), fc.double(), fc.string()),
+        text: fc.oneof(fc.string({ maxLength: 50 }), fc.constant('x'.repeat(4001)), fc.anything()),
+        clientId: fc.oneof(fc.string({ maxLength: 80 }), fc.integer()),
+        before: fc.anything(),
+        after: fc.anything(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(events, payloads, async (event, payload) => {
+        if (!hostile.connected) {
+          hostile = await connect(url, token);
+        }
+        let reply: Record<string, unknown> & { ok: boolean };
+        try {
+          reply = await hostile.timeout(2000).emitWithAck(event, payload);
+        } catch {
+          return; // closed for abuse mid-request: allowed
+        }
+        if (!reply.ok) expect((reply['error'] as { code: string }).code).toMatch(/^[a-z_]+$/);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    // An oversized frame closes that connection (socket.io's maxHttpBufferSize), nobody else's.
+    const gone = new Promise((resolve) => hostile.once('disconnect', resolve));
+    hostile.emit('message:send', { room: 'general', clientId: 'big', text: 'x'.repeat(100_000) });
+    await gone;
+    const delivered = new Promise((resolve) => bob.once('message', resolve));
+    expect(
+      await request(bob, 'message:send', { room: 'general', clientId: 'b1', text: 'still here' }),
+    ).toMatchObject({
+      ok: true,
+    });
+    await delivered;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(server.store.latest('general').every((m) => m.userId !== undefined)).toBe(true);
+  }, 60_000);
+
+  it('a connection that keeps sending refused requests is closed with protocol_abuse; others are unaffected', async () => {
+    const { url } = await start();
+    const hostile = await connect(url, (await signIn(url, 'mallory')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    const notices: unknown[] = [];
+    hostile.on('close-notice', (notice: unknown) => notices.push(notice));
+    const closed = new Promise((resolve) => hostile.once('disconnect', resolve));
+    for (let i = 0; i < 80; i++) hostile.emit('message:send', { nonsense: i }, () => {});
+    await closed;
+    expect(notices).toEqual([
+      { error: { code: 'protocol_abuse', message: 'too many refused requests' }, reconnect: false },
+    ]);
+    expect(await request(bob, 'rooms:list')).toMatchObject({ ok: true });
   });
 });

@@ -74,6 +74,11 @@ const schemas = {
 } as const;
 type Event = keyof typeof schemas;
 
+/** Refusals that count against a connection: past the allowance, it is closed with `protocol_abuse`. */
+const STRIKES = new Set(['invalid_message', 'rate_limited']);
+const ABUSE_PER_SECOND = 10;
+const ABUSE_BURST = 50;
+
 const fail = (code: string, message: string, extra: { retryAfterMs?: number } = {}): Reply => ({
   ok: false,
   error: { code, message, ...extra },
@@ -303,6 +308,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
   io.on('connection', (socket) => {
     metrics.connectedClients.inc({ transport: 'socket.io' });
     socket.data.rooms = new Set<string>();
+    /** Refused requests (malformed, or over the rate) a connection may make before it is closed for abuse. */
+    const strikes = new TokenBucket(ABUSE_PER_SECOND, ABUSE_BURST);
     // Every connection of a user hears what is addressed to that user (notices, small-room messages).
     void socket.join(`user:${(socket.data.session as Session).uid}`);
     socket.on('disconnect', () => {
@@ -315,6 +322,14 @@ export function createChatServer(options: ChatServerOptions = {}) {
       const ack = (reply: Reply) => {
         if (!reply.ok) refused.inc({ code: reply.error.code });
         callback?.(reply);
+        if (!reply.ok && STRIKES.has(reply.error.code) && !strikes.take() && socket.connected) {
+          refused.inc({ code: 'protocol_abuse' });
+          socket.emit('close-notice', {
+            error: { code: 'protocol_abuse', message: 'too many refused requests' },
+            reconnect: false,
+          });
+          socket.disconnect(true);
+        }
       };
       const session = socket.data.session as Session;
       if (typeof event !== 'string' || !Object.hasOwn(schemas, event))
