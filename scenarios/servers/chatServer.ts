@@ -54,7 +54,10 @@ process.on('message', async (message: { cmd: string; rooms?: string[]; names?: s
     for (const value of (await server.metrics.registry.getSingleMetric('chat_requests_refused_total')?.get())
       ?.values ?? [])
       refused[String(value.labels['code'])] = value.value;
-    process.send?.({ stats: { refused, rss: process.memoryUsage().rss } });
+    const cpu = process.cpuUsage();
+    process.send?.({
+      stats: { refused, rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 },
+    });
   }
 });
 process.on('SIGTERM', () => {

@@ -210,6 +210,23 @@ describe('chat over socket.io', () => {
     expect(got.bob).toEqual([closedGets === 'message' ? 'message' : 'notice general#1']);
   });
 
+  it('in a large room, notices to members not looking are conflated to the newest seq per interval', async () => {
+    const { url } = await start({ largeRoom: 1, noticeIntervalMs: 300, sendBurst: 50 });
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(ada, 'room:create', { room: 'general' });
+    await request(bob, 'room:join', { room: 'general' });
+    await request(bob, 'room:close', { room: 'general' });
+    const notices: number[] = [];
+    bob.on('notice', (notice: { seq: number }) => notices.push(notice.seq));
+    bob.on('message', () => notices.push(-1));
+    for (let i = 1; i <= 10; i++)
+      await request(ada, 'message:send', { room: 'general', clientId: `c${i}`, text: `m${i}` });
+    await vi.waitFor(() => expect(notices.at(-1)).toBe(10), { timeout: 2000 });
+    // The first at once, then one for the rest: Bob knows how far the room got without ten packets.
+    expect(notices).toEqual([1, 10]);
+  });
+
   it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {
     const { url } = await start({ sendRate: 1, sendBurst: 3 });
     const ada = await connect(url, (await signIn(url, 'ada')).token);

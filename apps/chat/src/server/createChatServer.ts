@@ -1,6 +1,7 @@
 import { metricsHandler, StreamMetrics } from '@twohop/metrics';
 import { Counter, Histogram } from 'prom-client';
 import { existsSync } from 'node:fs';
+import { Throttle } from '@twohop/conflation';
 import { TokenBucket } from '@twohop/server';
 import express from 'express';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,11 @@ export interface ChatServerOptions {
    * with the room open, and the others get a `{room, seq}` notice and fetch on opening the room. @default 100
    */
   largeRoom?: number;
+  /**
+   * In a large room, notices are conflated: at most one per room per this many ms, carrying the newest seq (a member
+   * not looking needs to know how far the room has got, not each message). @default 1000
+   */
+  noticeIntervalMs?: number;
   /** Rooms a user may be a member of (created or joined). @default 50 */
   maxRooms?: number;
   /** Serves this folder at `/` (the built UI). */
@@ -98,6 +104,24 @@ export function createChatServer(options: ChatServerOptions = {}) {
   const buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
   const largeRoom = options.largeRoom ?? 100;
   const maxRooms = options.maxRooms ?? 50;
+  /** Per large room, the throttled notice to members who do not have it open. */
+  const notices = new Map<string, Throttle>();
+  const noticeOf = (name: string) => {
+    let throttle = notices.get(name);
+    if (throttle === undefined) {
+      throttle = new Throttle({
+        intervalMs: options.noticeIntervalMs ?? 1000,
+        run: () => {
+          const members = store.members(name).map((uid) => `user:${uid}`);
+          io.to(members)
+            .except(name)
+            .emit('notice', { room: name, seq: store.lastSeq(name) });
+        },
+      });
+      notices.set(name, throttle);
+    }
+    return throttle;
+  };
   const sent = new Counter({
     name: 'chat_messages_total',
     help: 'Messages stored and fanned out (retries of a stored message are not counted).',
@@ -277,9 +301,10 @@ export function createChatServer(options: ChatServerOptions = {}) {
           // Fan-out on write: every member's connections get the message, open or not (one broadcast).
           io.to([name, ...members]).emit('message', message);
         } else {
-          // Fan-out on read: full messages only where the room is open; a notice to the other members.
+          // Fan-out on read: full messages only where the room is open; the other members get a notice of the
+          // newest seq, conflated to one per interval however many messages came.
           io.to(name).emit('message', message);
-          io.to(members).except(name).emit('notice', { room: name, seq: ack.seq });
+          noticeOf(name).trigger();
         }
       }
       return { ok: true, ...ack };
@@ -363,6 +388,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
     metrics,
     async close() {
       clearInterval(sweep);
+      for (const throttle of notices.values()) throttle.cancel();
       io.emit('close-notice', {
         error: { code: 'server_shutdown', message: 'reconnect shortly' },
         reconnect: true,
