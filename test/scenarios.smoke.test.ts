@@ -8,11 +8,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Every scenario with a report runs here at its --smoke size: the real app, real clients, real faults, checked by
 // the scenario's own invariants (timing and memory invariants apply to full runs only, never in this suite).
-// The randomized one (gaps) gets a fixed seed, which it prints.
+// The randomized ones (gaps, reconnect-storm, flood) get a fixed seed, which they print.
 const scenarios: Array<[string, string[]]> = [
   ['orderbook-fanout', []],
   ['orderbook-gaps', ['--seed', '7']],
   ['orderbook-slow-consumer', []],
+  ['chat-reconnect-storm', ['--seed', '11']],
+  ['chat-flood', ['--seed', '5']],
+  ['chat-large-room', []],
+  ['chat-busy-room', []],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {

@@ -96,13 +96,14 @@ async function cut(): Promise<void> {
 
 async function send(): Promise<void> {
   const total = Number(values.messages);
-  const perTick = Number(values.rate) / 100;
+  const rate = Number(values.rate);
+  const start = performance.now();
   let handed = 0;
-  let owed = 0;
   while (handed < total) {
-    await sleep(10);
-    owed += perTick;
-    for (; owed >= 1 && handed < total; owed--, handed++) {
+    await sleep(5);
+    // Paced by the clock: as many as are due by now, so timer drift does not lower the rate.
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    for (; handed < due; handed++) {
       const client = clients[handed % clients.length]!;
       const room = random.pick(client.rooms);
       const text = `${client.index}:${client.attempted.length}`;
