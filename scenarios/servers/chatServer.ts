@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createChatServer } from '@twohop/chat/server';
+import { readHistogramCount, readHistogramSum } from '@twohop/metrics';
 
 const { values } = parseArgs({
   options: {
@@ -54,9 +55,16 @@ process.on('message', async (message: { cmd: string; rooms?: string[]; names?: s
     for (const value of (await server.metrics.registry.getSingleMetric('chat_requests_refused_total')?.get())
       ?.values ?? [])
       refused[String(value.labels['code'])] = value.value;
+    const commitSeconds = await readHistogramSum(server.metrics.registry, 'chat_send_commit_seconds');
+    const commits = await readHistogramCount(server.metrics.registry, 'chat_send_commit_seconds');
     const cpu = process.cpuUsage();
     process.send?.({
-      stats: { refused, rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000 },
+      stats: {
+        refused,
+        rss: process.memoryUsage().rss,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        commitMeanMs: commits === 0 ? 0 : (commitSeconds / commits) * 1000,
+      },
     });
   }
 });

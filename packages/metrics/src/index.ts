@@ -5,4 +5,4 @@
 export { LatencyRecorder, type LatencySummary } from './LatencyRecorder.js';
 export { metricsHandler } from './metricsHandler.js';
 export { StreamMetrics, streamKind, type StreamMetricsOptions } from './StreamMetrics.js';
-export { readHistogramSum, readMetric } from './readMetric.js';
+export { readHistogramCount, readHistogramSum, readMetric } from './readMetric.js';

@@ -24,3 +24,11 @@ export async function readHistogramSum(registry: Registry, name: string): Promis
     .filter((v) => (v as { metricName?: string }).metricName === `${name}_sum`)
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** The `_count` of a histogram in `registry`: how many observations it has. */
+export async function readHistogramCount(registry: Registry, name: string): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return (metric?.values ?? [])
+    .filter((v) => (v as { metricName?: string }).metricName === `${name}_count`)
+    .reduce((sum, v) => sum + v.value, 0);
+}
