@@ -10,6 +10,7 @@ import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { sleep } from './ipc.js';
+import { requestSession } from '@twohop/chat/session';
 
 const { values } = parseArgs({
   options: {
@@ -24,14 +25,7 @@ const { values } = parseArgs({
 const url = values.url;
 const random = new SeededRandom(Number(values.seed));
 
-async function signIn(name: string) {
-  const response = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  return (await response.json()) as { token: string; userId: string };
-}
+const signIn = (name: string) => requestSession(url, name);
 
 function connect(token: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });

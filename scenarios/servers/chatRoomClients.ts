@@ -10,6 +10,7 @@ import { LatencyRecorder } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { sleep } from './ipc.js';
+import { requestSession } from '@twohop/chat/session';
 
 const { values } = parseArgs({
   options: {
@@ -40,14 +41,7 @@ interface Member {
   knownSeq: number;
 }
 
-async function signIn(name: string) {
-  const response = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  return (await response.json()) as { token: string; userId: string };
-}
+const signIn = (name: string) => requestSession(url, name);
 
 const latency = new LatencyRecorder();
 const sentAt = new Map<string, number>();

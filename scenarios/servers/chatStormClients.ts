@@ -12,6 +12,7 @@ import { ChatSession } from '@twohop/chat/session';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { sleep } from './ipc.js';
+import { requestSession } from '@twohop/chat/session';
 
 const { values } = parseArgs({
   options: {
@@ -36,14 +37,7 @@ interface Client {
   attempted: string[];
 }
 
-async function signIn(name: string): Promise<{ token: string; userId: string }> {
-  const response = await fetch(`${values.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  return (await response.json()) as { token: string; userId: string };
-}
+const signIn = (name: string) => requestSession(values.url, name);
 
 const clients: Client[] = [];
 for (let index = 0; index < Number(values.clients); index++) {

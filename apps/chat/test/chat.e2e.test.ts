@@ -4,6 +4,7 @@ import { keyedState, Replica, type DeltaMessage, type SnapshotMessage } from '@t
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChatServer } from '../src/server/createChatServer.js';
+import { requestSession } from '../src/client/requestSession.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -26,14 +27,7 @@ async function start(options: Parameters<typeof createChatServer>[0] = {}) {
   return { server, url, dropConnections: () => sockets.forEach((socket) => socket.destroy()) };
 }
 
-async function signIn(url: string, name: string) {
-  const response = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  return (await response.json()) as { token: string; userId: string };
-}
+const signIn = requestSession;
 
 async function connect(url: string, token: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatSession } from '../src/client/ChatSession.js';
+import { ChatSession, requestSession } from '../src/client/ChatSession.js';
 import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -27,12 +27,7 @@ async function start(options: ChatServerOptions = {}) {
   });
   const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
   const session = async (name: string, ackTimeoutMs = 2000) => {
-    const response = await fetch(`${url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    const { token, userId } = (await response.json()) as { token: string; userId: string };
+    const { token, userId } = await requestSession(url, name);
     const chat = new ChatSession({
       url,
       token,

@@ -23,6 +23,8 @@ import {
   type TypingEvent,
 } from '../shared/wire.js';
 
+export { requestSession, type SignedIn } from './requestSession.js';
+
 /** Where the session's connection is. `unauthorized`: the token was refused; sign in again. */
 export type SessionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'closed';
 

@@ -1,9 +1,7 @@
+import { requestSession, type SignedIn } from '../client/requestSession';
+
 /** The signed-in user as this browser remembers it: every tab of the same browser is the same user. */
-export interface Identity {
-  token: string;
-  userId: string;
-  name: string;
-}
+export type Identity = SignedIn;
 
 const KEY = 'twohop.chat.identity';
 
@@ -16,18 +14,9 @@ export function rememberedIdentity(): Identity | undefined {
   }
 }
 
-/** Signs in by display name: the server answers with a signed session token. */
+/** Signs in by display name and remembers the identity for every tab of this browser. */
 export async function signIn(name: string): Promise<Identity> {
-  const response = await fetch('/api/session', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  const body = (await response.json()) as Partial<Identity> & { error?: { message: string } };
-  if (!response.ok || body.token === undefined || body.userId === undefined) {
-    throw new Error(body.error?.message ?? `sign-in failed (${response.status})`);
-  }
-  const identity = { token: body.token, userId: body.userId, name: body.name ?? name };
+  const identity = await requestSession('', name);
   localStorage.setItem(KEY, JSON.stringify(identity));
   return identity;
 }
