@@ -221,6 +221,29 @@ describe('chat over socket.io', () => {
     expect(notices).toEqual([1, 10]);
   });
 
+  it('read receipts are conflated per room: the newest per user, at most one broadcast per interval', async () => {
+    const { url } = await start({ receiptIntervalMs: 300 });
+    const ada = await connect(url, (await signIn(url, 'ada')).token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(ada, 'room:create', { room: 'general' });
+    await request(ada, 'room:join', { room: 'general' });
+    await request(bob, 'room:join', { room: 'general' });
+    for (let i = 1; i <= 5; i++)
+      await request(ada, 'message:send', { room: 'general', clientId: `c${i}`, text: `m${i}` });
+    const seen: Array<Array<{ userId: string; seq: number }>> = [];
+    ada.on('receipts', (event: { receipts: Array<{ userId: string; seq: number }> }) =>
+      seen.push(event.receipts),
+    );
+    for (let seq = 1; seq <= 5; seq++) await request(bob, 'read', { room: 'general', seq });
+    // Never backwards, never past the room's end.
+    expect(await request(bob, 'read', { room: 'general', seq: 99 })).toMatchObject({ lastRead: 5 });
+    await vi.waitFor(() => expect(seen.flat().at(-1)?.seq).toBe(5), { timeout: 2000 });
+    expect(seen.length).toBeLessThanOrEqual(2); // the first at once, the rest folded into one
+    // Joining shows who has read the page.
+    const joined = await request(ada, 'room:join', { room: 'general' });
+    expect(joined['receipts']).toEqual(expect.arrayContaining([{ userId: expect.any(String), seq: 5 }]));
+  });
+
   it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {
     const { url } = await start({ sendRate: 1, sendBurst: 3 });
     const ada = await connect(url, (await signIn(url, 'ada')).token);

@@ -1,4 +1,5 @@
 import { Backoff } from '@twohop/client';
+import { Throttle } from '@twohop/conflation';
 import { GapDetector } from '@twohop/sequence';
 import {
   keyedState,
@@ -17,7 +18,8 @@ import {
   type ChatMessage,
   type NoticeEvent,
   type PresenceEntry,
-  type ReceiptEvent,
+  type Receipt,
+  type ReceiptsEvent,
   type Reply,
   type RoomSummary,
   type TypingEvent,
@@ -185,6 +187,7 @@ export class ChatSession {
   #everConnected = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #lastTypingSent = new Map<string, number>();
+  readonly #reads = new Map<string, { throttle: Throttle; waiting: Array<() => void> }>();
   /** Rooms with a catch-up in flight: live messages wait for it instead of each triggering one. */
   readonly #syncing = new Set<string>();
 
@@ -223,7 +226,7 @@ export class ChatSession {
       this.#changed();
     });
     socket.on('typing', (event: TypingEvent) => this.#onTyping(event));
-    socket.on('receipt', (event: ReceiptEvent) => this.#onReceipt(event));
+    socket.on('receipts', (event: ReceiptsEvent) => this.#onReceipts(event.room, event.receipts));
     socket.connect();
   }
 
@@ -341,13 +344,34 @@ export class ChatSession {
   }
 
   /** Marks `room` read up to its newest message. */
-  async markRead(room: string): Promise<void> {
+  markRead(room: string): Promise<void> {
     const summary = this.rooms.get(room);
     const timeline = this.open.get(room);
     const seq = Math.max(summary?.lastSeq ?? 0, timeline?.lastSeq ?? 0);
-    if (summary !== undefined && summary.lastRead >= seq) return;
-    const reply = await this.#request<{ lastRead: number }>('read', { room, seq });
-    if (reply.ok) this.#setRead(room, reply.lastRead);
+    if (summary !== undefined && summary.lastRead >= seq) return Promise.resolve();
+    // At most one `read` per room a second however fast messages arrive; it carries the newest seq by then.
+    let reads = this.#reads.get(room);
+    if (reads === undefined) {
+      const waiting: Array<() => void> = [];
+      const throttle = new Throttle({
+        intervalMs: 1000,
+        run: () => {
+          const settled = waiting.splice(0);
+          const newest = Math.max(this.rooms.get(room)?.lastSeq ?? 0, this.open.get(room)?.lastSeq ?? 0);
+          void this.#request<{ lastRead: number }>('read', { room, seq: newest }).then((reply) => {
+            if (reply.ok) this.#setRead(room, reply.lastRead);
+            for (const resolve of settled) resolve();
+          });
+        },
+      });
+      reads = { throttle, waiting };
+      this.#reads.set(room, reads);
+    }
+    const { throttle, waiting } = reads;
+    return new Promise((resolve) => {
+      waiting.push(resolve);
+      throttle.trigger();
+    });
   }
 
   /** Who is typing in `room` now (not you). */
@@ -378,6 +402,7 @@ export class ChatSession {
   /** Closes the session for good. */
   close(): void {
     clearTimeout(this.#retryTimer);
+    for (const { throttle } of this.#reads.values()) throttle.cancel();
     this.#setState('closed');
     this.#socket.disconnect();
     this.events.all.clear();
@@ -388,12 +413,13 @@ export class ChatSession {
     this.#everConnected = true;
     try {
       await this.refreshRooms();
-      // Re-join every open room from where it stopped; each reports what it caught up on.
-      await Promise.all([...this.open.keys()].map((name) => this.#join(name, reconnect)));
     } catch {
-      // The connection dropped again mid-way; the next connect starts over.
-      return;
+      return; // The connection dropped again mid-way; the next connect starts over.
     }
+    // Re-join every open room from where it stopped; each reports what it caught up on. A room the server refuses
+    // (gone, say, after a restart on a fresh store) is closed with an error event; the others carry on.
+    await Promise.allSettled([...this.open.keys()].map((name) => this.#join(name, reconnect)));
+    if (!this.#socket.connected) return;
     this.#backoff.reset();
     this.#setState('live');
     for (const outgoing of this.outbox) if (outgoing.status === 'pending') void this.#transmit(outgoing);
@@ -413,14 +439,18 @@ export class ChatSession {
         lastSeq: number;
         lastChange: number;
         lastRead: number;
+        receipts: Receipt[];
         presence: SnapshotMessage<KeyedSnapshot<PresenceEntry>>;
       }>('room:join', {
         room: name,
         ...(resuming ? { after: timeline.lastSeq, changesAfter: timeline.lastChange } : {}),
       });
       if (!reply.ok) {
-        this.open.delete(name);
-        this.events.emit('error', reply.error);
+        // Refused (the room is gone, or a limit): close it. No answer: keep it; the next connect re-joins it.
+        if (reply.error.code !== 'timeout') {
+          this.open.delete(name);
+          this.events.emit('error', reply.error);
+        }
         throw reply.error;
       }
       const known = this.rooms.get(name);
@@ -459,6 +489,8 @@ export class ChatSession {
       this.#advance(timeline);
       timeline.presence.receive(reply.presence);
       this.#setRead(name, reply.lastRead);
+      for (const { userId, seq } of reply.receipts)
+        if (userId !== this.userId) timeline.receipts.set(userId, seq);
       if (reconnect) {
         this.stats.rejoins++;
         this.events.emit('caught-up', { room: name, count });
@@ -532,9 +564,11 @@ export class ChatSession {
     setTimeout(() => this.#changed(), TYPING_EXPIRES_MS + 50);
   }
 
-  #onReceipt(event: ReceiptEvent): void {
-    if (event.userId === this.userId) return this.#setRead(event.room, event.seq);
-    this.open.get(event.room)?.receipts.set(event.userId, event.seq);
+  #onReceipts(room: string, receipts: readonly Receipt[]): void {
+    for (const { userId, seq } of receipts) {
+      if (userId === this.userId) this.#setRead(room, seq);
+      else this.open.get(room)?.receipts.set(userId, seq);
+    }
     this.#changed();
   }
 

@@ -40,6 +40,11 @@ export interface ChatServerOptions {
    * not looking needs to know how far the room has got, not each message). @default 1000
    */
   noticeIntervalMs?: number;
+  /**
+   * Read receipts are conflated per room: the newest per user, broadcast at most once per this many ms (every member
+   * marking every message read would otherwise be members² events). @default 1000
+   */
+  receiptIntervalMs?: number;
   /** Rooms a user may be a member of (created or joined). @default 50 */
   maxRooms?: number;
   /** Serves this folder at `/` (the built UI). */
@@ -104,6 +109,35 @@ export function createChatServer(options: ChatServerOptions = {}) {
   const buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
   const largeRoom = options.largeRoom ?? 100;
   const maxRooms = options.maxRooms ?? 50;
+  /** Per room, receipts waiting for their (throttled) broadcast: the newest per user. */
+  const receiptBatches = new Map<string, { pending: Map<string, number>; throttle: Throttle }>();
+  const receiptsOf = (name: string) => {
+    let batch = receiptBatches.get(name);
+    if (batch === undefined) {
+      const pending = new Map<string, number>();
+      const throttle = new Throttle({
+        intervalMs: options.receiptIntervalMs ?? 1000,
+        run: () => {
+          const receipts = [...pending].map(([userId, seq]) => ({ userId, seq }));
+          pending.clear();
+          // The room sees who has read how far; the readers' other tabs update their unread counts.
+          io.to([name, ...receipts.map((receipt) => `user:${receipt.userId}`)]).emit('receipts', {
+            room: name,
+            receipts,
+          });
+        },
+      });
+      batch = { pending, throttle };
+      receiptBatches.set(name, batch);
+    }
+    const { pending, throttle } = batch;
+    return {
+      set(uid: string, seq: number) {
+        pending.set(uid, seq);
+        throttle.trigger();
+      },
+    };
+  };
   /** Per large room, the throttled notice to members who do not have it open. */
   const notices = new Map<string, Throttle>();
   const noticeOf = (name: string) => {
@@ -226,6 +260,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
         changed,
         ...store.head(name),
         lastRead: store.markRead(name, session.uid, 0),
+        // Who has read the page being shown (for "seen by").
+        receipts: store.receiptsFrom(name, page.messages[0]?.seq ?? store.lastSeq(name)),
         presence: presence.publisher(name).snapshot(),
       };
     },
@@ -320,12 +356,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
     read: (session, _socket, { room: name, seq }) => {
       if (!store.isMember(name, session.uid)) throw new ChatError('not_member', `join ${name} first`);
       const lastRead = store.markRead(name, session.uid, Math.min(seq, store.lastSeq(name)));
-      // The room sees who has read how far; the user's other tabs update their unread counts.
-      io.to([name, `user:${session.uid}`]).emit('receipt', {
-        room: name,
-        userId: session.uid,
-        seq: lastRead,
-      });
+      receiptsOf(name).set(session.uid, lastRead);
       return { ok: true, lastRead };
     },
   };
@@ -389,6 +420,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
     async close() {
       clearInterval(sweep);
       for (const throttle of notices.values()) throttle.cancel();
+      for (const batch of receiptBatches.values()) batch.throttle.cancel();
       io.emit('close-notice', {
         error: { code: 'server_shutdown', message: 'reconnect shortly' },
         reconnect: true,

@@ -81,11 +81,16 @@ export interface TypingEvent {
   readonly until: number;
 }
 
-/** The `receipt` event: `userId` has read `room` up to `seq`. */
-export interface ReceiptEvent {
-  readonly room: string;
+/** A read receipt: `userId` has read the room up to `seq`. */
+export interface Receipt {
   readonly userId: string;
   readonly seq: number;
+}
+
+/** The `receipts` event: the receipts that moved in `room` since the last one (at most one event a second). */
+export interface ReceiptsEvent {
+  readonly room: string;
+  readonly receipts: readonly Receipt[];
 }
 
 /** The `notice` event of fan-out on read: a message exists; fetch it when the room is opened. */

@@ -306,6 +306,13 @@ export class ChatStore {
     ).map((row) => row.user_id);
   }
 
+  /** Everyone's read receipt in `room` at or past `seq`: who has read that far. */
+  receiptsFrom(room: string, seq: number): Array<{ userId: string; seq: number }> {
+    return this.#db
+      .prepare('SELECT user_id AS userId, last_read AS seq FROM receipts WHERE room = ? AND last_read >= ?')
+      .all(room, seq) as Array<{ userId: string; seq: number }>;
+  }
+
   /** Records that `userId` has read up to `seq` (never backwards). */
   markRead(room: string, userId: string, seq: number): number {
     this.#db
