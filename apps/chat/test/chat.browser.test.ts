@@ -54,6 +54,60 @@ const say = async (page: Page, text: string) => {
 const texts = (page: Page) => page.locator('[data-test=message] [data-test=text]').allTextContents();
 
 describe('chat UI in Chromium', () => {
+  it('a send whose ack never comes shows "failed — retry"; retry stores it once; scroll-back loads older pages', async () => {
+    // A long history, there before Ada arrives.
+    server.store.ensureRoom('history');
+    for (let i = 1; i <= 120; i++)
+      server.store.send({
+        room: 'history',
+        userId: 'someone',
+        name: 'Archivist',
+        clientId: `h${i}`,
+        text: `old ${i}`,
+      });
+    const ada = await person('Ada');
+    try {
+      const userId = await ada.page.evaluate(() => JSON.parse(localStorage['twohop.chat.identity']).userId);
+      // A room of its own, so the other tests' timelines stay as they expect.
+      await ada.page.fill('[data-test=new-room]', 'drafts');
+      await ada.page.press('[data-test=new-room]', 'Enter');
+      await expect.poll(() => ada.page.locator('.room-head h2').textContent()).toContain('drafts');
+      // Ada's connection swallows her next send on the server: no store, no ack (as a lost packet would).
+      let swallow = true;
+      for (const socket of server.io.of('/').sockets.values()) {
+        if (socket.data.session.uid !== userId) continue;
+        socket.use(([event], next) => {
+          if (event === 'message:send' && swallow) {
+            swallow = false;
+            return;
+          }
+          next();
+        });
+      }
+      await say(ada.page, 'lost in transit');
+      const failed = ada.page.locator('[data-test=outgoing][data-status=failed]');
+      await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(1);
+      await ada.page.screenshot({ path: `${screenshots}chat-failed.png` });
+      await failed.locator('[data-test=retry]').click();
+      await expect.poll(() => texts(ada.page)).toContain('lost in transit');
+      expect(await ada.page.locator('[data-test=outgoing]').count()).toBe(0);
+      expect(server.store.latest('drafts').map((m) => m.text)).toEqual(['lost in transit']);
+
+      // The long history opens on the newest page, and scrolling back loads the rest, page by page.
+      await ada.page.click('[data-test=room][data-room=history]');
+      await expect.poll(() => ada.page.locator('[data-test=message]').count()).toBe(50);
+      await ada.page.click('[data-test=older]');
+      await expect.poll(() => ada.page.locator('[data-test=message]').count()).toBe(100);
+      await ada.page.click('[data-test=older]');
+      await expect.poll(() => ada.page.locator('[data-test=message]').count()).toBe(120);
+      expect(await ada.page.locator('[data-test=older]').count()).toBe(0);
+      expect((await texts(ada.page)).slice(0, 2)).toEqual(['old 1', 'old 2']);
+      expect(ada.errors).toEqual([]);
+    } finally {
+      await ada.context.close();
+    }
+  }, 60_000);
+
   it('two people chat; hostile text stays text; one goes offline, and catches up when back', async () => {
     const ada = await person('Ada');
     const bob = await person('Bob');

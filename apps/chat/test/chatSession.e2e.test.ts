@@ -26,7 +26,7 @@ async function start(options: ChatServerOptions = {}) {
     server.http.close();
   });
   const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
-  const session = async (name: string, ackTimeoutMs = 2000) => {
+  const session = async (name: string, ackTimeoutMs = 2000, transports = ['websocket']) => {
     const { token, userId } = await requestSession(url, name);
     const chat = new ChatSession({
       url,
@@ -34,7 +34,7 @@ async function start(options: ChatServerOptions = {}) {
       userId,
       ackTimeoutMs,
       backoff: new Backoff({ baseMs: 20, capMs: 100 }),
-      socket: { transports: ['websocket'] },
+      socket: { transports },
     });
     cleanups.push(() => chat.close());
     await until(() => chat.state === 'live');
@@ -187,5 +187,35 @@ describe('ChatSession against the chat server', () => {
       'while the server is down',
     ]);
     expect(texts(ada, 'general')).toEqual(['before the restart', 'while the server is down']);
+  });
+});
+
+describe('ChatSession over the HTTP long-polling fallback', () => {
+  it('chats with a client that has no WebSocket at all', async () => {
+    const { server, session } = await start();
+    const ada = await session('ada', 2000, ['polling']);
+    const bob = await session('bob');
+    await ada.createRoom('general');
+    await bob.openRoom('general');
+    ada.send('general', 'over long-polling');
+    bob.send('general', 'over websocket');
+    await until(() => texts(ada, 'general').length === 2 && texts(bob, 'general').length === 2);
+    expect(texts(ada, 'general')).toEqual(texts(bob, 'general'));
+    const transports = [...server.io.of('/').sockets.values()]
+      .map((socket) => socket.conn.transport.name)
+      .sort();
+    expect(transports).toEqual(['polling', 'websocket']);
+  });
+});
+
+describe('room lists', () => {
+  it('a room one user creates appears in everyone’s list, not as theirs', async () => {
+    const { session } = await start();
+    const ada = await session('ada');
+    const bob = await session('bob');
+    await ada.createRoom('new-one');
+    await until(() => bob.rooms.has('new-one'));
+    expect(bob.rooms.get('new-one')).toMatchObject({ member: false, unread: 0 });
+    expect(ada.rooms.get('new-one')).toMatchObject({ member: true });
   });
 });

@@ -226,6 +226,11 @@ export class ChatSession {
       this.#changed();
     });
     socket.on('typing', (event: TypingEvent) => this.#onTyping(event));
+    socket.on('room:created', ({ room }: { room: string }) => {
+      if (this.rooms.has(room)) return;
+      this.rooms.set(room, { name: room, lastSeq: 0, member: false, lastRead: 0, unread: 0 });
+      this.#changed();
+    });
     socket.on('receipts', (event: ReceiptsEvent) => this.#onReceipts(event.room, event.receipts));
     socket.connect();
   }

@@ -234,6 +234,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
       if (store.roomCount(session.uid) >= maxRooms)
         throw new ChatError('room_limit', `a user may be in at most ${maxRooms} rooms`);
       store.createRoom(name, session.uid);
+      // Everyone's room list learns of it.
+      io.emit('room:created', { room: name });
       return { ok: true };
     },
     'room:join': (session, socket, { room: name, after, changesAfter }) => {
@@ -373,7 +375,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
       const session = socket.data.session as Session;
       for (const name of socket.data.rooms as Set<string>) presence.leave(name, session.uid);
     });
-    socket.onAny((event: unknown, ...args: unknown[]) => {
+    /** Answers one request: validates it, runs its handler, acks with the reply or an error code. */
+    const handle = (event: unknown, args: unknown[]) => {
       const callback = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : undefined;
       const ack = (reply: Reply) => {
         if (!reply.ok) refused.inc({ code: reply.error.code });
@@ -409,6 +412,12 @@ export function createChatServer(options: ChatServerOptions = {}) {
         if (!(error instanceof ChatError)) console.error('chat: request failed', event, error);
         ack(reply);
       }
+    };
+    // One listener per known event, so socket.io's own middleware (`socket.use`) sees every request first; anything
+    // else is answered `invalid_message` (an `onAny` listener runs before middleware, so it only takes the unknown).
+    for (const event of Object.keys(schemas)) socket.on(event, (...args: unknown[]) => handle(event, args));
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event !== 'string' || !Object.hasOwn(schemas, event)) handle(event, args);
     });
   });
 
