@@ -1,9 +1,10 @@
 /**
  * `pnpm scenario chat:reconnect-storm [--clients 200] [--rooms 20] [--messages 10000] [--rate 500] [--cut-every 50]
- *  [--seed S] [--smoke] [--write]`
+ *  [--restarts 1] [--seed S] [--smoke] [--write]`
  *
  * 200 clients, each a member of two of 20 rooms, send 10,000 messages while their connections are cut at random
- * (seeded): a dropped transport every `cut-every` ms, or a spell offline of 0.2–2 s. Sends cut off are retried with
+ * (seeded): a dropped transport every `cut-every` ms, or a spell offline of 0.2–2 s — and the server itself restarts
+ * (SIGTERM, then a new process on the same port and store) `restarts` times. Sends cut off are retried with
  * the same client id; re-joins resume from the last seq. Afterwards every client's history of every room it is in
  * must be identical to the server's: counts of lost, duplicated and reordered messages, each required to be zero.
  */
@@ -11,7 +12,10 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
-import { reply } from './servers/ipc.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reply, sleep } from './servers/ipc.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +25,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     'cut-every': { type: 'string', default: '50' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
+    /** How many times the server restarts during the run, evenly spaced (0: never). */
+    restarts: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
     /** A small, quick run (the test suite's): 30 clients, 5 rooms, 600 messages. */
     smoke: { type: 'boolean', default: false },
@@ -35,7 +41,15 @@ console.log(
     `${values.rate}/s, a cut every ${values['cut-every']} ms (seed ${values.seed}); ${machine()}`,
 );
 // Users send ~2.5 messages/s each plus retries: the server's default limits (5/s, burst 20) apply unchanged.
-const server = fork(here('./servers/chatServer.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+// The store is a file of the scenario's own, so a restarted server carries on from it.
+const folder = mkdtempSync(join(tmpdir(), 'twohop-chat-storm-'));
+const database = join(folder, 'chat.db');
+const startServer = (port = 0) =>
+  fork(here('./servers/chatServer.ts'), ['--database', database, '--port', String(port)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+let server = startServer();
 const { port } = await reply<{ port: number }>(server, 'port');
 const rooms = Array.from({ length: Number(values.rooms) }, (_, i) => `storm-${i}`);
 await reply(server, 'created', { cmd: 'rooms', names: rooms });
@@ -61,7 +75,22 @@ const clients = fork(
 );
 await reply(clients, 'ready');
 const started = Date.now();
-const { cuts } = await reply<{ cuts: { dropped: number; offline: number } }>(clients, 'sent', { cmd: 'run' });
+const sending = reply<{ cuts: { dropped: number; offline: number } }>(clients, 'sent', { cmd: 'run' });
+let restarts = 0;
+const sendingMs = (Number(values.messages) / Number(values.rate)) * 1000;
+for (let i = 1; i <= Number(values.restarts); i++) {
+  // The server restarts: SIGTERM (clients are told to reconnect, the store is closed cleanly), then a new process
+  // on the same port and store. Sends in flight time out and are retried; re-joins resume from the last seq.
+  await sleep(sendingMs / (Number(values.restarts) + 1));
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await exited;
+  console.log('server stopped (SIGTERM); restarting on the same port and store …');
+  server = startServer(port);
+  await reply(server, 'port');
+  restarts++;
+}
+const { cuts } = await sending;
 console.log(
   `all ${values.messages} messages handed to sessions in ${((Date.now() - started) / 1000).toFixed(1)} s; healing …`,
 );
@@ -88,9 +117,14 @@ const { stats } = await reply<{ stats: { refused: Record<string, number> } }>(se
   cmd: 'stats',
 });
 clients.send({ cmd: 'exit' });
-server.kill('SIGTERM');
+await new Promise((resolve) => {
+  server.once('exit', resolve);
+  server.kill('SIGTERM');
+});
+rmSync(folder, { recursive: true, force: true });
 
 const rows: Array<[string, number | string]> = [
+  ['server restarts (SIGTERM, new process)', restarts],
   ['connections dropped', cuts.dropped],
   ['spells offline', cuts.offline],
   ['messages sent (distinct)', verdict.attempted],
@@ -115,9 +149,9 @@ const ok = writeScenarioReport({
   table: { headers: ['', 'count'], rows: rows.map(([name, value]) => [name.replaceAll('*', ''), value]) },
   invariants: [
     {
-      name: 'connections were cut while messages flowed',
-      ok: cuts.dropped + cuts.offline > 0 && verdict.rejoins > 0,
-      detail: `${cuts.dropped} dropped, ${cuts.offline} offline, ${verdict.rejoins} re-joins`,
+      name: 'connections were cut and the server restarted while messages flowed',
+      ok: cuts.dropped + cuts.offline > 0 && verdict.rejoins > 0 && restarts === Number(values.restarts),
+      detail: `${cuts.dropped} dropped, ${cuts.offline} offline, ${restarts} restarts, ${verdict.rejoins} re-joins`,
     },
     {
       name: 'every client live with nothing unacknowledged after healing',
@@ -145,7 +179,8 @@ if (values.write) {
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario chat:reconnect-storm --write\` (seed ${values.seed}) on: ${machine()}.`,
       '',
       `${values.clients} clients in ${values.rooms} rooms (two each) send ${values.messages} messages at ${values.rate}/s; a`,
-      `connection is cut every ${values['cut-every']} ms (70 % a dropped transport, 30 % 0.2–2 s offline). Every client's`,
+      `connection is cut every ${values['cut-every']} ms (70 % a dropped transport, 30 % 0.2–2 s offline), and the server`,
+      `restarts ${values.restarts === '1' ? 'once' : `${values.restarts} times`} (SIGTERM, then a new process on the same port and store). Every client's`,
       `history of every room it is in is then compared with the server's, message by message.`,
       '',
       table,

@@ -15,6 +15,8 @@ import { readHistogramCount, readHistogramSum } from '@twohop/metrics';
 const { values } = parseArgs({
   options: {
     database: { type: 'string', default: '' },
+    /** A fixed port (a restarted server takes its predecessor's). @default a free one */
+    port: { type: 'string', default: '0' },
     'send-rate': { type: 'string', default: '5' },
     'send-burst': { type: 'string', default: '20' },
     'large-room': { type: 'string', default: '100' },
@@ -30,7 +32,7 @@ const server = createChatServer({
   largeRoom: Number(values['large-room']),
   maxRooms: Number(values['max-rooms']),
 });
-server.http.listen(0, '127.0.0.1', () =>
+server.http.listen(Number(values.port), '127.0.0.1', () =>
   process.send?.({ port: (server.http.address() as AddressInfo).port }),
 );
 
