@@ -219,3 +219,21 @@ describe('room lists', () => {
     expect(ada.rooms.get('new-one')).toMatchObject({ member: true });
   });
 });
+
+describe('identity on reconnect', () => {
+  it('a token the server no longer accepts (its secret changed) ends the session as unauthorized', async () => {
+    const { server, session } = await start();
+    const port = (server.http.address() as AddressInfo).port;
+    const ada = await session('ada');
+    await server.close();
+    await new Promise<void>((resolve) => server.http.close(() => resolve()));
+    const next = createChatServer({ secret: 'another-secret' });
+    await new Promise<void>((resolve) => next.http.listen(port, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      await next.close();
+      next.http.close();
+    });
+    // Checked on every reconnect, not only the first connect: the session stops and asks for a sign-in.
+    await until(() => ada.state === 'unauthorized', 10_000);
+  });
+});
