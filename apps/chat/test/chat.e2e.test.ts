@@ -1,9 +1,9 @@
-import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { keyedState, Replica, type DeltaMessage, type SnapshotMessage } from '@twohop/snapshot-delta';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createChatServer } from '../src/server/createChatServer.js';
+import type { ChatServerOptions } from '../src/server/createChatServer.js';
+import { startChat } from './startChat.js';
 import { requestSession } from '../src/client/requestSession.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -11,21 +11,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(options: Parameters<typeof createChatServer>[0] = {}) {
-  const server = createChatServer({ secret: 'test-secret', ...options });
-  const sockets = new Set<NetSocket>();
-  server.http.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    await server.close();
-    server.http.close();
-  });
-  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
-  return { server, url, dropConnections: () => sockets.forEach((socket) => socket.destroy()) };
-}
+const start = (options: ChatServerOptions = {}) => startChat(cleanups, options);
 
 const signIn = requestSession;
 

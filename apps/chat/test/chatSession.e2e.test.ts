@@ -1,31 +1,22 @@
 import { Backoff } from '@twohop/client';
 import { waitFor } from '@twohop/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatSession, requestSession } from '../src/client/ChatSession.js';
-import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
+import type { ChatServerOptions } from '../src/server/createChatServer.js';
+import { startChat } from './startChat.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(options: ChatServerOptions = {}) {
-  const server = createChatServer({ secret: 'test-secret', ...options });
-  const sockets = new Set<NetSocket>();
-  server.http.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    await server.close();
-    server.http.close();
-  });
-  const url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+/** A chat server, and `session(name)`: a ChatSession signed in as `name`, live. */
+async function start(options: ChatServerOptions = {}, port = 0) {
+  const running = await startChat(cleanups, options, port);
+  const { url } = running;
   const session = async (name: string, ackTimeoutMs = 2000, transports = ['websocket']) => {
     const { token, userId } = await requestSession(url, name);
     const chat = new ChatSession({
@@ -40,7 +31,7 @@ async function start(options: ChatServerOptions = {}) {
     await until(() => chat.state === 'live');
     return chat;
   };
-  return { server, url, session, dropConnections: () => sockets.forEach((socket) => socket.destroy()) };
+  return { ...running, session };
 }
 
 /** Waits for `condition`; a timeout names the condition's source. */
@@ -162,24 +153,17 @@ describe('ChatSession against the chat server', () => {
   it('a server restart: clients are told to reconnect, come back to the new process, and nothing is lost', async () => {
     const database = join(mkdtempSync(join(tmpdir(), 'twohop-chat-')), 'chat.db');
     cleanups.push(() => rmSync(dirname(database), { recursive: true, force: true }));
-    const { server, session } = await start({ database });
-    const port = (server.http.address() as AddressInfo).port;
+    const { stop, port, session } = await start({ database });
     const ada = await session('ada');
     await ada.createRoom('general');
     ada.send('general', 'before the restart');
     await until(() => ada.outbox.length === 0);
     const states: string[] = [];
     ada.events.on('state', (state) => states.push(state));
-    await server.close();
-    await new Promise<void>((resolve) => server.http.close(() => resolve()));
+    await stop();
     await until(() => ada.state === 'reconnecting');
     ada.send('general', 'while the server is down');
-    const next = createChatServer({ secret: 'test-secret', database });
-    await new Promise<void>((resolve) => next.http.listen(port, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      await next.close();
-      next.http.close();
-    });
+    const { server: next } = await startChat(cleanups, { database }, port);
     await until(() => ada.state === 'live' && ada.outbox.length === 0, 10_000);
     expect(states).toEqual(['reconnecting', 'live']);
     expect(next.store.latest('general').map((m) => m.text)).toEqual([
@@ -222,17 +206,10 @@ describe('room lists', () => {
 
 describe('identity on reconnect', () => {
   it('a token the server no longer accepts (its secret changed) ends the session as unauthorized', async () => {
-    const { server, session } = await start();
-    const port = (server.http.address() as AddressInfo).port;
+    const { stop, port, session } = await start();
     const ada = await session('ada');
-    await server.close();
-    await new Promise<void>((resolve) => server.http.close(() => resolve()));
-    const next = createChatServer({ secret: 'another-secret' });
-    await new Promise<void>((resolve) => next.http.listen(port, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      await next.close();
-      next.http.close();
-    });
+    await stop();
+    await startChat(cleanups, { secret: 'another-secret' }, port);
     // Checked on every reconnect, not only the first connect: the session stops and asks for a sign-in.
     await until(() => ada.state === 'unauthorized', 10_000);
   });

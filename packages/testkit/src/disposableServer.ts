@@ -28,6 +28,21 @@ export interface TestServerOptions {
 }
 
 /**
+ * Follows `http`'s open TCP connections and returns the function that cuts them all at once — a network failure, as
+ * the clients see it; the server keeps listening. For tests of servers the test did not build itself.
+ */
+export function trackConnections(http: HttpServer): () => void {
+  const sockets = new Set<Socket>();
+  http.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return () => {
+    for (const socket of sockets) socket.destroy();
+  };
+}
+
+/**
  * Starts express and socket.io on one HTTP server bound to 127.0.0.1. `setup` mounts routes and attaches
  * bindings before the server listens.
  */
@@ -38,20 +53,13 @@ export async function startTestServer(
   const app = express();
   const http = createServer(app);
   const io = new SocketIoServer(http, { pingInterval: 5000, pingTimeout: 5000, ...options.socketIo });
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const dropConnections = trackConnections(http);
   await setup({ app, io, http });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  const dropConnections = () => {
-    for (const socket of sockets) socket.destroy();
-  };
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {

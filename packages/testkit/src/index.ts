@@ -17,7 +17,12 @@ export {
 } from './simulationTypes.js';
 export { keyedChecksum } from './stateChecksum.js';
 export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';
-export { startTestServer, type DisposableServer, type TestServerOptions } from './disposableServer.js';
+export {
+  startTestServer,
+  trackConnections,
+  type DisposableServer,
+  type TestServerOptions,
+} from './disposableServer.js';
 export {
   connectStallableSocket,
   openStallableEventStream,

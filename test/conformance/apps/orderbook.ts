@@ -1,7 +1,8 @@
 import { socketIoTransport } from '@twohop/client';
 import { bookChecksum, levelBookState, type LevelBook } from '@twohop/orderbook/book';
 import { createOrderbookServer } from '@twohop/orderbook/server';
-import type { AddressInfo, Socket } from 'node:net';
+import { trackConnections } from '@twohop/testkit';
+import type { AddressInfo } from 'node:net';
 import type { AppAdapter } from '../AppAdapter.js';
 
 const entries = (book: LevelBook) => new Map(book.entries());
@@ -11,11 +12,7 @@ export const orderbookAdapter: AppAdapter = {
   name: 'orderbook',
   async start(port = 0) {
     const server = createOrderbookServer({ simulate: false, seed: 9 });
-    const sockets = new Set<Socket>();
-    server.http.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
+    const dropConnections = trackConnections(server.http);
     await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
     const bound = (server.http.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${bound}`;
@@ -42,14 +39,12 @@ export const orderbookAdapter: AppAdapter = {
       queuedChanges: () => server.streams.inspect().reduce((sum, stats) => sum + stats.queuedChanges, 0),
       queueBound: () => keys.size,
       stallRequest: { event: 'fault', payload: (ms) => ({ kind: 'stall', ms }) },
-      dropConnections: () => {
-        for (const socket of sockets) socket.destroy();
-      },
+      dropConnections,
       async stop() {
         await server.close(1000);
         await new Promise<void>((resolve) => {
           server.http.close(() => resolve());
-          for (const socket of sockets) socket.destroy();
+          dropConnections();
         });
       },
     };
