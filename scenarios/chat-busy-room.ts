@@ -7,12 +7,9 @@
  * in-memory store in the same run — the baseline that shows what persisting before the ack costs.
  * Target (full runs): p99 under 100 ms on loopback.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LatencySummary } from '@twohop/metrics';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
-import { reply } from './servers/ipc.js';
+import { runRoom } from './servers/chatRoom.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,26 +25,13 @@ const { values } = parseArgs({
 });
 if (values.smoke) Object.assign(values, { members: '40', senders: '10', rate: '50', duration: '2' });
 const TARGET_P99_MS = 100;
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
   `chat busy-room: ${values.members} members, ${values.rate} messages/s from ${values.senders} senders for ` +
     `${values.duration} s; durable store vs in-memory baseline; ${machine()}`,
 );
 
-interface Result {
-  sent: number;
-  refused: number;
-  openMessages: number;
-  everyOpenMemberGotAll: boolean;
-  latency: LatencySummary;
-  ack: LatencySummary;
-}
-
-type Run = Result & { cpuMs: number; commitMeanMs: number };
-
-async function run(store: 'durable' | 'memory'): Promise<Run> {
-  const server = fork(
-    here('./servers/chatServer.ts'),
+const run = (store: 'durable' | 'memory') =>
+  runRoom(
     [
       ...(store === 'memory' ? ['--database', ':memory:'] : []),
       '--large-room',
@@ -57,44 +41,20 @@ async function run(store: 'durable' | 'memory'): Promise<Run> {
       '--send-burst',
       '1000',
     ],
-    { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
+    {
+      members: Number(values.members),
+      open: Number(values.members),
+      senders: Number(values.senders),
+      rate: Number(values.rate),
+      duration: Number(values.duration),
+      text: Number(values.text),
+    },
   );
-  const { port } = await reply<{ port: number }>(server, 'port');
-  await reply(server, 'created', { cmd: 'rooms', names: ['hall'] });
-  const clients = fork(
-    here('./servers/chatRoomClients.ts'),
-    [
-      '--url',
-      `http://127.0.0.1:${port}`,
-      '--members',
-      values.members,
-      '--open',
-      values.members,
-      '--senders',
-      values.senders,
-      '--rate',
-      values.rate,
-      '--duration',
-      values.duration,
-      '--text',
-      values.text,
-    ],
-    { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
-  );
-  await reply(clients, 'ready');
-  const before = await reply<{ stats: { cpuMs: number } }>(server, 'stats', { cmd: 'stats' });
-  const { result } = await reply<{ result: Result }>(clients, 'result', { cmd: 'run' });
-  const after = await reply<{ stats: { cpuMs: number; commitMeanMs: number } }>(server, 'stats', {
-    cmd: 'stats',
-  });
-  server.kill('SIGTERM');
-  return { ...result, cpuMs: after.stats.cpuMs - before.stats.cpuMs, commitMeanMs: after.stats.commitMeanMs };
-}
 
 const durable = await run('durable');
 const memory = await run('memory');
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const rows: Array<[string, Run]> = [
+const rows: Array<[string, typeof durable]> = [
   ['SQLite, WAL, synchronous = FULL (the app)', durable],
   ['in-memory store (baseline)', memory],
 ];

@@ -6,12 +6,9 @@
  * the rest, who fetch the newest page when they open the room) and fan-out on write (every member's connection gets
  * every message). Compares deliveries, bytes on the wire (fetches included) and server CPU.
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LatencySummary } from '@twohop/metrics';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
-import { reply } from './servers/ipc.js';
+import { runRoom } from './servers/chatRoom.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,69 +24,33 @@ const { values } = parseArgs({
 });
 if (values.smoke) Object.assign(values, { members: '120', open: '12', messages: '100', rate: '50' });
 const members = Number(values.members);
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
   `chat large-room: ${members} members, ${values.open} with the room open, ${values.messages} messages of ` +
     `${values.text} characters; fan-out on read vs on write; ${machine()}`,
 );
 
-interface Result {
-  sent: number;
-  refused: number;
-  openMessages: number;
-  closedMessages: number;
-  notices: number;
-  bytes: number;
-  fetchBytes: number;
-  fetched: number;
-  everyOpenMemberGotAll: boolean;
-  everyMemberKnowsTheEnd: boolean;
-  latency: LatencySummary;
-}
-
-async function run(mode: 'read' | 'write'): Promise<Result & { cpuMs: number }> {
+async function run(mode: 'read' | 'write') {
   // The threshold decides the mode: the room's member count is above it (read) or below it (write).
   const largeRoom = mode === 'read' ? Math.floor(members / 10) : members * 10;
-  const server = fork(
-    here('./servers/chatServer.ts'),
+  const result = await runRoom(
     ['--large-room', String(largeRoom), '--send-rate', '1000', '--send-burst', '1000'],
-    { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
+    {
+      members,
+      open: Number(values.open),
+      senders: 5,
+      rate: Number(values.rate),
+      duration: Number(values.messages) / Number(values.rate),
+      text: Number(values.text),
+    },
   );
-  const { port } = await reply<{ port: number }>(server, 'port');
-  await reply(server, 'created', { cmd: 'rooms', names: ['hall'] });
-  const clients = fork(
-    here('./servers/chatRoomClients.ts'),
-    [
-      '--url',
-      `http://127.0.0.1:${port}`,
-      '--members',
-      String(members),
-      '--open',
-      values.open,
-      '--senders',
-      '5',
-      '--rate',
-      values.rate,
-      '--duration',
-      String(Number(values.messages) / Number(values.rate)),
-      '--text',
-      values.text,
-    ],
-    { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
-  );
-  await reply(clients, 'ready');
-  const before = await reply<{ stats: { cpuMs: number } }>(server, 'stats', { cmd: 'stats' });
-  const { result } = await reply<{ result: Result }>(clients, 'result', { cmd: 'run' });
-  const after = await reply<{ stats: { cpuMs: number } }>(server, 'stats', { cmd: 'stats' });
-  server.kill('SIGTERM');
   console.log(`fan-out on ${mode}: ${result.sent} messages sent`);
-  return { ...result, cpuMs: after.stats.cpuMs - before.stats.cpuMs };
+  return result;
 }
 
 const read = await run('read');
 const write = await run('write');
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
-const rows: Array<[string, Result & { cpuMs: number }]> = [
+const rows: Array<[string, typeof read]> = [
   ['fan-out on read', read],
   ['fan-out on write', write],
 ];

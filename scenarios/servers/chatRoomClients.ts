@@ -9,6 +9,7 @@
 import { LatencyRecorder } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
+import type { RoomResult } from './chatRoom.js';
 import { sleep } from './ipc.js';
 import { requestSession } from '@twohop/chat/session';
 
@@ -163,24 +164,23 @@ process.on('message', async (message: { cmd: string }) => {
   const open = members.filter((m) => m.open);
   const closed = members.filter((m) => !m.open);
   const sum = (list: Member[], pick: (m: Member) => number) => list.reduce((n, m) => n + pick(m), 0);
-  process.send?.({
-    result: {
-      sent,
-      refused,
-      members: members.length,
-      open: open.length,
-      openMessages: sum(open, (m) => m.messages),
-      closedMessages: sum(closed, (m) => m.messages),
-      notices: sum(members, (m) => m.notices),
-      bytes: sum(members, (m) => m.bytes),
-      fetchBytes: sum(closed, (m) => m.fetchBytes),
-      fetched: sum(closed, (m) => m.fetched),
-      everyOpenMemberGotAll: open.every((m) => m.messages === sent - refused),
-      everyMemberKnowsTheEnd: members.every((m) => m.knownSeq === lastSeq),
-      latency: latency.summary(),
-      ack: commitAck.summary(),
-    },
-  });
+  const result: RoomResult = {
+    sent,
+    refused,
+    members: members.length,
+    open: open.length,
+    openMessages: sum(open, (m) => m.messages),
+    closedMessages: sum(closed, (m) => m.messages),
+    notices: sum(members, (m) => m.notices),
+    bytes: sum(members, (m) => m.bytes),
+    fetchBytes: sum(closed, (m) => m.fetchBytes),
+    fetched: sum(closed, (m) => m.fetched),
+    everyOpenMemberGotAll: open.every((m) => m.messages === sent - refused),
+    everyMemberKnowsTheEnd: members.every((m) => m.knownSeq === lastSeq),
+    latency: latency.summary(),
+    ack: commitAck.summary(),
+  };
+  process.send?.({ result });
   for (const member of members) member.socket.disconnect();
   process.exit(0);
 });
