@@ -75,6 +75,8 @@ export class ChatStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #sendTransaction: (input: SendInput) => SendAck;
+  /** Every statement prepared once, on first use: the same SQL text runs as the same statement. */
+  readonly #statements = new Map<string, Database.Statement>();
 
   /** @param path a file, or `:memory:` for tests. */
   constructor(path = ':memory:', options: { now?: () => number } = {}) {
@@ -117,25 +119,21 @@ export class ChatStore {
         PRIMARY KEY (room, user_id)
       );
     `);
-    // The hot path's statements, prepared once.
-    const findSent = this.#db.prepare(
-      'SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?',
-    );
-    const roomHead = this.#db.prepare('SELECT last_seq FROM rooms WHERE name = ?');
-    const insert = this.#db.prepare(
-      'INSERT INTO messages (room, seq, user_id, name, client_id, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const advance = this.#db.prepare('UPDATE rooms SET last_seq = ? WHERE name = ?');
     this.#sendTransaction = this.#db.transaction((input: SendInput): SendAck => {
       const { room, userId, clientId, text } = input;
-      const existing = findSent.get(room, userId, clientId) as { seq: number; ts: number } | undefined;
+      const existing = this.#sql(
+        'SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?',
+      ).get(room, userId, clientId) as { seq: number; ts: number } | undefined;
       if (existing !== undefined) return { ...existing, duplicate: true };
-      const head = roomHead.get(room) as { last_seq: number } | undefined;
+      const head = this.#sql('SELECT last_seq FROM rooms WHERE name = ?').get(room) as
+        { last_seq: number } | undefined;
       if (head === undefined) throw new ChatError('unknown_room', `no room ${room}`);
       const seq = head.last_seq + 1;
       const ts = this.#now();
-      insert.run(room, seq, userId, input.name ?? '', clientId, text, ts);
-      advance.run(seq, room);
+      this.#sql(
+        'INSERT INTO messages (room, seq, user_id, name, client_id, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(room, seq, userId, input.name ?? '', clientId, text, ts);
+      this.#sql('UPDATE rooms SET last_seq = ? WHERE name = ?').run(seq, room);
       return { seq, ts, duplicate: false };
     });
   }
@@ -144,9 +142,10 @@ export class ChatStore {
     if (typeof name !== 'string' || !/^[\w-]{1,64}$/.test(name)) {
       throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
     }
-    const inserted = this.#db
-      .prepare('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)')
-      .run(name, createdBy);
+    const inserted = this.#sql('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(
+      name,
+      createdBy,
+    );
     if (inserted.changes === 0) throw new ChatError('room_exists', `room ${name} exists`);
     this.addMember(name, createdBy);
   }
@@ -154,13 +153,13 @@ export class ChatStore {
   /** Makes sure a room exists, with no members (the rooms a fresh server starts with). */
   ensureRoom(name: string): void {
     if (!this.hasRoom(name)) {
-      this.#db.prepare('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(name, '');
+      this.#sql('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(name, '');
     }
   }
 
   /** Whether a room of that name exists. */
   hasRoom(name: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM rooms WHERE name = ?').get(name) !== undefined;
+    return this.#sql('SELECT 1 FROM rooms WHERE name = ?').get(name) !== undefined;
   }
 
   /** The seq of the room's newest message (0 when empty or unknown). */
@@ -170,7 +169,7 @@ export class ChatStore {
 
   /** Where the room's timeline and its change feed end. */
   head(room: string): { lastSeq: number; lastChange: number } {
-    const row = this.#db.prepare('SELECT last_seq, last_change FROM rooms WHERE name = ?').get(room) as
+    const row = this.#sql('SELECT last_seq, last_change FROM rooms WHERE name = ?').get(room) as
       { last_seq: number; last_change: number } | undefined;
     return { lastSeq: row?.last_seq ?? 0, lastChange: row?.last_change ?? 0 };
   }
@@ -180,15 +179,13 @@ export class ChatStore {
    * how many messages they have not (0 in rooms they are not a member of).
    */
   listRooms(userId = ''): RoomSummary[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT r.name, r.last_seq, COALESCE(c.last_read, 0) AS last_read, m.user_id IS NOT NULL AS member
+    const rows = this.#sql(
+      `SELECT r.name, r.last_seq, COALESCE(c.last_read, 0) AS last_read, m.user_id IS NOT NULL AS member
          FROM rooms r
          LEFT JOIN receipts c ON c.room = r.name AND c.user_id = ?
          LEFT JOIN members m ON m.room = r.name AND m.user_id = ?
          ORDER BY r.name`,
-      )
-      .all(userId, userId) as Array<{ name: string; last_seq: number; last_read: number; member: number }>;
+    ).all(userId, userId) as Array<{ name: string; last_seq: number; last_read: number; member: number }>;
     return rows.map((row) => ({
       name: row.name,
       lastSeq: row.last_seq,
@@ -215,17 +212,20 @@ export class ChatStore {
 
   /** The newest `limit` messages, oldest first. */
   latest(room: string, limit = 50): ChatMessage[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?')
-      .all(room, limit) as Row[];
+    const rows = this.#sql('SELECT * FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?').all(
+      room,
+      limit,
+    ) as Row[];
     return rows.reverse().map(toMessage);
   }
 
   /** Up to `limit` messages before `seq`, oldest first: scrolling back. */
   before(room: string, seq: number, limit = 50): ChatMessage[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
-      .all(room, seq, limit) as Row[];
+    const rows = this.#sql('SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').all(
+      room,
+      seq,
+      limit,
+    ) as Row[];
     return rows.reverse().map(toMessage);
   }
 
@@ -235,14 +235,15 @@ export class ChatStore {
    */
   after(room: string, seq: number, limit = 50): TimelinePage {
     const missed = (
-      this.#db.prepare('SELECT COUNT(*) AS n FROM messages WHERE room = ? AND seq > ?').get(room, seq) as {
+      this.#sql('SELECT COUNT(*) AS n FROM messages WHERE room = ? AND seq > ?').get(room, seq) as {
         n: number;
       }
     ).n;
     if (missed > limit) return { messages: this.latest(room, limit), limited: true };
-    const rows = this.#db
-      .prepare('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq')
-      .all(room, seq) as Row[];
+    const rows = this.#sql('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq').all(
+      room,
+      seq,
+    ) as Row[];
     return { messages: rows.map(toMessage), limited: false };
   }
 
@@ -251,9 +252,9 @@ export class ChatStore {
    * was away learns of changes to messages it already has.
    */
   changedSince(room: string, change: number, limit = 500): ChatMessage[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM messages WHERE room = ? AND change_seq > ? ORDER BY change_seq LIMIT ?')
-      .all(room, change, limit) as Row[];
+    const rows = this.#sql(
+      'SELECT * FROM messages WHERE room = ? AND change_seq > ? ORDER BY change_seq LIMIT ?',
+    ).all(room, change, limit) as Row[];
     return rows.map(toMessage);
   }
 
@@ -277,52 +278,46 @@ export class ChatStore {
 
   /** Makes `userId` a member of `room` (idempotent). */
   addMember(room: string, userId: string): void {
-    this.#db.prepare('INSERT OR IGNORE INTO members (room, user_id) VALUES (?, ?)').run(room, userId);
+    this.#sql('INSERT OR IGNORE INTO members (room, user_id) VALUES (?, ?)').run(room, userId);
   }
 
   /** Ends `userId`'s membership of `room` (idempotent); their read receipt stays for if they come back. */
   removeMember(room: string, userId: string): void {
-    this.#db.prepare('DELETE FROM members WHERE room = ? AND user_id = ?').run(room, userId);
+    this.#sql('DELETE FROM members WHERE room = ? AND user_id = ?').run(room, userId);
   }
 
   /** Whether `userId` is a member of `room`. */
   isMember(room: string, userId: string): boolean {
-    return (
-      this.#db.prepare('SELECT 1 FROM members WHERE room = ? AND user_id = ?').get(room, userId) !== undefined
-    );
+    return this.#sql('SELECT 1 FROM members WHERE room = ? AND user_id = ?').get(room, userId) !== undefined;
   }
 
   /** How many rooms `userId` is a member of. */
   roomCount(userId: string): number {
-    return (
-      this.#db.prepare('SELECT COUNT(*) AS n FROM members WHERE user_id = ?').get(userId) as { n: number }
-    ).n;
+    return (this.#sql('SELECT COUNT(*) AS n FROM members WHERE user_id = ?').get(userId) as { n: number }).n;
   }
 
   /** The room's members' public user ids. */
   members(room: string): string[] {
     return (
-      this.#db.prepare('SELECT user_id FROM members WHERE room = ?').all(room) as Array<{ user_id: string }>
+      this.#sql('SELECT user_id FROM members WHERE room = ?').all(room) as Array<{ user_id: string }>
     ).map((row) => row.user_id);
   }
 
   /** Everyone's read receipt in `room` at or past `seq`: who has read that far. */
   receiptsFrom(room: string, seq: number): Array<{ userId: string; seq: number }> {
-    return this.#db
-      .prepare('SELECT user_id AS userId, last_read AS seq FROM receipts WHERE room = ? AND last_read >= ?')
-      .all(room, seq) as Array<{ userId: string; seq: number }>;
+    return this.#sql(
+      'SELECT user_id AS userId, last_read AS seq FROM receipts WHERE room = ? AND last_read >= ?',
+    ).all(room, seq) as Array<{ userId: string; seq: number }>;
   }
 
   /** Records that `userId` has read up to `seq` (never backwards). */
   markRead(room: string, userId: string, seq: number): number {
-    this.#db
-      .prepare(
-        `INSERT INTO receipts (room, user_id, last_read) VALUES (?, ?, ?)
+    this.#sql(
+      `INSERT INTO receipts (room, user_id, last_read) VALUES (?, ?, ?)
          ON CONFLICT (room, user_id) DO UPDATE SET last_read = MAX(last_read, excluded.last_read)`,
-      )
-      .run(room, userId, seq);
+    ).run(room, userId, seq);
     return (
-      this.#db.prepare('SELECT last_read FROM receipts WHERE room = ? AND user_id = ?').get(room, userId) as {
+      this.#sql('SELECT last_read FROM receipts WHERE room = ? AND user_id = ?').get(room, userId) as {
         last_read: number;
       }
     ).last_read;
@@ -336,7 +331,7 @@ export class ChatStore {
   }
 
   #get(room: string, seq: number): ChatMessage {
-    const row = this.#db.prepare('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as
+    const row = this.#sql('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as
       Row | undefined;
     if (row === undefined) throw new ChatError('unknown_message', `no message ${seq} in ${room}`);
     return toMessage(row);
@@ -345,16 +340,20 @@ export class ChatStore {
   /** One edit or delete: the next number in the room's change feed, a version bump, the new text. */
   #change(room: string, seq: number, text: string, deleted: boolean): ChatMessage {
     return this.#db.transaction(() => {
-      this.#db.prepare('UPDATE rooms SET last_change = last_change + 1 WHERE name = ?').run(room);
-      this.#db
-        .prepare(
-          `UPDATE messages SET text = ?, deleted = ?, version = version + 1,
+      this.#sql('UPDATE rooms SET last_change = last_change + 1 WHERE name = ?').run(room);
+      this.#sql(
+        `UPDATE messages SET text = ?, deleted = ?, version = version + 1,
              change_seq = (SELECT last_change FROM rooms WHERE name = ?)
            WHERE room = ? AND seq = ?`,
-        )
-        .run(text, deleted ? 1 : 0, room, room, seq);
+      ).run(text, deleted ? 1 : 0, room, room, seq);
       return this.#get(room, seq);
     })();
+  }
+
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) this.#statements.set(text, (statement = this.#db.prepare(text)));
+    return statement;
   }
 
   #owned(room: string, seq: number, userId: string): ChatMessage {
