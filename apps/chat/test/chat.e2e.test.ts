@@ -230,6 +230,31 @@ describe('chat over socket.io', () => {
     expect(joined['receipts']).toEqual(expect.arrayContaining([{ userId: expect.any(String), seq: 5 }]));
   });
 
+  it('leaving a room from one tab takes every tab of the user out of it', async () => {
+    const { url } = await start();
+    const { token } = await signIn(url, 'ada');
+    const tab1 = await connect(url, token);
+    const tab2 = await connect(url, token);
+    const bob = await connect(url, (await signIn(url, 'bob')).token);
+    await request(bob, 'room:create', { room: 'general' });
+    for (const socket of [tab1, tab2]) await request(socket, 'room:join', { room: 'general' });
+    const got: string[] = [];
+    tab1.on('message', () => got.push('tab1'));
+    tab2.on('message', () => got.push('tab2'));
+    await request(bob, 'message:send', { room: 'general', clientId: 'b1', text: 'before' });
+    await vi.waitFor(() => expect(got.sort()).toEqual(['tab1', 'tab2']));
+    expect(await request(tab1, 'room:leave', { room: 'general' })).toEqual({ ok: true });
+    got.length = 0;
+    await request(bob, 'message:send', { room: 'general', clientId: 'b2', text: 'after' });
+    await request(bob, 'rooms:list');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(got).toEqual([]);
+    // Presence: Ada is gone from the room with her last tab.
+    const joined = await request(bob, 'room:join', { room: 'general' });
+    const online = (joined['presence'] as { data: Array<[string, { name: string }]> }).data;
+    expect(online.map(([, entry]) => entry.name)).toEqual(['bob']);
+  });
+
   it('rate-limits a flooding user with a retry-after, and answers malformed requests with codes', async () => {
     const { url } = await start({ sendRate: 1, sendBurst: 3 });
     const ada = await connect(url, (await signIn(url, 'ada')).token);

@@ -138,6 +138,8 @@ export function createChatServer(options: ChatServerOptions = {}) {
       },
     };
   };
+  /** The socket.io rooms that reach every connection of every member of `name` (one `user:<uid>` room each). */
+  const memberRooms = (name: string) => store.members(name).map((uid) => `user:${uid}`);
   /** Per large room, the throttled notice to members who do not have it open. */
   const notices = new Map<string, Throttle>();
   const noticeOf = (name: string) => {
@@ -146,8 +148,7 @@ export function createChatServer(options: ChatServerOptions = {}) {
       throttle = new Throttle({
         intervalMs: options.noticeIntervalMs ?? 1000,
         run: () => {
-          const members = store.members(name).map((uid) => `user:${uid}`);
-          io.to(members)
+          io.to(memberRooms(name))
             .except(name)
             .emit('notice', { room: name, seq: store.lastSeq(name) });
         },
@@ -256,28 +257,29 @@ export function createChatServer(options: ChatServerOptions = {}) {
       const page =
         after === undefined ? { messages: store.latest(name), limited: false } : store.after(name, after);
       const changed = changesAfter === undefined ? [] : store.changedSince(name, changesAfter);
+      const head = store.head(name);
       return {
         ok: true,
         ...page,
         changed,
-        ...store.head(name),
+        ...head,
         lastRead: store.markRead(name, session.uid, 0),
         // Who has read the page being shown (for "seen by").
-        receipts: store.receiptsFrom(name, page.messages[0]?.seq ?? store.lastSeq(name)),
+        receipts: store.receiptsFrom(name, page.messages[0]?.seq ?? head.lastSeq),
         presence: presence.publisher(name).snapshot(),
       };
     },
-    'room:leave': (session, socket, { room: name }) => {
+    'room:leave': (session, _socket, { room: name }) => {
       store.removeMember(name, session.uid);
-      // Every tab of the user's leaves the room.
-      for (const other of io.of('/').sockets.values()) {
-        if ((other.data.session as Session).uid !== session.uid) continue;
-        if ((other.data.rooms as Set<string>).delete(name)) {
-          void other.leave(name);
+      // Every tab of the user's leaves the room: their connections are the user's own socket.io room.
+      const { sockets, adapter } = io.of('/');
+      for (const id of adapter.rooms.get(`user:${session.uid}`) ?? []) {
+        const tab = sockets.get(id);
+        if (tab !== undefined && (tab.data.rooms as Set<string>).delete(name)) {
+          void tab.leave(name);
           presence.leave(name, session.uid);
         }
       }
-      void socket;
       return { ok: true };
     },
     'room:close': (session, socket, { room: name }) => {
@@ -333,9 +335,10 @@ export function createChatServer(options: ChatServerOptions = {}) {
           deleted: false,
           change: 0,
         };
-        const members = store.members(name).map((uid) => `user:${uid}`);
-        sent.inc({ fanout: members.length <= largeRoom ? 'write' : 'read' });
-        if (members.length <= largeRoom) {
+        const members = memberRooms(name);
+        const onWrite = members.length <= largeRoom;
+        sent.inc({ fanout: onWrite ? 'write' : 'read' });
+        if (onWrite) {
           // Fan-out on write: every member's connections get the message, open or not (one broadcast).
           io.to([name, ...members]).emit('message', message);
         } else {
