@@ -102,7 +102,6 @@ const flooder = {
   invalid: 0,
   oversized: 0,
   closed: 0,
-  reconnects: 0,
 };
 async function flood(seconds: number, token: string): Promise<void> {
   const end = performance.now() + seconds * 1000;
@@ -116,7 +115,6 @@ async function flood(seconds: number, token: string): Promise<void> {
         await sleep(50);
         continue;
       }
-      flooder.reconnects++;
       await request(socket, 'room:join', { room: 'lobby' }).catch(() => undefined);
       const closed = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
       socket.once('disconnect', () => flooder.closed++);

@@ -152,15 +152,15 @@ function verify(dump: Record<string, Array<[number, string, string]>>) {
   let extra = 0;
   let histories = 0;
   let stored = 0;
-  const storedTexts = new Map<string, number>();
+  const storedIds = new Map<string, number>();
   for (const [, messages] of Object.entries(dump)) {
     stored += messages.length;
     for (const [, userId, clientId] of messages) {
       const key = `${userId}/${clientId}`;
-      storedTexts.set(key, (storedTexts.get(key) ?? 0) + 1);
+      storedIds.set(key, (storedIds.get(key) ?? 0) + 1);
     }
   }
-  for (const count of storedTexts.values()) if (count > 1) duplicated += count - 1;
+  for (const count of storedIds.values()) if (count > 1) duplicated += count - 1;
   let attempted = 0;
   for (const client of clients) {
     attempted += client.attempted.length;
@@ -185,7 +185,7 @@ function verify(dump: Record<string, Array<[number, string, string]>>) {
     }
   }
   // Every message a client sent is in the store exactly once: as many stored as attempted, none twice.
-  const unsent = attempted - storedTexts.size;
+  const unsent = attempted - storedIds.size;
   return {
     histories,
     attempted,

@@ -120,6 +120,15 @@ export class RoomTimeline {
   }
 }
 
+/** A room the user knows only by name: not a member, nothing read or unread. */
+const emptySummary = (name: string): RoomSummary => ({
+  name,
+  lastSeq: 0,
+  member: false,
+  lastRead: 0,
+  unread: 0,
+});
+
 /** Rooms are persistent histories: one epoch forever. */
 const EPOCH = 'chat';
 /** How many pages of 100 a catch-up fetches to close a hole before it keeps only the newest part. */
@@ -228,7 +237,7 @@ export class ChatSession {
     socket.on('typing', (event: TypingEvent) => this.#onTyping(event));
     socket.on('room:created', ({ room }: { room: string }) => {
       if (this.rooms.has(room)) return;
-      this.rooms.set(room, { name: room, lastSeq: 0, member: false, lastRead: 0, unread: 0 });
+      this.rooms.set(room, emptySummary(room));
       this.#changed();
     });
     socket.on('receipts', (event: ReceiptsEvent) => this.#onReceipts(event.room, event.receipts));
@@ -458,14 +467,11 @@ export class ChatSession {
         }
         throw reply.error;
       }
-      const known = this.rooms.get(name);
-      this.rooms.set(name, {
+      const known = this.rooms.get(name) ?? emptySummary(name);
+      this.rooms.set(
         name,
-        member: true,
-        lastSeq: Math.max(reply.lastSeq, known?.lastSeq ?? 0),
-        lastRead: reply.lastRead,
-        unread: Math.max(0, reply.lastSeq - reply.lastRead),
-      });
+        this.#summary(known, { lastSeq: Math.max(reply.lastSeq, known.lastSeq), lastRead: reply.lastRead }),
+      );
       let count = timeline.merge(reply.messages);
       if (resuming && reply.limited) {
         // More was missed than a page: page back until the hole closes — up to a bound, past which the newest
