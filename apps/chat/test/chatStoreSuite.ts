@@ -76,7 +76,13 @@ export function chatStoreSuite(name: string, make: StoreFactory): void {
             for (const user of ['u1', 'u2']) await store.join('r', user, 50);
             const seen = new Map<string, number>();
             for (const { user, id } of sends) {
-              const ack = await store.send({ room: 'r', userId: `u${user}`, name: '', clientId: `c${id}`, text: 'x' });
+              const ack = await store.send({
+                room: 'r',
+                userId: `u${user}`,
+                name: '',
+                clientId: `c${id}`,
+                text: 'x',
+              });
               const key = `${user}:${id}`;
               if (seen.has(key)) expect(ack).toMatchObject({ seq: seen.get(key), duplicate: true });
               else {
@@ -112,7 +118,11 @@ export function chatStoreSuite(name: string, make: StoreFactory): void {
     it('edits and deletes are idempotent, numbered in a change feed, and only the sender’s', async () => {
       const store = await open();
       for (let i = 1; i <= 3; i++) await say(store, 'u1', `c${i}`, `m${i}`);
-      expect(await store.edit('general', 2, 'u1', 'two')).toMatchObject({ text: 'two', version: 1, change: 1 });
+      expect(await store.edit('general', 2, 'u1', 'two')).toMatchObject({
+        text: 'two',
+        version: 1,
+        change: 1,
+      });
       expect((await store.edit('general', 2, 'u1', 'two')).version).toBe(1);
       expect(await store.delete('general', 3, 'u1')).toMatchObject({ text: '', deleted: true, version: 1 });
       expect((await store.delete('general', 3, 'u1')).change).toBe(2);

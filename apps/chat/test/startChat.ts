@@ -8,6 +8,7 @@ import { createChatServer, type ChatServerOptions } from '../src/server/createCh
  */
 export async function startChat(cleanups: Array<() => unknown>, options: ChatServerOptions = {}, port = 0) {
   const server = createChatServer({ secret: 'test-secret', ...options });
+  await server.ready;
   const dropConnections = trackConnections(server.http);
   await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
   /** Graceful shutdown, resolved when the port is free. */

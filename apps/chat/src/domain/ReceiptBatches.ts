@@ -11,7 +11,11 @@ export class ReceiptBatches {
   readonly #pending = new Map<string, Map<string, number>>();
   readonly #throttles: RoomThrottles;
 
-  constructor(options: { intervalMs: number; clock: Clock; flush: (room: string, receipts: Receipt[]) => void }) {
+  constructor(options: {
+    intervalMs: number;
+    clock: Clock;
+    flush: (room: string, receipts: Receipt[]) => void;
+  }) {
     this.#throttles = new RoomThrottles({
       intervalMs: options.intervalMs,
       clock: options.clock,

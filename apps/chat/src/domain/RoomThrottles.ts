@@ -8,9 +8,7 @@ import type { Clock } from '@twohop/sequence';
 export class RoomThrottles {
   readonly #throttles = new Map<string, Throttle>();
 
-  constructor(
-    readonly options: { intervalMs: number; clock: Clock; run: (room: string) => void },
-  ) {}
+  constructor(readonly options: { intervalMs: number; clock: Clock; run: (room: string) => void }) {}
 
   /** Asks for a run for `room`: now if its interval has passed, else once at the end of it. */
   trigger(room: string): void {

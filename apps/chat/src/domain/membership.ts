@@ -19,7 +19,8 @@ export function requireMember(member: boolean, room: string): void {
 
 /** Throws `room_limit` when a user with `memberships` rooms may not take one more. */
 export function requireRoomFor(memberships: number, maxRooms: number): void {
-  if (memberships >= maxRooms) throw new ChatError('room_limit', `a user may be in at most ${maxRooms} rooms`);
+  if (memberships >= maxRooms)
+    throw new ChatError('room_limit', `a user may be in at most ${maxRooms} rooms`);
 }
 
 /** Throws unless `userId`, a member (`member`), may change `message`: `not_member`, `not_owner`, `unknown_message`. */

@@ -98,12 +98,12 @@ describe('TypingGate', () => {
   it('passes one typing per user per room per window; a message reopens it; sweep forgets old marks', () => {
     const clock = new FakeClock(0);
     const gate = new TypingGate(clock, 3000);
-    expect([gate.pass('r', 'ada'), gate.pass('r', 'ada'), gate.pass('r', 'bob'), gate.pass('s', 'ada')]).toEqual([
-      true,
-      false,
-      true,
-      true,
-    ]);
+    expect([
+      gate.pass('r', 'ada'),
+      gate.pass('r', 'ada'),
+      gate.pass('r', 'bob'),
+      gate.pass('s', 'ada'),
+    ]).toEqual([true, false, true, true]);
     clock.advance(2999);
     expect(gate.pass('r', 'ada')).toBe(false);
     clock.advance(1);
@@ -118,18 +118,21 @@ describe('TypingGate', () => {
 
   it('never passes two typings of one user in one room within the window (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ wait: fc.nat(4000), room: fc.constantFrom('r', 's') }), { maxLength: 60 }), (steps) => {
-        const clock = new FakeClock(0);
-        const gate = new TypingGate(clock, 3000);
-        const passed = new Map<string, number>();
-        for (const { wait, room } of steps) {
-          clock.advance(wait);
-          if (!gate.pass(room, 'ada')) continue;
-          const last = passed.get(room);
-          if (last !== undefined) expect(clock.now() - last).toBeGreaterThanOrEqual(3000);
-          passed.set(room, clock.now());
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ wait: fc.nat(4000), room: fc.constantFrom('r', 's') }), { maxLength: 60 }),
+        (steps) => {
+          const clock = new FakeClock(0);
+          const gate = new TypingGate(clock, 3000);
+          const passed = new Map<string, number>();
+          for (const { wait, room } of steps) {
+            clock.advance(wait);
+            if (!gate.pass(room, 'ada')) continue;
+            const last = passed.get(room);
+            if (last !== undefined) expect(clock.now() - last).toBeGreaterThanOrEqual(3000);
+            passed.set(room, clock.now());
+          }
+        },
+      ),
       { seed },
     );
   });
@@ -175,7 +178,10 @@ describe('ReceiptBatches', () => {
 describe('Presence', () => {
   it('counts connections: the first arrival and the last departure change the stream', () => {
     const deltas: PresenceDelta[] = [];
-    const presence = new Presence((_room, delta) => deltas.push(delta), () => 7);
+    const presence = new Presence(
+      (_room, delta) => deltas.push(delta),
+      () => 7,
+    );
     presence.arrive('r', 'ada', 'Ada');
     presence.arrive('r', 'ada', 'Ada');
     presence.leave('r', 'ada');

@@ -42,7 +42,9 @@ export class ChatRooms {
       clock,
       // The room sees who has read how far; the readers' other tabs update their unread counts.
       flush: (name, receipts) =>
-        io.to([openRoom(name), ...receipts.map(({ userId }) => userRoom(userId))]).emit('receipts', { room: name, receipts }),
+        io
+          .to([openRoom(name), ...receipts.map(({ userId }) => userRoom(userId))])
+          .emit('receipts', { room: name, receipts }),
     });
     this.#notices = new RoomThrottles({
       intervalMs: options.noticeIntervalMs,
@@ -72,7 +74,8 @@ export class ChatRooms {
 
   /** A connection is going away: it leaves every room it had open. */
   disconnecting(socket: Socket, session: Session): void {
-    for (const room of socket.rooms) if (room.startsWith('room:')) this.presence.leave(room.slice(5), session.uid);
+    for (const room of socket.rooms)
+      if (room.startsWith('room:')) this.presence.leave(room.slice(5), session.uid);
   }
 
   /** User `uid` left room `name`: every connection of theirs closes it, wherever it is (the adapter's rooms). */

@@ -23,10 +23,15 @@ export class UserBudgets {
     const refillMs = (this.burst / this.perSecond) * 1000;
     if (now - this.#sweptAt >= refillMs) {
       this.#sweptAt = now;
-      for (const [user, entry] of this.#buckets) if (now - entry.usedAt >= refillMs) this.#buckets.delete(user);
+      for (const [user, entry] of this.#buckets)
+        if (now - entry.usedAt >= refillMs) this.#buckets.delete(user);
     }
     let entry = this.#buckets.get(key);
-    if (entry === undefined) this.#buckets.set(key, (entry = { bucket: new TokenBucket(this.perSecond, this.burst, this.clock), usedAt: now }));
+    if (entry === undefined)
+      this.#buckets.set(
+        key,
+        (entry = { bucket: new TokenBucket(this.perSecond, this.burst, this.clock), usedAt: now }),
+      );
     entry.usedAt = now;
     return entry.bucket.take() ? { ok: true } : { ok: false, retryAfterMs: Math.ceil(1000 / this.perSecond) };
   }

@@ -34,8 +34,10 @@ export function createChatServer(input: ChatServerOptions = {}) {
 
   const app = express();
   sessionRoutes(app, options);
-  app.get('/healthz', (_request, response) =>
-    void response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` }),
+  app.get(
+    '/healthz',
+    (_request, response) =>
+      void response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` }),
   );
   app.get('/metrics', metricsHandler(metrics.registry));
   if (options.webRoot !== undefined && existsSync(options.webRoot)) app.use(express.static(options.webRoot));
@@ -55,7 +57,11 @@ export function createChatServer(input: ChatServerOptions = {}) {
   const ready = Promise.all(options.seedRooms.map((name) => store.ensureRoom(name)));
 
   io.use((socket, next) => {
-    const session = verifySession((socket.handshake.auth as { token?: unknown }).token, options.secret, options.now());
+    const session = verifySession(
+      (socket.handshake.auth as { token?: unknown }).token,
+      options.secret,
+      options.now(),
+    );
     if (session === undefined) {
       const refused = new Error('unauthorized: sign in again') as Error & { data?: unknown };
       // Tells the client not to retry with this token (docs/protocol.md: a connect error's `data`).
@@ -84,7 +90,10 @@ export function createChatServer(input: ChatServerOptions = {}) {
     ready,
     async close() {
       rooms.stop();
-      io.emit('close-notice', { error: { code: 'server_shutdown', message: 'reconnect shortly' }, reconnect: true });
+      io.emit('close-notice', {
+        error: { code: 'server_shutdown', message: 'reconnect shortly' },
+        reconnect: true,
+      });
       await io.close();
       await store.close();
     },

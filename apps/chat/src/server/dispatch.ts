@@ -35,17 +35,23 @@ export function serveRequests(
   };
   const handle = async (event: unknown, args: unknown[]) => {
     const callback = typeof args.at(-1) === 'function' ? (args.pop() as (reply: Reply) => void) : undefined;
-    const definition = typeof event === 'string' && Object.hasOwn(requests, event) ? requests[event] : undefined;
-    if (definition === undefined) return callback?.(refuse({ code: 'invalid_message', message: 'unknown event' }));
+    const definition =
+      typeof event === 'string' && Object.hasOwn(requests, event) ? requests[event] : undefined;
+    if (definition === undefined)
+      return callback?.(refuse({ code: 'invalid_message', message: 'unknown event' }));
     const parsed = definition.schema.safeParse(args[0] ?? {});
     if (!parsed.success)
-      return callback?.(refuse({ code: 'invalid_message', message: parsed.error.issues[0]?.message ?? 'malformed' }));
+      return callback?.(
+        refuse({ code: 'invalid_message', message: parsed.error.issues[0]?.message ?? 'malformed' }),
+      );
     try {
       callback?.({ ok: true, ...(await definition.handle(parsed.data, context)) });
     } catch (error) {
       if (isChatError(error)) return callback?.(refuse({ code: error.code, message: error.message }));
       if (error instanceof RateLimited)
-        return callback?.(refuse({ code: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs }));
+        return callback?.(
+          refuse({ code: 'rate_limited', message: error.message, retryAfterMs: error.retryAfterMs }),
+        );
       console.error('chat: request failed', event, error);
       callback?.(refuse({ code: 'internal', message: 'the request failed' }));
     }

@@ -20,7 +20,13 @@ export function messageRequests({ store, rooms, metrics, sends }: ChatDeps): Rec
         const allowed = sends.take(session.uid);
         if (!allowed.ok) throw new RateLimited('slow down', allowed.retryAfterMs);
         const stopTimer = metrics.commitSeconds.startTimer();
-        const ack = await store.send({ room: name, userId: session.uid, name: session.name, clientId, text: body });
+        const ack = await store.send({
+          room: name,
+          userId: session.uid,
+          name: session.name,
+          clientId,
+          text: body,
+        });
         stopTimer();
         if (ack.duplicate) {
           // A retry of a stored send whose ack was lost: the original ack, nothing stored or broadcast again.

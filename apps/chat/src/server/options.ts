@@ -45,7 +45,9 @@ export interface ChatServerOptions {
 }
 
 /** {@link ChatServerOptions} with every default filled in (the store aside). */
-export type ResolvedChatOptions = Required<Omit<ChatServerOptions, 'store' | 'database' | 'webRoot' | 'secret'>> &
+export type ResolvedChatOptions = Required<
+  Omit<ChatServerOptions, 'store' | 'database' | 'webRoot' | 'secret'>
+> &
   Pick<ChatServerOptions, 'webRoot'> & { secret: string };
 
 /** Fills in the defaults. */

@@ -33,7 +33,8 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       cost: 4,
       handle: async ({ room: name }, { session }) => {
         const allowed = creations.take(session.uid);
-        if (!allowed.ok) throw new RateLimited('rooms are created at most 1 a minute per user', allowed.retryAfterMs);
+        if (!allowed.ok)
+          throw new RateLimited('rooms are created at most 1 a minute per user', allowed.retryAfterMs);
         await store.createRoom(name, session.uid, maxRooms);
         rooms.created(session.uid, name);
         return {};

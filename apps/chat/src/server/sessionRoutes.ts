@@ -9,8 +9,16 @@ import { request } from './requestTypes.js';
 const displayName = z.string().trim().min(1).max(40);
 
 /** Sends a JSON error with a stable code: every HTTP error of the chat, never HTML or a stack. */
-const fail = (response: express.Response, status: number, code: string, message: string, retryAfterMs?: number) =>
-  void response.status(status).json({ error: { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } });
+const fail = (
+  response: express.Response,
+  status: number,
+  code: string,
+  message: string,
+  retryAfterMs?: number,
+) =>
+  void response
+    .status(status)
+    .json({ error: { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } });
 
 /**
  * Sign-in over HTTP: `POST /api/session {name}` → `{token, userId, name, expiresAt}`, limited per address

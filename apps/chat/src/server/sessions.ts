@@ -12,7 +12,8 @@ export interface Session {
 }
 
 const encode = (text: string) => Buffer.from(text).toString('base64url');
-const signature = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+const signature = (payload: string, secret: string) =>
+  createHmac('sha256', secret).update(payload).digest('base64url');
 
 /** The token of a session: `<base64url JSON>.<HMAC-SHA256>`. */
 export function tokenOf(session: Session, secret: string): string {
@@ -27,7 +28,11 @@ export function signIn(name: string, secret: string, exp: number): { session: Se
 }
 
 /** The same session with a later expiry: what `session:refresh` hands back. */
-export function refreshed(session: Session, secret: string, exp: number): { session: Session; token: string } {
+export function refreshed(
+  session: Session,
+  secret: string,
+  exp: number,
+): { session: Session; token: string } {
   const next = { ...session, exp };
   return { session: next, token: tokenOf(next, secret) };
 }

@@ -14,10 +14,18 @@ describe('SqliteChatStore on a file', () => {
       const path = join(dir, 'chat.db');
       const first = new SqliteChatStore({ path });
       await first.createRoom('general', 'u1', 50);
-      const ack = await first.send({ room: 'general', userId: 'u1', name: 'ada', clientId: 'c1', text: 'persisted' });
+      const ack = await first.send({
+        room: 'general',
+        userId: 'u1',
+        name: 'ada',
+        clientId: 'c1',
+        text: 'persisted',
+      });
       await first.close();
       const reopened = new SqliteChatStore({ path });
-      expect(await reopened.latest('general', 5)).toMatchObject([{ seq: ack.seq, text: 'persisted', name: 'ada' }]);
+      expect(await reopened.latest('general', 5)).toMatchObject([
+        { seq: ack.seq, text: 'persisted', name: 'ada' },
+      ]);
       const again = { room: 'general', userId: 'u1', name: 'ada', clientId: 'c1', text: 'persisted' };
       expect(await reopened.send(again)).toMatchObject({ seq: 1, duplicate: true });
       expect((await reopened.send({ ...again, clientId: 'c2', text: 'next' })).seq).toBe(2);

@@ -34,17 +34,22 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async createRoom(name: string, createdBy: string, maxRooms: number): Promise<void> {
-    if (!isValidRoomName(name)) throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
+    if (!isValidRoomName(name))
+      throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
     this.#transaction(() => {
       requireRoomFor(this.#roomCount(createdBy), maxRooms);
-      const inserted = this.#sql('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(name, createdBy);
+      const inserted = this.#sql('INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, ?)').run(
+        name,
+        createdBy,
+      );
       if (inserted.changes === 0) throw new ChatError('room_exists', `room ${name} exists`);
       this.#sql('INSERT INTO members (room, user_id) VALUES (?, ?)').run(name, createdBy);
     });
   }
 
   async ensureRoom(name: string): Promise<void> {
-    if (!isValidRoomName(name)) throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
+    if (!isValidRoomName(name))
+      throw new ChatError('invalid_message', 'room names are 1–64 letters, digits, _ or -');
     this.#sql("INSERT OR IGNORE INTO rooms (name, created_by) VALUES (?, '')").run(name);
   }
 
@@ -94,21 +99,22 @@ export class SqliteChatStore implements ChatStore {
   }
 
   async members(room: string): Promise<string[]> {
-    const rows = this.#sql('SELECT user_id FROM members WHERE room = ?').all(room) as Array<{ user_id: string }>;
+    const rows = this.#sql('SELECT user_id FROM members WHERE room = ?').all(room) as Array<{
+      user_id: string;
+    }>;
     return rows.map((row) => row.user_id);
   }
 
   async send(input: SendInput): Promise<SendAck> {
     const { room, userId, clientId, text } = input;
     requireValidText(text);
-    if (!isValidClientId(clientId)) throw new ChatError('invalid_message', 'a client message id is 1–64 characters');
+    if (!isValidClientId(clientId))
+      throw new ChatError('invalid_message', 'a client message id is 1–64 characters');
     return this.#transaction(() => {
       // A retry of a stored send (its ack was lost): the original ack, nothing stored, nothing to broadcast.
-      const existing = this.#sql('SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?').get(
-        room,
-        userId,
-        clientId,
-      ) as { seq: number; ts: number } | undefined;
+      const existing = this.#sql(
+        'SELECT seq, ts FROM messages WHERE room = ? AND user_id = ? AND client_id = ?',
+      ).get(room, userId, clientId) as { seq: number; ts: number } | undefined;
       if (existing !== undefined) return { ...existing, duplicate: true };
       const head = this.#head(room);
       requireRoom(head !== undefined, room);
@@ -175,7 +181,10 @@ export class SqliteChatStore implements ChatStore {
       `INSERT INTO receipts (room, user_id, last_read) VALUES (?, ?, ?)
          ON CONFLICT (room, user_id) DO UPDATE SET last_read = MAX(last_read, excluded.last_read)`,
     ).run(room, userId, seq);
-    const row = this.#sql('SELECT last_read FROM receipts WHERE room = ? AND user_id = ?').get(room, userId) as {
+    const row = this.#sql('SELECT last_read FROM receipts WHERE room = ? AND user_id = ?').get(
+      room,
+      userId,
+    ) as {
       last_read: number;
     };
     return row.last_read;
@@ -195,8 +204,7 @@ export class SqliteChatStore implements ChatStore {
 
   #head(room: string): RoomHead | undefined {
     const row = this.#sql('SELECT last_seq, last_change FROM rooms WHERE name = ?').get(room) as
-      | { last_seq: number; last_change: number }
-      | undefined;
+      { last_seq: number; last_change: number } | undefined;
     return row === undefined ? undefined : { lastSeq: row.last_seq, lastChange: row.last_change };
   }
 
@@ -218,7 +226,8 @@ export class SqliteChatStore implements ChatStore {
 
   /** The message, if `userId` may change it (a member, and its sender). */
   #changeable(room: string, seq: number, userId: string): ChatMessage {
-    const row = this.#sql('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as MessageRow | undefined;
+    const row = this.#sql('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as
+      MessageRow | undefined;
     if (row === undefined) throw new ChatError('unknown_message', `no message ${seq} in ${room}`);
     const message = toMessage(row);
     requireChangeable(message, userId, this.#isMember(room, userId));
@@ -233,7 +242,9 @@ export class SqliteChatStore implements ChatStore {
            change_seq = (SELECT last_change FROM rooms WHERE name = ?)
          WHERE room = ? AND seq = ?`,
     ).run(text, deleted ? 1 : 0, room, room, seq);
-    return toMessage(this.#sql('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as MessageRow);
+    return toMessage(
+      this.#sql('SELECT * FROM messages WHERE room = ? AND seq = ?').get(room, seq) as MessageRow,
+    );
   }
 
   #transaction<T>(work: () => T): T {
