@@ -1,4 +1,4 @@
-import { seedFromEnv } from '@twohop/testkit';
+import { seededProperty } from '@twohop/testkit';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatStore } from '../src/domain/ChatStore.js';
@@ -63,8 +63,6 @@ export function chatStoreSuite(name: string, make: StoreFactory): void {
     });
 
     it('stays gapless and duplicate-free under any interleaving of sends and retries (property)', async () => {
-      const seed = seedFromEnv(0xc4a7);
-      console.log(`ChatStore send property: fast-check seed ${seed} (TWOHOP_SEED to rerun)`);
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.record({ user: fc.integer({ min: 0, max: 2 }), id: fc.integer({ min: 0, max: 20 }) }), {
@@ -96,7 +94,7 @@ export function chatStoreSuite(name: string, make: StoreFactory): void {
             await store.close();
           },
         ),
-        { seed, numRuns: 60 },
+        { ...seededProperty(`${name} sends and retries`, 0xc4a7), numRuns: 60 },
       );
     });
 

@@ -1,4 +1,9 @@
-import { StreamClient, socketIoTransport, type BackoffOptions, type StreamClientEvents } from '@twohop/client';
+import {
+  StreamClient,
+  socketIoTransport,
+  type BackoffOptions,
+  type StreamClientEvents,
+} from '@twohop/client';
 import { systemClock, type Clock } from '@twohop/sequence';
 import mitt from 'mitt';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';

@@ -1,4 +1,4 @@
-import { FakeClock, seedFromEnv } from '@twohop/testkit';
+import { FakeClock, seededProperty } from '@twohop/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isChatError } from './errors.js';
@@ -10,8 +10,7 @@ import { isValidClientId, isValidRoomName, isValidText } from './text.js';
 import { TypingGate } from './TypingGate.js';
 import { MAX_TEXT, type ChatMessage, type Receipt } from './wire.js';
 
-const seed = seedFromEnv(0xc4a7);
-console.log(`chat domain properties: fast-check seed ${seed} (TWOHOP_SEED to rerun)`);
+const seeded = seededProperty('chat domain rules', 0xc4a7);
 
 const codeOf = (rule: () => void) => {
   try {
@@ -28,7 +27,7 @@ describe('text rules', () => {
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }), (text) => {
         expect(isValidText(text)).toBe(true);
       }),
-      { seed },
+      seeded,
     );
     fc.assert(
       fc.property(
@@ -42,7 +41,7 @@ describe('text rules', () => {
           expect(isValidText(text)).toBe(false);
         },
       ),
-      { seed },
+      seeded,
     );
     expect(isValidText('\u{1F600}')).toBe(true);
     expect(isValidText('')).toBe(false);
@@ -77,7 +76,7 @@ describe('membership rules', () => {
           memberships < maxRooms ? 'allowed' : 'room_limit',
         );
       }),
-      { seed },
+      seeded,
     );
   });
 });
@@ -88,7 +87,7 @@ describe('fan-out by room size', () => {
       fc.property(fc.nat(10_000), fc.nat(10_000), (members, largeRoom) => {
         expect(fanoutFor(members, largeRoom)).toBe(members > largeRoom ? 'read' : 'write');
       }),
-      { seed },
+      seeded,
     );
     expect([fanoutFor(100, 100), fanoutFor(101, 100)]).toEqual(['write', 'read']);
   });
@@ -133,7 +132,7 @@ describe('TypingGate', () => {
           }
         },
       ),
-      { seed },
+      seeded,
     );
   });
 });
@@ -170,7 +169,7 @@ describe('ReceiptBatches', () => {
           expect(last).toEqual(newest);
         },
       ),
-      { seed },
+      seeded,
     );
   });
 });

@@ -78,7 +78,7 @@ export function createChatServer(input: ChatServerOptions = {}) {
     void socket.join(userRoom(context.session.uid));
     socket.on('disconnecting', () => rooms.disconnecting(socket, context.session));
     socket.on('disconnect', () => metrics.stream.connectedClients.dec({ transport: 'socket.io' }));
-    serveRequests(socket, context, requests, metrics);
+    serveRequests(socket, context, requests, metrics, options.limits.maxStrikes);
   });
 
   return {

@@ -19,8 +19,9 @@ export function serveRequests(
   context: ChatContext,
   requests: Record<string, ChatRequest>,
   metrics: ChatMetrics,
+  maxStrikes = ABUSE_BURST,
 ): void {
-  const strikes = new TokenBucket(ABUSE_PER_SECOND, ABUSE_BURST);
+  const strikes = new TokenBucket(ABUSE_PER_SECOND, maxStrikes);
   const refuse = (error: ReplyError): Reply => {
     metrics.stream.rejectedRequests.inc({ code: error.code });
     if (!strikes.take() && socket.connected) {

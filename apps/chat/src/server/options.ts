@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '@twohop/sequence';
+import type { ConnectionLimits } from '@twohop/server';
 import type { ChatStore } from '../domain/ChatStore.js';
 
 /** Options for `createChatServer`. Every limit is documented in docs/apps/chat.md ("Limits"). */
@@ -38,6 +39,8 @@ export interface ChatServerOptions {
   webRoot?: string;
   /** Rooms that exist from the start (created if missing). */
   seedRooms?: string[];
+  /** Request limits per connection (strikes, rates, reply buffer): docs/protocol.md ("Limits"). @default defaultLimits */
+  limits?: Partial<ConnectionLimits>;
   /** Timers (throttles, sweeps, budgets). @default systemClock */
   clock?: Clock;
   /** The wall clock for message timestamps, presence and session expiry (ms since the epoch). @default Date.now */
@@ -67,6 +70,7 @@ export function resolveOptions(options: ChatServerOptions, secret: string): Reso
     maxRooms: options.maxRooms ?? 50,
     ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
     seedRooms: options.seedRooms ?? [],
+    limits: options.limits ?? {},
     clock: options.clock ?? systemClock,
     now: options.now ?? Date.now,
   };
