@@ -1,11 +1,19 @@
 import { io, type Socket } from 'socket.io-client';
-import { requestSession } from '../src/client/requestSession.js';
+import { requestSession, type SignedIn } from '../src/client/requestSession.js';
 
 /** A reply as the tests read it. */
 export type TestReply = Record<string, unknown> & { ok: boolean; error?: { code: string; message: string } };
 
+/** What {@link socketClients} gives a test. */
+export interface SocketClients {
+  connect(url: string, token: string): Promise<Socket>;
+  user(url: string, name: string): Promise<Socket & { signed: SignedIn }>;
+  request(socket: Socket, event: string, payload?: unknown): Promise<TestReply>;
+  signIn(url: string, name: string): Promise<SignedIn>;
+}
+
 /** Raw socket.io clients for the protocol tests: each connection is closed by `cleanups`. */
-export function socketClients(cleanups: Array<() => unknown>) {
+export function socketClients(cleanups: Array<() => unknown>): SocketClients {
   const connect = async (url: string, token: string): Promise<Socket> => {
     const socket = io(url, {
       transports: ['websocket'],

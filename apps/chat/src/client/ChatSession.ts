@@ -272,6 +272,7 @@ export class ChatSession {
   close(): void {
     if (this.#refreshTimer !== undefined) this.#clock.clearTimeout(this.#refreshTimer);
     this.#reads.cancel();
+    this.#outbox.cancel();
     this.#connection.close();
     this.#setState('closed');
     this.events.all.clear();

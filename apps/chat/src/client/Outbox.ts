@@ -1,7 +1,7 @@
-import type { Clock } from '@twohop/sequence';
+import type { Clock, TimerHandle } from '@twohop/sequence';
 import type { Reply, ReplyError, SendAck } from '../domain/wire.js';
 
-/** A message of yours the server has not acknowledged: `pending` while in flight, `failed` after the ack timeout. */
+/** A message of yours the server has not acknowledged: `pending` until acked, `failed` after the ack timeout. */
 export interface Outgoing {
   readonly clientId: string;
   readonly room: string;
@@ -30,9 +30,12 @@ export interface OutboxOptions {
 /**
  * Your unacknowledged messages, oldest first, and the rule that makes a send exactly-once: each message gets a client
  * id of its own when written and keeps it across every retry, so the store's `(room, user, clientId)` key turns a
- * retry of a stored send into a duplicate (`duplicate: true`, the original seq) instead of a second message. A send
- * cut off by a disconnect stays pending and goes again on reconnect; one that timed out while connected shows as
- * failed until retried; `rate_limited` waits as told and goes again, still pending.
+ * retry of a stored send into a duplicate (`duplicate: true`, the original seq) instead of a second message.
+ *
+ * Messages go one at a time, oldest first (they are stored in the order written, and a cut connection leaves at
+ * most one send in doubt). One cut off by a disconnect stays pending and goes again on reconnect; one that timed out
+ * while connected shows as failed until retried; `rate_limited` holds every send for the time the server gave
+ * (each refusal counts against the connection), then they go on.
  */
 export class Outbox {
   /** Your messages not yet acknowledged, oldest first. */
@@ -40,12 +43,16 @@ export class Outbox {
   /** Sends after the first (retries), and acks of a retry the store had already stored (`duplicate: true`). */
   readonly stats = { resent: 0, duplicateAcks: 0 };
   readonly #options: OutboxOptions;
+  #sending = false;
+  /** After a `rate_limited`, nothing is sent until this time. */
+  #pausedUntil = Number.NEGATIVE_INFINITY;
+  #resumeTimer: TimerHandle | undefined;
 
   constructor(options: OutboxOptions) {
     this.#options = options;
   }
 
-  /** Writes a message: pending at once, sent now if live (else when the connection is back). */
+  /** Writes a message: pending at once, sent when its turn comes on a live connection. */
   add(room: string, text: string): Outgoing {
     const outgoing: Outgoing = {
       clientId: this.#options.newId(),
@@ -56,23 +63,23 @@ export class Outbox {
     };
     this.entries.push(outgoing);
     this.#options.onChange();
-    if (this.#options.isLive()) void this.#transmit(outgoing);
+    this.flush();
     return outgoing;
   }
 
   /** Sends a failed message again, with its original client id. */
   retry(clientId: string): void {
     const outgoing = this.entries.find((entry) => entry.clientId === clientId);
-    if (outgoing === undefined) return;
+    if (outgoing === undefined || outgoing.status === 'pending') return;
     outgoing.status = 'pending';
     delete outgoing.error;
     this.#options.onChange();
-    if (this.#options.isLive()) void this.#transmit(outgoing);
+    this.flush();
   }
 
-  /** The connection is (back) up: every pending message goes (again). */
+  /** Sends what is pending, one at a time (the connection is back, or the rate-limit pause is over). */
   flush(): void {
-    for (const outgoing of this.entries) if (outgoing.status === 'pending') void this.#transmit(outgoing);
+    if (!this.#sending) void this.#pump();
   }
 
   /** A message of yours is known stored (its ack, or its broadcast arrived first): it is no longer outgoing. */
@@ -83,35 +90,64 @@ export class Outbox {
     this.#options.onChange();
   }
 
-  async #transmit(outgoing: Outgoing): Promise<void> {
+  /** Drops a scheduled resume (the session closed). */
+  cancel(): void {
+    if (this.#resumeTimer !== undefined) this.#options.clock.clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = undefined;
+  }
+
+  async #pump(): Promise<void> {
+    this.#sending = true;
+    try {
+      for (;;) {
+        if (!this.#options.isLive() || this.#options.clock.now() < this.#pausedUntil) return;
+        const next = this.entries.find((entry) => entry.status === 'pending');
+        if (next === undefined || !(await this.#send(next))) return;
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  /** Sends one message; resolves whether the next may go now. */
+  async #send(outgoing: Outgoing): Promise<boolean> {
     outgoing.attempts++;
     if (outgoing.attempts > 1) this.stats.resent++;
     const { room, clientId, text } = outgoing;
     const reply = await this.#options.request('message:send', { room, clientId, text });
     if (reply.ok) {
       if (reply.duplicate) this.stats.duplicateAcks++;
-      return this.settle(clientId);
+      this.settle(clientId);
+      return true;
     }
-    if (!this.entries.includes(outgoing)) return;
     const { code } = reply.error;
-    if (
-      code === 'offline' ||
-      ((code === 'timeout' || code === 'server_shutdown') && !this.#options.isLive())
-    ) {
+    if (!this.#options.isLive() && (code === 'offline' || code === 'timeout' || code === 'server_shutdown')) {
       // Cut off by a disconnect: it may or may not be stored. It goes again, same id, when the connection is back.
-      return;
+      return false;
     }
     if (code === 'rate_limited') {
-      // Over the rate: wait as told and go again, still pending.
-      this.#options.clock.setTimeout(() => {
-        if (this.#options.isLive() && outgoing.status === 'pending' && this.entries.includes(outgoing))
-          void this.#transmit(outgoing);
-      }, reply.error.retryAfterMs ?? 1000);
-      return;
+      this.#pauseFor(reply.error.retryAfterMs ?? 1000);
+      return false;
     }
+    if (!this.entries.includes(outgoing)) return true;
     outgoing.status = 'failed';
     outgoing.error = code === 'timeout' ? 'no acknowledgement' : reply.error.message;
     if (code !== 'timeout') this.#options.onError(reply.error);
     this.#options.onChange();
+    return true;
+  }
+
+  /** Holds every send for `waitMs`, then sends what is pending (once the pause, however extended, is over). */
+  #pauseFor(waitMs: number): void {
+    const { clock } = this.#options;
+    this.#pausedUntil = Math.max(this.#pausedUntil, clock.now() + waitMs);
+    if (this.#resumeTimer !== undefined) return;
+    const resume = () => {
+      const left = this.#pausedUntil - clock.now();
+      if (left > 0) return void (this.#resumeTimer = clock.setTimeout(resume, left));
+      this.#resumeTimer = undefined;
+      this.flush();
+    };
+    this.#resumeTimer = clock.setTimeout(resume, waitMs);
   }
 }
