@@ -88,6 +88,8 @@ export function createChatServer(input: ChatServerOptions = {}) {
     metrics: metrics.stream,
     /** Resolves once the seed rooms exist. */
     ready,
+    /** Every request the server serves, with its cost (what docs/apps/chat.md lists). */
+    requestCosts: Object.fromEntries(Object.entries(requests).map(([name, { cost }]) => [name, cost])),
     async close() {
       rooms.stop();
       io.emit('close-notice', {
