@@ -8,7 +8,7 @@ import {
 import { keyedState, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
 import { LatencyWindow } from './LatencyWindow.js';
 import { bookChecksum, levelBookState, type LevelBook } from '../book/LevelBook.js';
-import { bookStream, type TradeView } from '../feed/BookFeed.js';
+import { bookStream, tradesStream, type TradeView } from '../feed/BookFeed.js';
 import { orderbookPayloads } from '../wire/bookPayload.js';
 
 export type Tier = 'pro' | 'retail' | 'mobile';
@@ -85,7 +85,7 @@ export class BookSession {
       model: levelBookState(),
       checksum: bookChecksum,
     });
-    this.trades = this.client.subscribe(`trades:${symbol}`, { model: keyedState<TradeView>() });
+    this.trades = this.client.subscribe(tradesStream(symbol, tier), { model: keyedState<TradeView>() });
     const events = this.client.events;
     events.on('state', (state) => (this.state = state));
     events.on('frame', ({ bytes }) => {
