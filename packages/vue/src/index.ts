@@ -12,6 +12,7 @@ export { LatencyWindow } from './inspector/LatencyWindow.js';
 export {
   emptyStats,
   StreamStats,
+  type FollowedStream,
   type InspectorStats,
   type StreamStatsOptions,
 } from './inspector/StreamStats.js';

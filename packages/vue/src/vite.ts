@@ -1,6 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
-import type { Plugin, UserConfig } from 'vite';
+import { build, type Plugin, type UserConfig } from 'vite';
 
 /** Options for {@link twohopUi}. */
 export interface TwohopUiOptions {
@@ -21,6 +21,19 @@ export function twohopUi(options: TwohopUiOptions): UserConfig {
     plugins: [vue(), twohopHead(options.title)],
     build: { outDir: fileURLToPath(new URL('./dist/web', options.appDir)), emptyOutDir: true },
   };
+}
+
+/**
+ * Builds an app's UI with its own `vite.config.ts` (as `pnpm build` does), for tests that serve the built UI and
+ * must never run a stale one. The config is loaded through Vite's module runner, which reads the workspace's
+ * TypeScript packages as they are.
+ */
+export async function buildUi(appDir: URL): Promise<void> {
+  await build({
+    configFile: fileURLToPath(new URL('./vite.config.ts', appDir)),
+    configLoader: 'runner',
+    logLevel: 'warn',
+  });
 }
 
 /** Wraps an app's `index.html` body in the shared document and `<head>`. */

@@ -1,4 +1,5 @@
-import type { ClientStream, StreamClient, StreamClientEvents } from '@twohop/client';
+import type { StreamClient, StreamClientEvents } from '@twohop/client';
+import type { ReplicaStats, ReplicaStatus } from '@twohop/snapshot-delta';
 import { systemClock, type Clock, type TimerHandle } from '@twohop/sequence';
 import { LatencyWindow } from './LatencyWindow.js';
 
@@ -28,6 +29,12 @@ export interface InspectorStats {
   stalled: boolean;
   /** What the first delta after the last stall carried, e.g. "1,204 deltas in one frame after 5.0 s"; empty before. */
   lastCatchUp: string;
+}
+
+/** What the inspector reads of the followed stream (any `ClientStream`, whatever its state types). */
+export interface FollowedStream {
+  readonly stream: string;
+  readonly replica: { readonly status: ReplicaStatus; readonly stats: ReplicaStats };
 }
 
 /** Options for {@link StreamStats}. */
@@ -64,7 +71,7 @@ export class StreamStats {
 
   constructor(
     readonly client: StreamClient,
-    readonly stream: ClientStream<unknown, unknown, unknown>,
+    readonly stream: FollowedStream,
     options: StreamStatsOptions = {},
   ) {
     this.#clock = options.clock ?? systemClock;

@@ -1,6 +1,12 @@
-import type { ClientStream, StreamClient } from '@twohop/client';
+import type { StreamClient } from '@twohop/client';
 import { computed, shallowRef, toValue, watchEffect, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue';
-import { emptyStats, StreamStats, type InspectorStats, type StreamStatsOptions } from './StreamStats.js';
+import {
+  emptyStats,
+  StreamStats,
+  type FollowedStream,
+  type InspectorStats,
+  type StreamStatsOptions,
+} from './StreamStats.js';
 
 /** What {@link useStreamStats} returns. */
 export interface StreamStatsView {
@@ -16,7 +22,7 @@ export interface StreamStatsView {
  * stall) bump `refresh`.
  */
 export function useStreamStats(
-  source: MaybeRefOrGetter<{ client: StreamClient; stream: ClientStream<unknown, unknown, unknown> } | undefined>,
+  source: MaybeRefOrGetter<{ client: StreamClient; stream: FollowedStream } | undefined>,
   tick: Readonly<Ref<number>>,
   options: StreamStatsOptions = {},
 ): StreamStatsView {
