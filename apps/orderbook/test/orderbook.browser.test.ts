@@ -63,7 +63,11 @@ describe('order book UI in Chromium', () => {
     let own = createOrderbookServer({ rate: 300, seed: 8 });
     await new Promise<void>((resolve) => own.http.listen(0, '127.0.0.1', resolve));
     const port = (own.http.address() as AddressInfo).port;
-    const { page, errors } = await open('/?symbol=SOL-USD&tier=retail', VIEWPORTS.desktop, `http://127.0.0.1:${port}`);
+    const { page, errors } = await open(
+      '/?symbol=SOL-USD&tier=retail',
+      VIEWPORTS.desktop,
+      `http://127.0.0.1:${port}`,
+    );
 
     await own.close(1000);
     await new Promise<void>((resolve) => own.http.close(() => resolve()));
@@ -105,7 +109,9 @@ describe('order book UI in Chromium', () => {
 
     // The trade tape has its headers and whole rows; the chart has a price axis.
     expect(await page.locator('[data-test=trades] th').allTextContents()).toEqual(['Price', 'Size', 'Time']);
-    await expect.poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     expect(await page.locator('[data-test=depth-chart] .u-axis').count()).toBe(2);
     expect(await horizontalOverflow(page)).toBe(0);
     expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
@@ -126,7 +132,9 @@ describe('order book UI in Chromium', () => {
     expect(await page.isDisabled('[data-test=stall]')).toBe(true);
     const applied = await count(page, 'applied');
     // When the stall ends the book catches up in one conflated delta, the button comes back, nothing resyncs.
-    await expect.poll(() => text(page, 'catch-up'), { timeout: 20_000 }).toMatch(/^[\d,]+ deltas in one frame after/);
+    await expect
+      .poll(() => text(page, 'catch-up'), { timeout: 20_000 })
+      .toMatch(/^[\d,]+ deltas in one frame after/);
     const caughtUp = Number((await text(page, 'catch-up'))!.replace(/ deltas.*/, '').replace(/,/g, ''));
     expect(caughtUp).toBeGreaterThan(1);
     expect(await badge(page)).toBe('live');
@@ -150,7 +158,9 @@ describe('order book UI in Chromium', () => {
     const { page, errors } = await open('/?symbol=BTC-USD&tier=mobile', VIEWPORTS.phone);
     await expect.poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 }).toBe(10);
     expect(await page.locator('[data-test=ask-row]').count()).toBe(10);
-    await expect.poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     expect(await horizontalOverflow(page)).toBe(0);
     expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
     await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);
@@ -159,7 +169,9 @@ describe('order book UI in Chromium', () => {
     // The retail tier at the same width fits too (wider prices, twenty levels a side).
     await page.selectOption('[data-test=tier]', 'retail');
     await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
-    await expect.poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 }).toBeGreaterThan(10);
+    await expect
+      .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(10);
     expect(await horizontalOverflow(page)).toBe(0);
     expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
     await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);

@@ -1,4 +1,12 @@
-import { onScopeDispose, readonly, shallowRef, toValue, watchEffect, type MaybeRefOrGetter, type Ref } from 'vue';
+import {
+  onScopeDispose,
+  readonly,
+  shallowRef,
+  toValue,
+  watchEffect,
+  type MaybeRefOrGetter,
+  type Ref,
+} from 'vue';
 import { animationFrames, FrameScheduler, type FrameClock } from './frameScheduler.js';
 
 /** Subscribes `notify` to something that changes (an emitter's events); returns how to unsubscribe. */

@@ -16,7 +16,11 @@ export interface TradeView {
 }
 
 type BookPublisher = StreamPublisher<LevelBook, readonly KeyedChange<number>[], KeyedSnapshot<number>>;
-type TradePublisher = StreamPublisher<Map<string, TradeView>, readonly KeyedChange<TradeView>[], KeyedSnapshot<TradeView>>;
+type TradePublisher = StreamPublisher<
+  Map<string, TradeView>,
+  readonly KeyedChange<TradeView>[],
+  KeyedSnapshot<TradeView>
+>;
 
 /** The stream name of a symbol's book at a tier: `book:BTC-USD` (pro, full depth), `book:BTC-USD/retail`, … */
 export const bookStream = (symbol: string, tier: TierSpec['name']): string =>

@@ -72,7 +72,9 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
       const trades = feed.tradesByTier.get(tier.name)!;
       catalog.add(
         trades,
-        tier.intervalMs === 0 ? { delivery: 'reliable' } : { delivery: 'conflate', intervalMs: tier.intervalMs },
+        tier.intervalMs === 0
+          ? { delivery: 'reliable' }
+          : { delivery: 'conflate', intervalMs: tier.intervalMs },
       );
     }
     symbols.set(spec.symbol, { spec, engine, simulator, feed });

@@ -74,7 +74,10 @@ describe('StreamStats (fake clock)', () => {
     receive(delta(1_201, 2)); // … and the book's first delta after it is the catch-up
     expect(stats.read().lastCatchUp).toBe('1,200 deltas in one frame after 5.0 s');
     receive(delta(1_205, 1_202)); // later conflated deltas are not the catch-up
-    expect(stats.read()).toMatchObject({ lastCatchUp: '1,200 deltas in one frame after 5.0 s', mergedDeltas: 1_204 });
+    expect(stats.read()).toMatchObject({
+      lastCatchUp: '1,200 deltas in one frame after 5.0 s',
+      mergedDeltas: 1_204,
+    });
   });
 
   it('ends a stall that no frame ends after its length and a grace period, with no catch-up', () => {

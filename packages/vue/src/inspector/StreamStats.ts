@@ -77,7 +77,10 @@ export class StreamStats {
     this.#clock = options.clock ?? systemClock;
     this.#wallClock = options.wallClock ?? Date.now;
     this.#graceMs = options.stallGraceMs ?? 3000;
-    const on = <K extends keyof StreamClientEvents>(type: K, handler: (event: StreamClientEvents[K]) => void) => {
+    const on = <K extends keyof StreamClientEvents>(
+      type: K,
+      handler: (event: StreamClientEvents[K]) => void,
+    ) => {
       client.events.on(type, handler);
       this.#off.push(() => client.events.off(type, handler));
     };

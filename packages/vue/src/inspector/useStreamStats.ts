@@ -1,5 +1,13 @@
 import type { StreamClient } from '@twohop/client';
-import { computed, shallowRef, toValue, watchEffect, type ComputedRef, type MaybeRefOrGetter, type Ref } from 'vue';
+import {
+  computed,
+  shallowRef,
+  toValue,
+  watchEffect,
+  type ComputedRef,
+  type MaybeRefOrGetter,
+  type Ref,
+} from 'vue';
 import {
   emptyStats,
   StreamStats,
