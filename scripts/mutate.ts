@@ -55,9 +55,12 @@ for (const name of requested.length > 0 ? requested : Object.keys(targets)) {
   const options: StrykerOptions = {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: 'vitest.mutate.config.ts', dir: target.dir },
+    // Every test in the target's folder runs (perTest coverage then picks the ones that reach each mutant).
+    vitest: { configFile: 'vitest.mutate.config.ts', dir: target.dir, related: false },
     mutate: [...target.mutate],
     inPlace: true,
+    // vitest does not type-check, so there are no type errors to silence (and the silencing misparses TS files).
+    disableTypeChecks: false,
     coverageAnalysis: 'perTest',
     // Two shared cores: one test process at a time keeps the machine usable and timeouts honest.
     concurrency: 1,
