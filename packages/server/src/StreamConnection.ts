@@ -208,7 +208,8 @@ function describe(value: unknown): string {
 /** The size of `value` as JSON, or Infinity when it cannot be encoded (a cycle, a BigInt). */
 function jsonSize(value: unknown): number {
   try {
-    return JSON.stringify(value ?? null).length;
+    // Bytes of UTF-8, not characters: the limit bounds what a message costs, and a character may take four bytes.
+    return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
   } catch {
     return Number.POSITIVE_INFINITY;
   }

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '@twohop/sequence';
 
 /** What one connection may do; every limit is per connection. Documented in docs/protocol.md ("Limits"). */
 export interface ConnectionLimits {
-  /** The largest inbound message, in bytes of its JSON form. @default 16384 */
+  /** The largest inbound message, in UTF-8 bytes of its JSON form. @default 16384 */
   maxPayloadBytes: number;
   /** Subscriptions open at once. @default 64 */
   maxSubscriptions: number;
@@ -16,7 +16,10 @@ export interface ConnectionLimits {
   maxStallMs: number;
   /** A subscriber whose queued frames are estimated above this many bytes is a slow consumer. @default 8388608 */
   maxQueuedBytes: number;
-  /** The unconflated lane of one subscription (changes that must never merge). @default 1000 */
+  /**
+   * The unconflated lane of one subscription, in deltas (each may carry several changes) that must never merge.
+   * @default 1000
+   */
   priorityCapacity: number;
   /** Heartbeat interval. @default 15000 */
   heartbeatMs: number;
