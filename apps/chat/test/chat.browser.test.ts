@@ -7,12 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { buildUi } from '@twohop/vue/vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServer } from '../src/server/createChatServer.js';
-<<<<<<< HEAD
 import { SqliteChatStore } from '../src/server/store/SqliteChatStore.js';
 import { losingAcks } from './lostAcks.js';
-=======
 import { say, signedIn } from './signedIn.js';
->>>>>>> main
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
@@ -24,8 +21,7 @@ let url: string;
 
 beforeAll(async () => {
   // The UI the server serves is built here, so the test never runs a stale (or missing) build.
-<<<<<<< HEAD
-  await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
+  await buildUi(new URL('..', import.meta.url));
   // The store holds back the reply to one send after committing it: its ack comes too late for the page.
   lossy = losingAcks(new SqliteChatStore(), (input) => input.text === 'ack lost in transit', 'hold');
   server = createChatServer({
@@ -34,10 +30,6 @@ beforeAll(async () => {
     seedRooms: ['general', 'random'],
   });
   await server.ready;
-=======
-  await buildUi(new URL('..', import.meta.url));
-  server = createChatServer({ webRoot: `${appRoot}dist/web/`, seedRooms: ['general', 'random'] });
->>>>>>> main
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
   browser = await launchChromium();

@@ -248,6 +248,11 @@ export class ChatSession {
     return this.#reads.mark(room);
   }
 
+  /** The session clock's time, which typing marks' `until` is on. */
+  now(): number {
+    return this.#clock.now();
+  }
+
   /** Who is typing in `room` now (not you). */
   typists(room: string, now = this.#clock.now()): string[] {
     return this.#rooms.typists(room, now);

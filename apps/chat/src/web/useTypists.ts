@@ -19,7 +19,7 @@ export function useTypists(
     const chat = session.value;
     const name = room.value;
     if (chat === undefined || name === undefined) return [];
-    const now = Date.now();
+    const now = chat.now();
     const marks = [...(chat.open.get(name)?.typing.values() ?? [])].filter((mark) => mark.until > now);
     clearTimeout(timer);
     if (marks.length > 0) {
