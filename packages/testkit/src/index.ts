@@ -34,4 +34,5 @@ export {
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
 export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
 export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
+export { chartsHtml, type LatencyChart, type TimeChart } from './reportCharts.js';
 export { waitFor } from './waitFor.js';
