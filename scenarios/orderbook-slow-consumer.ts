@@ -129,7 +129,9 @@ const ok = writeScenarioReport({
       title: 'Server memory during the stall',
       unit: 'MB',
       series: {
-        'server RSS growth': samples.map((sample, i) => [(i + 1) * 5, mb(sample - baseline)] as [number, number]),
+        'server RSS growth': samples.map(
+          (sample, i) => [(i + 1) * 5, mb(sample - baseline)] as [number, number],
+        ),
       },
     },
   ],
