@@ -82,7 +82,9 @@ for (const chart of charts) {
  */
 export function chartsHtml(latency: LatencyChart | undefined, overTime: readonly TimeChart[]): string {
   const specs: ChartSpec[] = [
-    ...(latency === undefined ? [] : [{ title: 'Latency by percentile', unit: 'ms', x: 'percentile' as const, series: latency }]),
+    ...(latency === undefined
+      ? []
+      : [{ title: 'Latency by percentile', unit: 'ms', x: 'percentile' as const, series: latency }]),
     ...overTime.map((chart) => ({ ...chart, x: 'seconds' as const })),
   ].filter((spec) => Object.values(spec.series).some((points) => points.length > 0));
   if (specs.length === 0) return '';
