@@ -1,4 +1,4 @@
-import { seedFromEnv } from '@twohop/testkit';
+import { testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { expect } from 'vitest';
@@ -6,7 +6,7 @@ import type { HostileRequest, RunningApp } from '../AppAdapter.js';
 import { noErrorCodes, noReply } from '../canaries.js';
 import type { Property } from '../Property.js';
 
-const SEED = seedFromEnv(0xc0f0);
+const SEED = testSeed('conformance hostile input', 0xc0f0);
 /** Requests per connection: well under every app's strike and rate budgets, so each one reaches the server's logic. */
 const RUNS_PER_CONNECTION = 8;
 
@@ -74,7 +74,6 @@ export const hostileInput: Property = {
   needs: 'common',
   canaries: [noReply, noErrorCodes],
   async run(context) {
-    console.log(`conformance hostile input: fast-check seed ${SEED}`);
     const app = await context.start();
     const bystander = await app.follow();
     context.defer(() => bystander.close());
