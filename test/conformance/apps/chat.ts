@@ -157,9 +157,10 @@ export const chatAdapter: AppAdapter = {
         held: () => session.open.get(ROOM)?.messages.length ?? 0,
         loseNextDelivery: lossy.arm,
         holdReconnect: () =>
+          // By user, not token: the session refreshes its token on every connect.
           holdConnections(
             server.io,
-            (socket) => (socket.handshake.auth as { token?: unknown }).token === signedIn.token,
+            (socket) => (socket.data as { session?: { uid: string } }).session?.uid === signedIn.userId,
           ),
         local: session,
         close: () => session.close(),
@@ -189,7 +190,7 @@ export const chatAdapter: AppAdapter = {
       http: server.http,
       io: server.io,
       registry: server.metrics.registry,
-      countedMetrics: ['chat_messages_total', 'chat_requests_refused_total', 'twohop_connected_clients'],
+      countedMetrics: ['chat_messages_total', 'twohop_rejected_requests_total', 'twohop_connected_clients'],
       follow,
       caughtUp,
       cause: (count) => cause(count),

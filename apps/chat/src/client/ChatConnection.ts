@@ -71,8 +71,12 @@ export class ChatConnection {
     this.#token = token;
   }
 
-  /** Sends a request; resolves with the server's reply, or a `timeout` / `offline` error made here. */
+  /**
+   * Sends a request; resolves with the server's reply, or a `timeout` / `offline` error made here. A request made
+   * while (re)connecting waits for the connection, up to the ack timeout, as socket.io buffers an emit.
+   */
   async request<T = Record<string, unknown>>(event: string, payload: unknown): Promise<Reply<T>> {
+    if (this.#client?.state !== 'live') await this.#live(this.#options.ackTimeoutMs ?? 5000);
     const client = this.#client;
     if (client === undefined || client.state !== 'live') {
       return { ok: false, error: { code: 'offline', message: `${event}: not connected` } };
@@ -105,6 +109,25 @@ export class ChatConnection {
     this.#stop();
     this.#setState('closed');
     this.events.all.clear();
+  }
+
+  /** Resolves when the connection is live, or after `waitMs` (or at once when it will not come back by itself). */
+  #live(waitMs: number): Promise<void> {
+    if (this.#state !== 'connecting' && this.#state !== 'reconnecting') return Promise.resolve();
+    if (this.#client === undefined) return Promise.resolve(); // offline on purpose
+    const clock = this.#options.clock ?? systemClock;
+    return new Promise((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        this.events.off('state', onState);
+        resolve();
+      };
+      const onState = (state: SessionState) => {
+        if (state !== 'connecting' && state !== 'reconnecting') done();
+      };
+      const timer = clock.setTimeout(done, waitMs);
+      this.events.on('state', onState);
+    });
   }
 
   #start(): void {

@@ -67,6 +67,17 @@ const randomId = () =>
  */
 export class ChatSession {
   readonly events = mitt<ChatSessionEvents>();
+  /**
+   * Counters a test or scenario reads, live: deliveries of a message already held, holes detected, re-joins after a
+   * reconnect, sends retried, and retries the store answered `duplicate: true` (the first was stored, its ack lost).
+   */
+  readonly stats: {
+    readonly duplicates: number;
+    readonly gaps: number;
+    readonly rejoins: number;
+    readonly resent: number;
+    readonly duplicateAcks: number;
+  };
   readonly #connection: ChatConnection;
   readonly #outbox: Outbox;
   readonly #list: RoomList;
@@ -76,6 +87,7 @@ export class ChatSession {
   readonly #clock: Clock;
   readonly #lastTypingSent = new Map<string, number>();
   #state: SessionState = 'connecting';
+  #everLive = false;
   #refreshTimer: TimerHandle | undefined;
 
   constructor(options: ChatSessionOptions) {
@@ -109,6 +121,24 @@ export class ChatSession {
         if (reply.ok) this.#list.setRead(room, reply.lastRead);
       },
     });
+    const [roomStats, outboxStats] = [this.#rooms.stats, this.#outbox.stats];
+    this.stats = {
+      get duplicates() {
+        return roomStats.duplicates;
+      },
+      get gaps() {
+        return roomStats.gaps;
+      },
+      get rejoins() {
+        return roomStats.rejoins;
+      },
+      get resent() {
+        return outboxStats.resent;
+      },
+      get duplicateAcks() {
+        return outboxStats.duplicateAcks;
+      },
+    };
     const rooms = this.#rooms.events;
     rooms.on('change', changed);
     rooms.on('caught-up', (event) => this.events.emit('caught-up', event));
@@ -144,14 +174,6 @@ export class ChatSession {
   /** Your messages not yet acknowledged, oldest first. */
   get outbox(): readonly Outgoing[] {
     return this.#outbox.entries;
-  }
-
-  /**
-   * Counters a test or scenario reads: deliveries of a message already held, holes detected, re-joins, sends retried,
-   * and retries the store answered `duplicate: true` (the first send was stored and its ack lost).
-   */
-  get stats() {
-    return { ...this.#rooms.stats, ...this.#outbox.stats };
   }
 
   /** Refreshes the room list: every room of yours, and the first page of all rooms. */
@@ -291,8 +313,9 @@ export class ChatSession {
     } catch {
       return; // The connection dropped again mid-way; the next connect starts over.
     }
-    await this.#rooms.rejoinAll();
+    await this.#rooms.joinAll(this.#everLive);
     if (this.#connection.state !== 'live') return;
+    this.#everLive = true;
     this.#setState('live');
     this.#outbox.flush();
   }

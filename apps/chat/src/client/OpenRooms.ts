@@ -62,9 +62,12 @@ export class OpenRooms {
     this.events.emit('change');
   }
 
-  /** Re-joins every open room from where it stopped (after a reconnect); a refused room is closed, others go on. */
-  async rejoinAll(): Promise<void> {
-    await Promise.allSettled([...this.timelines.keys()].map((name) => this.join(name, true)));
+  /**
+   * Joins every open room from where it stopped (after a connect; `reconnect` counts it and reports what each
+   * caught up on); a refused room is closed, the others go on.
+   */
+  async joinAll(reconnect: boolean): Promise<void> {
+    await Promise.allSettled([...this.timelines.keys()].map((name) => this.join(name, reconnect)));
   }
 
   /** Joins an open room from its last seq; `reconnect` counts it and reports what it caught up on. */
