@@ -5,7 +5,7 @@ import { CHAT_ERROR_CODES } from '../src/domain/errors.js';
 import { isValidText } from '../src/domain/text.js';
 import { hostileRequest } from './hostileInputs.js';
 import { socketClients, type TestReply } from './socketClient.js';
-import { startChat } from './startChat.js';
+import { startChat, UNLIMITED } from './startChat.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -17,11 +17,8 @@ describe('chat under hostile input', () => {
   it('generated requests shaped per event reach the handlers; each gets a real reply with a documented code; the server and a bystander carry on', async () => {
     // Limits high enough that no refusal closes the connection: every input must be answered.
     const { url, server } = await startChat(cleanups, {
-      limits: { maxStrikes: 1_000_000, ratePerSecond: 1_000_000, rateBurst: 1_000_000 },
-      sendRate: 1_000_000,
-      sendBurst: 1_000_000,
-      roomsPerMinute: 1_000_000,
-      roomBurst: 1_000_000,
+      ...UNLIMITED,
+      limits: { ...UNLIMITED.limits, maxStrikes: 1_000_000 },
       maxRooms: 1_000_000,
     });
     const bob = await user(url, 'bob');

@@ -49,10 +49,12 @@ describe('HTTP errors are JSON with a stable code', () => {
         body: JSON.stringify({ name: `u${i}` }),
       });
       statuses.push(response.status);
-      if (response.status === 429)
-        expect(await response.json()).toMatchObject({
-          error: { code: 'rate_limited', retryAfterMs: 60_000 },
-        });
+      if (response.status === 429) {
+        const { error } = (await response.json()) as { error: { code: string; retryAfterMs: number } };
+        expect(error.code).toBe('rate_limited');
+        // One sign-in a minute: the next is at most a minute away.
+        expect(error.retryAfterMs > 0 && error.retryAfterMs <= 60_000).toBe(true);
+      }
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
@@ -167,10 +169,9 @@ describe('rooms', () => {
     bob.on('room:created', ({ room }: { room: string }) => heard.bob.push(room));
     expect(await request(tab1, 'room:create', { room: 'one' })).toEqual({ ok: true });
     expect(await request(tab1, 'room:create', { room: 'two' })).toEqual({ ok: true });
-    expect(await request(tab2, 'room:create', { room: 'three' })).toMatchObject({
-      ok: false,
-      error: { code: 'rate_limited', retryAfterMs: 60_000 },
-    });
+    const third = await request(tab2, 'room:create', { room: 'three' });
+    expect(third).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    expect((third.error as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(50_000);
     await request(tab2, 'rooms:list');
     await request(bob, 'rooms:list');
     expect(heard).toEqual({ tab2: ['one', 'two'], bob: [] });
@@ -206,8 +207,8 @@ describe('sessions', () => {
 });
 
 describe('every refusal counts', () => {
-  it('10,000 joins of unknown rooms: each refused unknown_room, and the connection is closed for abuse long before', async () => {
-    const { url } = await start();
+  it('10,000 joins of unknown rooms: each refused (unknown_room, then rate_limited), closed for abuse at the strike limit', async () => {
+    const { url } = await start({ limits: { maxStrikes: 20 } });
     const mallory = await user(url, 'mallory');
     const bob = await user(url, 'bob');
     const notices: unknown[] = [];
@@ -223,8 +224,9 @@ describe('every refusal counts', () => {
     }
     await closed;
     expect(notices).toMatchObject([{ error: { code: 'protocol_abuse' }, reconnect: false }]);
-    expect([...codes.keys()]).toEqual(['unknown_room']);
-    expect(codes.get('unknown_room')).toBeLessThan(100);
+    // Reads cost too: the joins drain the connection's budget, and every refusal of either kind is a strike.
+    expect([...codes.keys()].sort()).toEqual(['rate_limited', 'unknown_room']);
+    expect([...codes.values()].reduce((a, b) => a + b)).toBe(21);
     expect(await request(bob, 'rooms:list')).toMatchObject({ ok: true });
   });
 });

@@ -7,7 +7,7 @@ import { ChatSession, requestSession } from '../src/client/ChatSession.js';
 import type { ChatServerOptions } from '../src/server/createChatServer.js';
 import { SqliteChatStore } from '../src/server/store/SqliteChatStore.js';
 import { losingAcks } from './lostAcks.js';
-import { startChat } from './startChat.js';
+import { startChat, UNLIMITED } from './startChat.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -65,7 +65,7 @@ describe('ChatSession against the chat server', () => {
     // Every seventh send is stored and then its sender is cut off before the ack: the session cannot know it was
     // stored, resends it with the same client id after reconnecting, and the store's dedup answers it.
     const lossy = losingAcks(new SqliteChatStore(), (input) => Number(input.text.slice(1)) % 7 === 3);
-    const { server, session } = await start({ store: lossy.store, sendRate: 1000, sendBurst: 1000 });
+    const { server, session } = await start({ ...UNLIMITED, store: lossy.store });
     lossy.state.cut = (uid) => server.io.in(`user:${uid}`).disconnectSockets(true);
     const ada = await session('ada', 2000);
     const bob = await session('bob');
@@ -86,7 +86,7 @@ describe('ChatSession against the chat server', () => {
   });
 
   it('offline past a page: reconnects, pages back to fill the hole, and reports what it caught up on', async () => {
-    const { server, session } = await start({ sendRate: 1000, sendBurst: 1000 });
+    const { server, session } = await start(UNLIMITED);
     const ada = await session('ada');
     const bob = await session('bob');
     await ada.createRoom('general');

@@ -2,6 +2,17 @@ import { trackConnections } from '@twohop/testkit';
 import type { AddressInfo } from 'node:net';
 import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
 
+/** Options that lift every budget: for tests about something else than limits (a flood of sends, hostile input). */
+export const UNLIMITED: ChatServerOptions = {
+  limits: { ratePerSecond: 1e6, rateBurst: 1e6 },
+  userRate: 1e6,
+  userBurst: 1e6,
+  sendRate: 1e6,
+  sendBurst: 1e6,
+  roomsPerMinute: 1e6,
+  roomBurst: 1e6,
+};
+
 /**
  * A chat server on 127.0.0.1 for one test (secret `test-secret` unless `options` says otherwise), on a free port or
  * on `port` (a restart where the clients expect it). Its shutdown is pushed onto `cleanups`.

@@ -4,21 +4,32 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
+import { attachSocketIoRequests, IdentityBudgets, RequestError, RequestRouter } from '@twohop/server';
 import { Server } from 'socket.io';
+import { isChatError } from '../domain/errors.js';
 import type { ChatStore } from '../domain/ChatStore.js';
 import { ChatRooms, userRoom } from './ChatRooms.js';
 import { chatMetrics } from './chatMetrics.js';
-import { serveRequests } from './dispatch.js';
 import { messageRequests } from './messageRequests.js';
 import { resolveOptions, type ChatServerOptions } from './options.js';
-import type { ChatDeps } from './requestTypes.js';
+import type { ChatContext, ChatDeps, ChatRequest } from './requestTypes.js';
 import { roomRequests } from './roomRequests.js';
 import { sessionRequests, sessionRoutes, verifySession } from './sessionRoutes.js';
 import type { Session } from './sessions.js';
 import { SqliteChatStore } from './store/SqliteChatStore.js';
-import { UserBudgets } from './UserBudgets.js';
 
 export type { ChatServerOptions } from './options.js';
+
+/** A chat request whose rule refusals (`ChatError`) reach the request layer as its `RequestError`, code kept. */
+function ruled(definition: ChatRequest): ChatRequest {
+  return {
+    ...definition,
+    handle: (input, context) =>
+      definition.handle(input, context).catch((error: unknown) => {
+        throw isChatError(error) ? new RequestError(error.code, error.message) : error;
+      }),
+  };
+}
 
 /**
  * The chat server: sign-in by display name (`POST /api/session` → a signed, expiring token), socket.io with the token
@@ -31,6 +42,8 @@ export function createChatServer(input: ChatServerOptions = {}) {
   const store: ChatStore =
     input.store ?? new SqliteChatStore({ path: input.database ?? ':memory:', now: options.now });
   const metrics = chatMetrics();
+  const budgets = (ratePerSecond: number, burst: number) =>
+    new IdentityBudgets({ ratePerSecond, burst, clock: options.clock });
 
   const app = express();
   sessionRoutes(app, options);
@@ -50,10 +63,12 @@ export function createChatServer(input: ChatServerOptions = {}) {
     rooms,
     options,
     metrics,
-    sends: new UserBudgets(options.sendRate, options.sendBurst, options.clock),
-    creations: new UserBudgets(options.roomsPerMinute / 60, options.roomBurst, options.clock),
+    sends: budgets(options.sendRate, options.sendBurst),
+    creations: budgets(options.roomsPerMinute / 60, options.roomBurst),
   };
   const requests = { ...roomRequests(deps), ...messageRequests(deps), ...sessionRequests(options) };
+  const router = new RequestRouter<ChatContext>();
+  for (const [name, definition] of Object.entries(requests)) router.add(name, ruled(definition));
   const ready = Promise.all(options.seedRooms.map((name) => store.ensureRoom(name)));
 
   io.use((socket, next) => {
@@ -73,12 +88,23 @@ export function createChatServer(input: ChatServerOptions = {}) {
   });
   io.on('connection', (socket) => {
     metrics.stream.connectedClients.inc({ transport: 'socket.io' });
-    const context = { socket, session: socket.data.session as Session };
+    const session = socket.data.session as Session;
     // Every connection of a user hears what is addressed to that user (small-room messages, notices, receipts).
-    void socket.join(userRoom(context.session.uid));
-    socket.on('disconnecting', () => rooms.disconnecting(socket, context.session));
+    void socket.join(userRoom(session.uid));
+    socket.on('disconnecting', () => rooms.disconnecting(socket, session));
     socket.on('disconnect', () => metrics.stream.connectedClients.dec({ transport: 'socket.io' }));
-    serveRequests(socket, context, requests, metrics, options.limits.maxStrikes);
+  });
+  // Every request through the shared request layer: size, the connection's and the user's budgets (weighted by
+  // cost), the strict schema, one at a time per connection, every refusal a strike, replies bounded by writability.
+  const served = attachSocketIoRequests(io, {
+    router,
+    context: (socket): ChatContext => ({ socket, session: socket.data.session as Session }),
+    identity: (socket) => (socket.data.session as Session).uid,
+    budgets: budgets(options.userRate, options.userBurst),
+    limits: options.limits,
+    clock: options.clock,
+    metrics: metrics.stream,
+    onInternalError: (error, name) => console.error(`chat: ${name} failed`, error),
   });
 
   return {
@@ -86,6 +112,8 @@ export function createChatServer(input: ChatServerOptions = {}) {
     io,
     store,
     metrics: metrics.stream,
+    /** Each connection's request counters (handled, refused, waiting, stalled). */
+    inspect: () => served.inspect(),
     /** Resolves once the seed rooms exist. */
     ready,
     /** Every request the server serves, with its cost (what docs/apps/chat.md lists). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_CLIENT_ID, MAX_TEXT, type ChatMessage } from '../domain/wire.js';
-import { room, RateLimited } from './roomRequests.js';
-import { request, type ChatDeps, type ChatRequest } from './requestTypes.js';
+import { room } from './roomRequests.js';
+import { request, spend, type ChatDeps, type ChatRequest } from './requestTypes.js';
 
 const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 /**
@@ -17,8 +17,7 @@ export function messageRequests({ store, rooms, metrics, sends }: ChatDeps): Rec
       schema: z.strictObject({ room, clientId: z.string().min(1).max(MAX_CLIENT_ID), text }),
       cost: 2,
       handle: async ({ room: name, clientId, text: body }, { session }) => {
-        const allowed = sends.take(session.uid);
-        if (!allowed.ok) throw new RateLimited('slow down', allowed.retryAfterMs);
+        spend(sends, session.uid, 'slow down');
         const stopTimer = metrics.commitSeconds.startTimer();
         const ack = await store.send({
           room: name,

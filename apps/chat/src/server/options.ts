@@ -16,6 +16,10 @@ export interface ChatServerOptions {
   sessionsPerMinute?: number;
   /** …and in a burst. @default 20 */
   sessionBurst?: number;
+  /** Request cost a user may spend per second over all their connections (the shared request layer's identity budget). @default 40 */
+  userRate?: number;
+  /** …and in a burst. @default 80 */
+  userBurst?: number;
   /** Messages a user may send per second, sustained (over all their connections). @default 5 */
   sendRate?: number;
   /** …and in a burst. @default 20 */
@@ -60,6 +64,8 @@ export function resolveOptions(options: ChatServerOptions, secret: string): Reso
     sessionTtlMs: options.sessionTtlMs ?? 24 * 60 * 60 * 1000,
     sessionsPerMinute: options.sessionsPerMinute ?? 10,
     sessionBurst: options.sessionBurst ?? 20,
+    userRate: options.userRate ?? 40,
+    userBurst: options.userBurst ?? 80,
     sendRate: options.sendRate ?? 5,
     sendBurst: options.sendBurst ?? 20,
     roomsPerMinute: options.roomsPerMinute ?? 1,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChatError } from '../domain/errors.js';
 import { requireMember, requireRoom } from '../domain/membership.js';
 import { MAX_HISTORY_PAGE, MAX_ROOMS_PAGE, ROOM_NAME } from '../domain/wire.js';
-import { request, type ChatDeps, type ChatRequest } from './requestTypes.js';
+import { request, spend, type ChatDeps, type ChatRequest } from './requestTypes.js';
 
 export const room = z.string().regex(ROOM_NAME);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -32,9 +32,7 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       schema: z.strictObject({ room }),
       cost: 4,
       handle: async ({ room: name }, { session }) => {
-        const allowed = creations.take(session.uid);
-        if (!allowed.ok)
-          throw new RateLimited('rooms are created at most 1 a minute per user', allowed.retryAfterMs);
+        spend(creations, session.uid, 'rooms are created at most 1 a minute per user');
         await store.createRoom(name, session.uid, maxRooms);
         rooms.created(session.uid, name);
         return {};
@@ -122,15 +120,4 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       },
     }),
   };
-}
-
-/** A user-level limit of the chat's own (sends, room creations): `rate_limited` with when to retry. */
-export class RateLimited extends Error {
-  override readonly name = 'RateLimited';
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(message);
-  }
 }

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { z } from 'zod';
 import type { ResolvedChatOptions } from './options.js';
 import { refreshed, signIn, verifySession } from './sessions.js';
-import { UserBudgets } from './UserBudgets.js';
+import { IdentityBudgets } from '@twohop/server';
 import type { ChatRequest } from './requestTypes.js';
 import { request } from './requestTypes.js';
 
@@ -26,11 +26,21 @@ const fail = (
  * free). Malformed JSON and every other refusal answer JSON `{error: {code, message}}`.
  */
 export function sessionRoutes(app: Express, options: ResolvedChatOptions): void {
-  const perAddress = new UserBudgets(options.sessionsPerMinute / 60, options.sessionBurst, options.clock);
+  const perAddress = new IdentityBudgets({
+    ratePerSecond: options.sessionsPerMinute / 60,
+    burst: options.sessionBurst,
+    clock: options.clock,
+  });
   app.post('/api/session', express.json({ limit: '4kb' }), (req, response) => {
-    const allowed = perAddress.take(req.socket.remoteAddress ?? 'unknown');
-    if (!allowed.ok)
-      return fail(response, 429, 'rate_limited', 'too many sign-ins from this address', allowed.retryAfterMs);
+    const bucket = perAddress.of(req.socket.remoteAddress ?? 'unknown');
+    if (!bucket.take())
+      return fail(
+        response,
+        429,
+        'rate_limited',
+        'too many sign-ins from this address',
+        Math.ceil(bucket.waitMs()),
+      );
     const name = displayName.safeParse((req.body as { name?: unknown } | undefined)?.name);
     if (!name.success) return fail(response, 400, 'invalid_message', 'a display name is 1–40 characters');
     const { session, token } = signIn(name.data, options.secret, options.now() + options.sessionTtlMs);
