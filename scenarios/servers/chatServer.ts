@@ -80,6 +80,14 @@ process.on('message', async (message: { cmd: string; rooms?: string[]; names?: s
       stats: {
         refused,
         duplicates: await readMetric(server.metrics.registry, 'chat_duplicate_sends_total'),
+        closed: Object.fromEntries(
+          await Promise.all(
+            ['protocol_abuse', 'slow_consumer'].map(async (code) => [
+              code,
+              await readMetric(server.metrics.registry, 'chat_connections_closed_total', { code }),
+            ]),
+          ),
+        ) as Record<string, number>,
         acksLost: lossy.state.lost,
         rss: process.memoryUsage().rss,
         cpuMs: (cpu.user + cpu.system) / 1000,

@@ -11,6 +11,8 @@ export interface ChatMetrics {
   readonly duplicates: Counter;
   /** Time to commit a send (fsync included) before its ack. */
   readonly commitSeconds: Histogram;
+  /** Connections the server closed on purpose, by code (`protocol_abuse`, `slow_consumer`). */
+  readonly closed: Counter<'code'>;
 }
 
 /** Registers the chat's metrics in a new registry (with the standard ones). */
@@ -28,6 +30,12 @@ export function chatMetrics(stream = new StreamMetrics({ defaultLabels: { app: '
     duplicates: new Counter({
       name: 'chat_duplicate_sends_total',
       help: 'Retried sends answered duplicate: true from the store, storing nothing (their first ack was lost).',
+      registers,
+    }),
+    closed: new Counter({
+      name: 'chat_connections_closed_total',
+      help: 'Connections the server closed on purpose, by code (protocol_abuse, slow_consumer).',
+      labelNames: ['code'] as const,
       registers,
     }),
     commitSeconds: new Histogram({

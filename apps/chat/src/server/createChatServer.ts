@@ -105,6 +105,7 @@ export function createChatServer(input: ChatServerOptions = {}) {
     clock: options.clock,
     metrics: metrics.stream,
     onInternalError: (error, name) => console.error(`chat: ${name} failed`, error),
+    onClose: (_socket, notice) => metrics.closed.inc({ code: notice.error.code }),
   });
 
   return {
