@@ -4,7 +4,9 @@
  * `--database :memory:` is given. `--lose-ack-every N` loses the ack of every Nth stored send: the sender's
  * connection is cut after the commit, before the reply (its retry must then be answered `duplicate: true`).
  * IPC: `{ cmd: 'dump', rooms }` → `{ dump }` (each room's stored messages, in seq order), `{ cmd: 'stats' }` →
- * `{ stats }` (refusals by code, duplicates answered, acks lost, RSS, CPU), `{ cmd: 'rooms', names }` → `{ created }`.
+ * `{ stats }` (refusals and closes by code, duplicates answered, acks lost, RSS, CPU), `{ cmd: 'rooms', names }` →
+ * `{ created }`, `{ cmd: 'messages', room, count, text }` → `{ stored }` (written straight to the store by a system
+ * user), `{ cmd: 'rss', gc }` → `{ rss }`, `{ cmd: 'connections' }` → `{ connections }` (each one's request counters).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'max-rooms': { type: 'string', default: '50' },
     'lose-ack-every': { type: 'string', default: '0' },
     'sessions-per-minute': { type: 'string', default: '1000000' },
+    /** @default as many as `--sessions-per-minute` */
+    'session-burst': { type: 'string' },
   },
 });
 const folder = values.database === '' ? mkdtempSync(join(tmpdir(), 'twohop-chat-scenario-')) : undefined;
@@ -42,7 +46,7 @@ const server = createChatServer({
   store: lossy.store,
   // Every scenario client signs in from 127.0.0.1: the per-address sign-in limit is for the hostile scenario to test.
   sessionsPerMinute: Number(values['sessions-per-minute']),
-  sessionBurst: Number(values['sessions-per-minute']),
+  sessionBurst: Number(values['session-burst'] ?? values['sessions-per-minute']),
   sendRate: Number(values['send-rate']),
   sendBurst: Number(values['send-burst']),
   largeRoom: Number(values['large-room']),
@@ -54,7 +58,35 @@ server.http.listen(Number(values.port), '127.0.0.1', () =>
   process.send?.({ port: (server.http.address() as AddressInfo).port }),
 );
 
-process.on('message', async (message: { cmd: string; rooms?: string[]; names?: string[] }) => {
+interface Command {
+  cmd: string;
+  rooms?: string[];
+  names?: string[];
+  room?: string;
+  count?: number;
+  text?: string;
+  gc?: boolean;
+}
+process.on('message', async (message: Command) => {
+  if (message.cmd === 'rss') {
+    // After a full GC when the process runs with --expose-gc; `gc: false` for a live sample.
+    if (message.gc !== false) (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ rss: process.memoryUsage().rss });
+  }
+  if (message.cmd === 'connections') process.send?.({ connections: server.inspect() });
+  if (message.cmd === 'messages') {
+    const room = message.room ?? 'lobby';
+    await server.store.join(room, 'system', Number.MAX_SAFE_INTEGER);
+    for (let i = 0; i < (message.count ?? 0); i++)
+      await server.store.send({
+        room,
+        userId: 'system',
+        name: 'system',
+        clientId: `seed-${i}`,
+        text: message.text ?? `${i}`,
+      });
+    process.send?.({ stored: message.count ?? 0 });
+  }
   if (message.cmd === 'rooms') {
     for (const name of message.names ?? []) await server.store.ensureRoom(name);
     process.send?.({ created: message.names?.length ?? 0 });

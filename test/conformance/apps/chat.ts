@@ -20,6 +20,9 @@ const REPLY_HIGH_WATER = 1024 * 1024;
 /** The chat's error codes: its typed union, which docs/apps/chat.md lists. */
 const CODES = [...CHAT_ERROR_CODES];
 
+/** Connection budgets high enough that no property's pace is refused. */
+const RATES = { ratePerSecond: 10_000, rateBurst: 10_000 };
+
 const room = fc.oneof(fc.constant(ROOM), fc.stringMatching(/^[\w-]{1,64}$/));
 const seq = fc.integer({ min: 0, max: 200 });
 const text = fc.string({ minLength: 1, maxLength: 200 });
@@ -65,16 +68,20 @@ export const chatAdapter: AppAdapter = {
       // Changes come from one writer as fast as the properties make them; the send rate is not what is tested.
       sendRate: 10_000,
       sendBurst: 10_000,
+      // Nor are the request budgets: the stalled reader asks for a page every 50 ms, which must not be refused.
+      userRate: 10_000,
+      userBurst: 10_000,
       // The canary: the request layer's reply bound lifted, so replies pile up for a reader that does not read.
       ...(unboundedReplies === true
         ? {
             limits: {
+              ...RATES,
               replyHighWaterBytes: Number.POSITIVE_INFINITY,
               maxQueuedBytes: Number.POSITIVE_INFINITY,
               maxPendingRequests: Number.POSITIVE_INFINITY,
             },
           }
-        : {}),
+        : { limits: RATES }),
     });
     // The heartbeat is socket.io's ping: a client that hears no ping for interval + timeout declares the line dead.
     // With no ping at all (an interval past the bound), a client has nothing to time: the line is never declared dead.
