@@ -291,6 +291,7 @@ describe('JSON Patch state edges', () => {
       { op: 'remove', path: '/b' },
     ];
     const { splitter } = model;
+    if (splitter === undefined) throw new Error('the JSON Patch model conflates: it has a splitter');
     expect(splitter.split(operations)).toEqual(operations);
     expect(operations.map(splitter.keyOf)).toEqual(['/a', '/b']);
     expect(splitter.join(operations)).toEqual(operations);
