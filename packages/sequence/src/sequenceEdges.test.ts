@@ -202,6 +202,14 @@ describe('ReorderWindow edges', () => {
     expect(gaps).toEqual([{ expected: 1, received: 5, reason: 'timeout' }]);
   });
 
+  it('between arrivals of the same moment, reports the first to wait when the hole times out', () => {
+    const { clock, push, gaps } = setup(8);
+    push(3);
+    push(5);
+    clock.advance(100);
+    expect(gaps).toEqual([{ expected: 1, received: 3, reason: 'timeout' }]);
+  });
+
   it('leaves no timer behind after a gap, a reset or dispose', () => {
     const { clock, push, window } = setup(8);
     push(3);
