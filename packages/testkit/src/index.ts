@@ -33,5 +33,13 @@ export {
 } from './stalledClients.js';
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
 export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
+export {
+  controlsOutOfView,
+  horizontalOverflow,
+  keepScreenshot,
+  SCREENSHOTS,
+  VIEWPORTS,
+} from './pageLayout.js';
 export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
+export { chartsHtml, type LatencyChart, type TimeChart } from './reportCharts.js';
 export { waitFor } from './waitFor.js';
