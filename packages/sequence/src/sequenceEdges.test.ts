@@ -115,9 +115,14 @@ describe('ManualClock', () => {
     clock.runAll();
     expect(fired).toEqual([20, 25]);
     expect(clock.now()).toBe(25);
-    const rearm = () => void clock.setTimeout(rearm, 1);
-    rearm();
+    let rearmed = 0;
+    const rearm = () => {
+      rearmed++;
+      clock.setTimeout(rearm, 1);
+    };
+    clock.setTimeout(rearm, 1);
     expect(() => clock.runAll(50)).toThrow(/more than 50 timers fired/);
+    expect(rearmed).toBe(50);
   });
 });
 
