@@ -80,6 +80,21 @@ describe('Replica edges', () => {
     expect(replica.stats.snapshots).toBe(2);
   });
 
+  it('while live, takes a newer snapshot of its epoch, and any snapshot of another epoch (rule 4)', () => {
+    const { replica } = replicaAt(5);
+    expect(replica.applySnapshot(snapshot(8, [['k', 8]]))).toBe(true);
+    expect(replica.position).toEqual({ epoch: 'e1', seq: 8 });
+    expect(replica.applySnapshot(snapshot(2, [['k', 2]], 'e2'))).toBe(true);
+    expect(replica.position).toEqual({ epoch: 'e2', seq: 2 });
+  });
+
+  it('without a checksum function, ignores the checksums messages carry', () => {
+    const { replica, resyncs } = replicaAt(0);
+    expect(replica.applyDelta(delta(1, [setKey('k', 1)], { checksum: 12345 }))).toBe('applied');
+    expect(replica.applySnapshot({ ...snapshot(4), checksum: 99 })).toBe(true);
+    expect(resyncs).toEqual([]);
+  });
+
   it('a snapshot whose checksum fails is still taken (the state is replaced) and a resync asked for', () => {
     const resyncs: ResyncReason[] = [];
     const replica = new Replica({
@@ -137,6 +152,7 @@ describe('HistoryRing edges', () => {
 
   it('when empty has no oldest or newest, and nothing to replay from a later seq', () => {
     const ring = new HistoryRing<string>(4);
+    expect(ring.since(0)).toEqual([]); // a fresh stream at seq 0: resuming from 0 replays nothing
     expect(ring.oldestSeq).toBeUndefined();
     expect(ring.newestSeq).toBeUndefined();
     expect(ring.since(3)).toBeUndefined();
@@ -272,7 +288,7 @@ describe('JSON Patch state edges', () => {
   it('refuses paths and operations it cannot apply safely, naming what was wrong', () => {
     const refused = (operation: unknown) => () => model.apply({}, [operation as KeyedPatchOperation]);
     expect(refused({ op: 'add', path: 'a', value: 1 })).toThrow('JSON Patch path must start with "/": a');
-    expect(refused({ op: 'add', path: 7, value: 1 })).toThrow(TypeError);
+    expect(refused({ op: 'add', path: 7, value: 1 })).toThrow('JSON Patch path must start with "/": 7');
     for (const segment of ['__proto__', 'prototype', 'constructor'])
       expect(refused({ op: 'add', path: `/a/${segment}`, value: 1 })).toThrow(
         `JSON Patch path segment not allowed: ${segment}`,
