@@ -1,7 +1,7 @@
 import { readHistogramSum } from '@twohop/metrics';
-import { launchChromium } from '@twohop/testkit';
+import { startApp, type StartedApp } from '@twohop/app-kit';
+import { launchChromium, SeededRandom } from '@twohop/testkit';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
@@ -11,44 +11,45 @@ import { createOrderbookServer, type OrderbookServer } from '../src/server/creat
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
-let server: OrderbookServer;
+let app: StartedApp<OrderbookServer>;
 let browser: Browser;
 let url: string;
+
+/** The order book at a moderate rate with seeded order flow, on a free port (or `port`, for a restart). */
+const startOrderbook = (seed: number, port = 0) => {
+  const random = new SeededRandom(seed);
+  return startApp(createOrderbookServer({ rate: 300, random: () => random.float() }), { port });
+};
 
 beforeAll(async () => {
   // The UI the server serves is built here, so the test never runs a stale (or missing) build.
   await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
-  server = createOrderbookServer({ rate: 300, seed: 5 });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  app = await startOrderbook(5);
+  url = app.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close(1000);
-  server?.http.close();
+  await app?.close();
 });
 
 describe('order book UI in Chromium', () => {
   it('survives a server restart: the badge shows reconnecting, then the book is live again in a new epoch', async () => {
     // A server of its own, so restarting it does not disturb the other tests.
-    let own = createOrderbookServer({ rate: 300, seed: 8 });
-    await new Promise<void>((resolve) => own.http.listen(0, '127.0.0.1', resolve));
-    const port = (own.http.address() as AddressInfo).port;
+    let own = await startOrderbook(8);
+    const port = own.port;
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`http://127.0.0.1:${port}/?symbol=SOL-USD&tier=retail`);
     await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
 
-    await own.close(1000);
-    await new Promise<void>((resolve) => own.http.close(() => resolve()));
+    await own.close();
     await expect
       .poll(() => page.textContent('[data-test=connection]'), { timeout: 10_000 })
       .toBe('reconnecting');
-    own = createOrderbookServer({ rate: 300, seed: 9 });
-    await new Promise<void>((resolve) => own.http.listen(port, '127.0.0.1', resolve));
+    own = await startOrderbook(9, port);
     try {
       await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 30_000 }).toBe('live');
       // The restarted engine is a new history: the client took a snapshot of it, and the ladder moves again.
@@ -63,8 +64,7 @@ describe('order book UI in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await page.close();
-      await own.close(1000);
-      own.http.close();
+      await own.close();
     }
   }, 90_000);
 
@@ -115,7 +115,7 @@ describe('order book UI in Chromium', () => {
     const conflated = async () => Number((await inspector())?.match(/Conflated deltas(\d+)/)?.[1]);
     const before = await conflated();
 
-    const queueDelay = () => readHistogramSum(server.metrics.registry, 'twohop_queue_delay_seconds');
+    const queueDelay = () => readHistogramSum(app.server.metrics.registry, 'twohop_queue_delay_seconds');
     const delayBefore = await queueDelay();
 
     await page.click('[data-test=stall]');

@@ -1,10 +1,9 @@
-import { launchChromium, startTestServer, type DisposableServer } from '@twohop/testkit';
+import { createWebApp, startApp, type StartedApp, type WebApp } from '@twohop/app-kit';
+import { launchChromium } from '@twohop/testkit';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPortal } from '../src/createPortal.js';
+import { createPortal } from '../src/server/createPortal.js';
 
 const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 const cleanups: (() => unknown)[] = [];
@@ -12,28 +11,23 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const healthyApp = (port?: number) =>
-  startTestServer(
-    ({ app }) =>
-      void app.get('/healthz', (_q, r) => void r.json({ status: 'ok', mode: 'embedded', node: 'n1' })),
-    port === undefined ? {} : { port },
-  );
+const healthyApp = (port = 0) => startApp(createWebApp({ name: 'demo' }), { port });
 
-async function portalOn(port: number, appPort: number): Promise<Server> {
-  const portal = createPortal({
-    apps: [{ name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.' }],
-    timeoutMs: 300,
-  });
-  await new Promise<void>((resolve) => portal.listen(port, '127.0.0.1', resolve));
-  return portal;
-}
+const portalOn = (port: number, appPort: number) =>
+  startApp(
+    createPortal({
+      apps: [{ name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.', listed: true }],
+      timeoutMs: 300,
+    }),
+    { port },
+  );
 
 describe('portal UI in Chromium', () => {
   it('shows each app live, then down when it stops, then live again; survives a restart of the portal', async () => {
-    let app: DisposableServer = await healthyApp();
+    let app: StartedApp<WebApp> = await healthyApp();
     const appPort = app.port;
     let portal = await portalOn(0, appPort);
-    const portalPort = (portal.address() as AddressInfo).port;
+    const portalPort = portal.port;
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1100, height: 500 } });
@@ -47,9 +41,9 @@ describe('portal UI in Chromium', () => {
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
 
     // The portal itself restarts: the page keeps polling and shows live health again.
-    await new Promise<void>((resolve) => portal.close(() => resolve()));
+    await portal.close();
     portal = await portalOn(portalPort, appPort);
-    cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
+    cleanups.push(() => portal.close());
     await page.waitForTimeout(2500);
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
     mkdirSync(screenshots, { recursive: true });

@@ -37,7 +37,7 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal?: st
   let running: Promise<void> | undefined;
   const shutdown = (signal = 'shutdown') => {
     running ??= (async () => {
-      log(`${signal}: stopping; clients are told to reconnect elsewhere`);
+      log(`stopping… (${signal}: clients are told to reconnect elsewhere)`);
       const deadline = setTimeout(() => {
         log(`shutdown deadline of ${deadlineMs} ms passed; cutting remaining connections`);
         server.closeAllConnections();

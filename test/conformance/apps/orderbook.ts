@@ -1,8 +1,8 @@
+import { startApp } from '@twohop/app-kit';
 import { socketIoTransport } from '@twohop/client';
 import { bookChecksum, levelBookState, type LevelBook } from '@twohop/orderbook/book';
 import { createOrderbookServer } from '@twohop/orderbook/server';
-import { trackConnections } from '@twohop/testkit';
-import type { AddressInfo } from 'node:net';
+import { SeededRandom } from '@twohop/testkit';
 import type { AppAdapter } from '../AppAdapter.js';
 
 const entries = (book: LevelBook) => new Map(book.entries());
@@ -11,11 +11,11 @@ const entries = (book: LevelBook) => new Map(book.entries());
 export const orderbookAdapter: AppAdapter = {
   name: 'orderbook',
   async start(port = 0) {
-    const server = createOrderbookServer({ simulate: false, seed: 9 });
-    const dropConnections = trackConnections(server.http);
-    await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
-    const bound = (server.http.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${bound}`;
+    const random = new SeededRandom(9);
+    const app = await startApp(createOrderbookServer({ simulate: false, random: () => random.float() }), {
+      port,
+    });
+    const { server, url } = app;
     const publisher = server.symbols.get('BTC-USD')!.feed.books.get('pro')!;
     // A client's conflating queue can hold at most one entry per distinct key the stream has changed.
     const keys = new Set<string>(publisher.state.entries().map(([key]) => key));
@@ -24,7 +24,7 @@ export const orderbookAdapter: AppAdapter = {
     });
     return {
       url,
-      port: bound,
+      port: app.port,
       stream: 'book:BTC-USD',
       model: levelBookState(),
       checksum: bookChecksum,
@@ -39,14 +39,8 @@ export const orderbookAdapter: AppAdapter = {
       queuedChanges: () => server.streams.inspect().reduce((sum, stats) => sum + stats.queuedChanges, 0),
       queueBound: () => keys.size,
       stallRequest: { event: 'fault', payload: (ms) => ({ kind: 'stall', ms }) },
-      dropConnections,
-      async stop() {
-        await server.close(1000);
-        await new Promise<void>((resolve) => {
-          server.http.close(() => resolve());
-          dropConnections();
-        });
-      },
+      dropConnections: app.dropConnections,
+      stop: app.close,
     };
   },
 };
