@@ -72,6 +72,15 @@ export async function runApp<Settings, T extends AppHandle>(
   const { config, settings } = loaded;
   const logger = createLogger({ name: manifest.name, level: config.logLevel, format: config.logFormat });
   const server = await options.create({ manifest, config, settings, logger });
+  // Signals are handled from before the port opens: whoever sees "listening" may stop the app at once.
+  const stop = gracefulShutdown({
+    server: server.http,
+    closeables: [server],
+    deadlineMs: options.deadlineMs ?? 10_000,
+    log: (line) => logger.info(line),
+    exit,
+    signals: options.signals ?? ['SIGINT', 'SIGTERM'],
+  });
   let port: number;
   try {
     port = await listen(server.http, config.port, config.host);
@@ -85,13 +94,5 @@ export async function runApp<Settings, T extends AppHandle>(
   logger.info(
     `listening on ${url}${detail === undefined ? '' : ` (${detail})`}, ${config.mode} mode, node ${config.node}`,
   );
-  const stop = gracefulShutdown({
-    server: server.http,
-    closeables: [server],
-    deadlineMs: options.deadlineMs ?? 10_000,
-    log: (line) => logger.info(line),
-    exit,
-    signals: options.signals ?? ['SIGINT', 'SIGTERM'],
-  });
   return { server, config, url, port, logger, stop };
 }
