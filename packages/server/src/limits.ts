@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '@twohop/sequence';
  * requests and the stream protocol's alike.
  */
 export interface ConnectionLimits {
-  /** The largest inbound message, in bytes of its JSON form. @default 16384 */
+  /** The largest inbound message, in UTF-8 bytes of its JSON form. @default 16384 */
   maxPayloadBytes: number;
   /** Subscriptions open at once. @default 64 */
   maxSubscriptions: number;
@@ -38,7 +38,10 @@ export interface ConnectionLimits {
    * consumer. @default 8388608
    */
   maxQueuedBytes: number;
-  /** The unconflated lane of one subscription (changes that must never merge). @default 1000 */
+  /**
+   * The unconflated lane of one subscription, in deltas (each may carry several changes) that must never merge.
+   * @default 1000
+   */
   priorityCapacity: number;
   /** Heartbeat interval. @default 15000 */
   heartbeatMs: number;

@@ -124,6 +124,21 @@ describe(`socket.io hostile input (fast-check seed ${SEED})`, () => {
     await bystanderStillReceives(context);
   });
 
+  it('measures maxPayloadBytes in UTF-8 bytes: 6,000 three-byte characters are over a 16 KiB limit', async () => {
+    const context = await setup();
+    const socket = await rawSocket(context.server.url);
+    // 6,000 characters (well under 16,384) but 18,000 bytes.
+    const stream = '€'.repeat(6000);
+    expect(await socket.emitWithAck('subscribe', { stream })).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large' },
+    });
+    expect(await socket.emitWithAck('subscribe', { stream: 'x'.repeat(6000) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_message' },
+    });
+  });
+
   it('puts the fault event through the same limits: a flood of stalls is rate-limited and closed', async () => {
     const context = await setup({ ratePerSecond: 5, rateBurst: 10, maxStrikes: 20 });
     const flooder = await rawSocket(context.server.url);

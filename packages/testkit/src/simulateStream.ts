@@ -41,15 +41,15 @@ class SimulatedLink {
     readonly queue: ConflatingQueue<string, KeyedChange<Value>> | undefined,
     readonly drainEvery: number,
     createReplica: (onResync: (reason: ResyncReason) => void) => SimulatedReplica,
-    onResync: (link: SimulatedLink) => void,
+    onResync: (link: SimulatedLink, reason?: ResyncReason) => void,
   ) {
-    this.replica = createReplica(() => onResync(this));
+    this.replica = createReplica((reason) => onResync(this, reason));
   }
 }
 
 /**
- * One publisher, several replicas, a seeded lossy network between them (drop, duplicate, reorder, delay,
- * disconnect, reconnect-with-resume, server restart), slow replicas behind a conflating queue — then a fault-free
+ * One publisher, several replicas, a seeded lossy network between them (drop, duplicate, reorder, delay, corrupt,
+ * disconnect, reconnect-with-resume, server restart, a new epoch under live links), slow replicas behind a conflating queue — then a fault-free
  * settle phase and a convergence check. Modelled on yjs's `TestConnector`: every run is reproduced by its seed.
  *
  * A loss is only visible once a later message arrives, so the settle phase keeps publishing (fault-free) until
@@ -84,10 +84,15 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
   let tick = 0;
   let order = 0;
   let faulty = true;
-  const transmit = (link: SimulatedLink, message: Message) => {
+  const transmit = (link: SimulatedLink, sent: Message) => {
     if (faulty && random.chance(faults.drop)) {
       counts.dropped++;
       return;
+    }
+    let message = sent;
+    if (faulty && withChecksum && message.type === 'delta' && random.chance(faults.corrupt)) {
+      counts.corrupted++;
+      message = corrupted(message);
     }
     const copies = faulty && random.chance(faults.duplicate) ? 2 : 1;
     if (copies === 2) counts.duplicated++;
@@ -96,8 +101,9 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
       link.downstream.push({ at: tick + delay, order: order++, message });
     }
   };
-  const askResync = (link: SimulatedLink) => {
+  const askResync = (link: SimulatedLink, reason?: ResyncReason) => {
     counts.resyncs++;
+    if (reason === 'checksum') counts.checksumResyncs++;
     link.resyncAskedAt = tick;
     if (link.connected) link.upstream.push(tick + 1);
   };
@@ -165,6 +171,12 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
       counts.restarts++;
       publisher.newEpoch();
       for (const link of links) if (link.connected) disconnect(link);
+    } else if (faulty && random.chance(faults.epochReset)) {
+      counts.epochResets++;
+      publisher.newEpoch(new Map());
+      // The server's side of each subscription starts over with the new history; the replicas find out from the
+      // next delta's epoch.
+      for (const link of links) link.queue?.reset(0);
     }
     for (const link of links) {
       if (link.connected && faulty && random.chance(faults.disconnect)) disconnect(link);
@@ -270,4 +282,15 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
     if (differing.length > 0) problems.push(`${where} differs at keys ${differing.join(', ')}`);
   }
   return { seed: options.seed, converged: problems.length === 0, problems, ticks: tick, counts };
+}
+
+/** The delta with its first set value altered, as a bug or a bad link might: only a checksum can tell. */
+function corrupted(delta: DeltaMessage<Changes>): DeltaMessage<Changes> {
+  let done = false;
+  const data = delta.data.map((change) => {
+    if (done || change.op !== 'set') return change;
+    done = true;
+    return { ...change, value: change.value + 1 };
+  });
+  return { ...delta, data };
 }
