@@ -1,4 +1,4 @@
-import { discoverApps, startApp, createWebApp } from '@twohop/app-kit';
+import { createWebApp, discoverApps, startApp, type HttpErrorBody } from '@twohop/app-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPortal, type AppStatus } from '../src/server/createPortal.js';
 
@@ -35,6 +35,10 @@ describe('portal', () => {
       ['live', { status: 'ok', mode: 'embedded', node: 'n1' }],
       ['gone', expect.objectContaining({ status: 'down' })],
     ]);
-    expect(await (await fetch(portal.url)).text()).toContain('<div class="apps" id="apps"');
+    // The built page, or (before the first build) how to build it.
+    const page = await fetch(portal.url);
+    if (page.status === 200) expect(await page.text()).toMatch(/^<!doctype html>/i);
+    else
+      expect([page.status, ((await page.json()) as HttpErrorBody).error.code]).toEqual([503, 'ui_not_built']);
   });
 });

@@ -19,15 +19,16 @@ export interface PortalOptions {
 }
 
 /**
- * The portal: `/` lists every app with a link and its live health (the page polls `/api/apps`, which probes each
- * app's `/healthz` server-side, so the browser needs no cross-origin access).
+ * The portal: `/` (its Vue page, built into `dist/web`) lists every app with a link and its live health (the page
+ * polls `/api/apps`, which probes each app's `/healthz` server-side, so the browser needs no cross-origin access).
  */
 export function createPortal(options: PortalOptions): WebApp {
   const host = options.host ?? '127.0.0.1';
   const kit = createWebApp({
     name: 'portal',
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
-    webRoot: new URL('../../public/', import.meta.url),
+    webRoot: new URL('../../dist/web/', import.meta.url),
+    uiHint: 'pnpm --filter @twohop/portal build',
   });
   kit.routes.get('/api/apps', async (_request, response) => {
     const statuses: AppStatus[] = await Promise.all(
