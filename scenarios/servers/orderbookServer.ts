@@ -12,10 +12,12 @@ const app = await startApp(
   createOrderbookServer({ rate: Number(values.rate), random: () => random.float() }),
 );
 process.send?.({ port: app.port });
-process.on('message', (message: { cmd: string }) => {
+process.on('message', (message: { cmd: string; gc?: boolean }) => {
   if (message.cmd === 'rss') {
-    (globalThis as { gc?: () => void }).gc?.();
+    // After a full GC when the process runs with --expose-gc (steady-state figures); `gc: false` for a live sample.
+    if (message.gc !== false) (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ rss: process.memoryUsage().rss });
   }
+  if (message.cmd === 'connections') process.send?.({ connections: app.server.streams.inspect() });
 });
 process.on('SIGTERM', () => process.exit(0));
