@@ -1,5 +1,5 @@
 import { createApp, type AppRuntime, type StreamApp } from '@twohop/app-kit';
-import { StreamCatalog } from '@twohop/server';
+import { StreamCatalog, type ConnectionLimits } from '@twohop/server';
 import { MarketSimulator } from '../domain/MarketSimulator.js';
 import { MatchingEngine } from '../domain/MatchingEngine.js';
 import { BookFeed } from '../feed/BookFeed.js';
@@ -19,6 +19,8 @@ export interface OrderbookServerOptions {
   simulate?: boolean;
   /** Mode and node id, as `/healthz` reports them. @default embedded */
   runtime?: AppRuntime;
+  /** Per-connection limits of the stream binding (a test's short heartbeat, say). @default the binding's defaults */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** One symbol's engine, simulator and streams. */
@@ -31,6 +33,8 @@ export interface SymbolRuntime {
 
 /** The order book app, assembled but not listening (`runApp` runs it, `startApp` starts it for a test). */
 export interface OrderbookServer extends StreamApp {
+  /** The streams the app serves, by name. */
+  readonly catalog: StreamCatalog;
   readonly symbols: Map<string, SymbolRuntime>;
   /** Book changes per second per symbol; change it to burst. */
   rate: number;
@@ -73,6 +77,7 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
     uiHint: 'pnpm --filter @twohop/orderbook build',
     catalog,
     streams: {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
       // Fault injection is on: this is a demo app whose UI has a "stall 5 s" button (it only ever stalls the caller).
       allowFaultInjection: true,
       // The pro tier's protobuf frames carry book levels as BookLevels (proto/book.proto).
@@ -91,7 +96,12 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
       counters.record(engine, before);
     }
   };
-  const server: OrderbookServer = Object.assign(kit, { symbols, rate: options.rate ?? 1000, step });
+  const server: OrderbookServer = Object.assign(kit, {
+    catalog,
+    symbols,
+    rate: options.rate ?? 1000,
+    step,
+  });
   // Each simulator step changes about 1.3 levels on average; a tick every 10 ms.
   let carry = 0;
   const timer = setInterval(() => {
