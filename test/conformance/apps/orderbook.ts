@@ -12,35 +12,34 @@ import { followStream, streamCaughtUp } from '../streamFollower.js';
 const STREAM = 'book:BTC-USD';
 const entries = (book: LevelBook) => new Map(book.entries());
 
-const stream = fc.oneof(
-  fc.constant(STREAM),
-  fc.constant('book:BTC-USD/retail'),
-  fc.constant('book:NOPE'),
-  fc.string({ maxLength: 30 }),
-);
-const hostile: HostileSpec = {
-  setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
-  codes: ERROR_CODES,
-  requests: [
-    {
-      event: 'subscribe',
-      valid: fc.record(
-        {
-          stream,
-          // A resume point that may be right, stale, from the future, or of another epoch.
-          resume: fc.record({
-            epoch: fc.oneof(fc.string({ maxLength: 12 }), fc.constant('0')),
-            seq: fc.nat(),
-          }),
-          options: fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') }, { requiredKeys: [] }),
-        },
-        { requiredKeys: ['stream'] },
-      ),
-    },
-    { event: 'unsubscribe', valid: fc.record({ stream }) },
-    { event: 'resync', valid: fc.record({ stream }) },
-  ],
-};
+/** Requests of the stream protocol, shaped for hostile input: real and unknown streams, resume points near the truth. */
+function hostileRequests(position: () => { epoch: string; seq: number }): HostileSpec {
+  const stream = fc.oneof(
+    fc.constantFrom(STREAM, 'book:BTC-USD/retail', 'trades:BTC-USD', 'book:NOPE'),
+    fc.stringMatching(/^[a-z]{1,8}:[A-Z-]{1,10}$/),
+  );
+  const { epoch, seq } = position();
+  const resume = fc.record({
+    epoch: fc.oneof(fc.constant(epoch), fc.string({ minLength: 1, maxLength: 12 })),
+    // Right, stale (older than the history holds), or from the future.
+    seq: fc.oneof(fc.constant(seq), fc.integer({ min: 0, max: seq + 1000 })),
+  });
+  return {
+    setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
+    codes: ERROR_CODES,
+    requests: [
+      {
+        event: 'subscribe',
+        valid: fc.record(
+          { stream, resume, options: fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') }) },
+          { requiredKeys: ['stream'] },
+        ),
+      },
+      { event: 'unsubscribe', valid: fc.record({ stream }) },
+      { event: 'resync', valid: fc.record({ stream }) },
+    ],
+  };
+}
 
 /** The order book in embedded mode, followed on its full-depth stream `book:BTC-USD`. */
 export const orderbookAdapter: AppAdapter = {
@@ -100,7 +99,7 @@ export const orderbookAdapter: AppAdapter = {
         });
         return socket;
       },
-      hostile,
+      hostile: hostileRequests(() => publisher.position),
       stream: capability,
       dropConnections,
       stop,
