@@ -105,7 +105,13 @@ export class ChatSession {
     const request = this.#request;
     const changed = () => this.events.emit('change');
     this.#list = new RoomList(request, options.userId, changed);
-    this.#rooms = new OpenRooms({ request, list: this.#list, userId: options.userId, clock });
+    this.#rooms = new OpenRooms({
+      request,
+      list: this.#list,
+      userId: options.userId,
+      clock,
+      onOwnMessage: (clientId) => this.#outbox.settle(clientId),
+    });
     this.#outbox = new Outbox({
       request: (event, payload) => request(event, payload),
       isLive: () => this.#state === 'live',
@@ -144,7 +150,6 @@ export class ChatSession {
     rooms.on('caught-up', (event) => this.events.emit('caught-up', event));
     rooms.on('gap', (event) => this.events.emit('gap', event));
     rooms.on('error', (error) => this.events.emit('error', error));
-    rooms.on('own', (clientId) => this.#outbox.settle(clientId));
     this.#connection.events.on('state', (state) => {
       if (state === 'live') void this.#onConnect();
       else this.#setState(state);

@@ -23,8 +23,6 @@ export type OpenRoomsEvents = {
   'caught-up': { room: string; count: number };
   gap: { room: string; expected: number; got: number };
   error: ReplyError;
-  /** One of the user's own messages arrived (broadcast): it is stored. */
-  own: string;
 };
 
 /**
@@ -40,7 +38,16 @@ export class OpenRooms {
   /** Rooms with a join in flight: live messages wait for it instead of each triggering one. */
   readonly #syncing = new Set<string>();
 
-  constructor(readonly options: { request: Request; list: RoomList; userId: string; clock: Clock }) {}
+  constructor(
+    readonly options: {
+      request: Request;
+      list: RoomList;
+      userId: string;
+      clock: Clock;
+      /** One of the user's own messages arrived (broadcast): it is stored, whatever became of its ack. */
+      onOwnMessage: (clientId: string) => void;
+    },
+  ) {}
 
   /** Opens `name` (or re-joins it when open): its timeline, with the latest page or what was missed. */
   async open(name: string): Promise<RoomTimeline> {
@@ -143,7 +150,7 @@ export class OpenRooms {
 
   #onMessage(message: ChatMessage): void {
     const own = message.userId === this.options.userId;
-    if (own) this.events.emit('own', message.clientId);
+    if (own) this.options.onOwnMessage(message.clientId);
     const timeline = this.timelines.get(message.room);
     if (timeline === undefined) {
       // A small room's message while the room is closed: only the room list changes.
