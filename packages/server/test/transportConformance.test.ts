@@ -2,14 +2,22 @@ import {
   StreamClient,
   eventSourceTransport,
   socketIoTransport,
+  webSocketTransport,
   type EventSourceConstructor,
+  type WebSocketConstructor,
   type TransportFactory,
 } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
 import { keyedChecksum, startTestServer, type DisposableServer } from '@twohop/testkit';
 import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachSocketIoStreams, sseStreams, type StreamCatalog } from '../src/index.js';
+import {
+  attachSocketIoStreams,
+  attachWebSocketStreams,
+  sseStreams,
+  type StreamCatalog,
+} from '../src/index.js';
 import { catalogOf, levelsPublisher, publishChanges, sameState, waitFor } from './helpers.js';
 
 /** One hop-1 transport: how to serve a catalog on it, and how a client connects. */
@@ -38,6 +46,16 @@ const transports: TransportUnderTest[] = [
       ),
     client: (url) =>
       eventSourceTransport(`${url}/sse`, { EventSource: EventSource as unknown as EventSourceConstructor }),
+  },
+  {
+    name: 'plain WebSocket',
+    serve: (catalog, port) =>
+      startTestServer(
+        ({ http }) => void attachWebSocketStreams(http, { catalog }),
+        port === undefined ? {} : { port },
+      ),
+    client: (url) =>
+      webSocketTransport(`${url}/ws`, { WebSocket: WebSocket as unknown as WebSocketConstructor }),
   },
 ];
 
