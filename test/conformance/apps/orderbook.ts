@@ -1,10 +1,10 @@
+import { startApp } from '@twohop/app-kit';
 import { socketIoTransport } from '@twohop/client';
 import { bookChecksum, levelBookState, type LevelBook } from '@twohop/orderbook/book';
 import { createOrderbookServer } from '@twohop/orderbook/server';
 import { ERROR_CODES, type DeltaMessage } from '@twohop/protocol';
-import { trackConnections } from '@twohop/testkit';
+import { SeededRandom } from '@twohop/testkit';
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
@@ -46,15 +46,16 @@ export const orderbookAdapter: AppAdapter = {
   name: 'orderbook',
   capabilities: ['stream'],
   async start({ port = 0, heartbeat }) {
-    const server = createOrderbookServer({
-      simulate: false,
-      seed: 9,
-      ...(heartbeat === undefined ? {} : { limits: { heartbeatMs: heartbeat.beatMs } }),
-    });
-    const dropConnections = trackConnections(server.http);
-    await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
-    const bound = (server.http.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${bound}`;
+    const random = new SeededRandom(9);
+    const started = await startApp(
+      createOrderbookServer({
+        simulate: false,
+        random: () => random.float(),
+        ...(heartbeat === undefined ? {} : { limits: { heartbeatMs: heartbeat.beatMs } }),
+      }),
+      { port },
+    );
+    const { server, url, dropConnections } = started;
     const publisher = server.symbols.get('BTC-USD')!.feed.books.get('pro')!;
     const capability: StreamCapability = {
       stream: STREAM,
@@ -73,16 +74,10 @@ export const orderbookAdapter: AppAdapter = {
       unconflate: () => void server.catalog.add(publisher, { delivery: 'reliable' }),
       persisted: false,
     };
-    const stop = async () => {
-      await server.close(1000);
-      await new Promise<void>((resolve) => {
-        server.http.close(() => resolve());
-        dropConnections();
-      });
-    };
+    const stop = started.close;
     const app: RunningApp = {
       url,
-      port: bound,
+      port: started.port,
       http: server.http,
       io: server.io,
       registry: server.metrics.registry,
