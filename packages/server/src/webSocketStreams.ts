@@ -117,8 +117,14 @@ export function attachWebSocketStreams(
   let sweep: TimerHandle | undefined;
 
   const fanout = new Fanout<Member>((delta, ready) => {
+    // One encoding per delta for every subscriber that keeps up: the same buffer goes to each socket.
+    let json: EncodedFrame | undefined;
+    let binary: EncodedFrame | undefined;
     let bytes = 0;
-    for (const member of ready) bytes += member.output.send(encode(delta, member.binary));
+    for (const member of ready) {
+      const frame = member.binary ? (binary ??= encodeBinary(delta)) : (json ??= encodeJson(delta));
+      bytes += member.output.send(frame);
+    }
     if (metrics !== undefined) {
       const stream = streamKind(delta.stream);
       metrics.messagesOut.inc({ stream, type: 'delta', transport: 'ws' }, ready.length);
