@@ -139,7 +139,8 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
   };
   for (const link of links) subscribe(link);
 
-  publisher.subscribe((delta: DeltaMessage<Changes>) => {
+  publisher.subscribe((delta) => {
+    if (delta.type === 'reset') return; // a restart: every link was dropped with it and resumes into the new epoch
     for (const link of links) {
       if (!link.connected) continue;
       if (link.queue === undefined) transmit(link, delta);

@@ -19,8 +19,8 @@ export const orderbookAdapter: AppAdapter = {
     const publisher = server.symbols.get('BTC-USD')!.feed.books.get('pro')!;
     // A client's conflating queue can hold at most one entry per distinct key the stream has changed.
     const keys = new Set<string>(publisher.state.entries().map(([key]) => key));
-    publisher.subscribe((delta) => {
-      for (const change of delta.data) keys.add(change.key);
+    publisher.subscribe((event) => {
+      if (event.type === 'delta') for (const change of event.data) keys.add(change.key);
     });
     return {
       url,
