@@ -1,12 +1,12 @@
 import { keyedState } from '@twohop/snapshot-delta';
-import { FakeClock, SeededRandom } from '@twohop/testkit';
+import { FakeClock, SeededRandom, testSeed } from '@twohop/testkit';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from './Backoff.js';
 import type { SubscribeRequest } from '@twohop/protocol';
 import type { ClientTransport, TransportHandlers } from './ClientTransport.js';
 import { StreamClient, type ConnectionState } from './StreamClient.js';
 
-const SEED = 0xbac0ff;
+const SEED = testSeed('Backoff and StreamClient', 0xbac0ff);
 
 describe(`Backoff (seed ${SEED})`, () => {
   it('grows its ceiling exponentially up to the cap, with every delay jittered below it', () => {

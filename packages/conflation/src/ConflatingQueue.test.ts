@@ -1,3 +1,4 @@
+import { seededProperty } from '@twohop/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflatingQueue } from './ConflatingQueue.js';
@@ -103,7 +104,7 @@ describe('ConflatingQueue', () => {
         applyAll(conflated, queue.drain()?.changes ?? []);
         expect(conflated).toEqual(direct);
       }),
-      { seed: 0xc0f1a7e, verbose: true },
+      seededProperty('conflate-then-apply', 0xc0f1a7e),
     );
   });
 
@@ -130,7 +131,7 @@ describe('ConflatingQueue', () => {
         check();
         expect(through).toBe(after + sequence.length);
       }),
-      { seed: 0x5e9, verbose: true },
+      seededProperty('contiguous drained ranges', 0x5e9),
     );
   });
 });

@@ -1,14 +1,14 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { ERROR_CODES, isErrorCode, type CloseNotice } from '@twohop/protocol';
 import { keyedState } from '@twohop/snapshot-delta';
-import { startTestServer } from '@twohop/testkit';
+import { startTestServer, testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, type ConnectionLimits, type SocketIoStreams } from '../src/index.js';
 import { catalogOf, levelsPublisher, publishChanges, sameState, waitFor } from './helpers.js';
 
-const SEED = 0x4057113;
+const SEED = testSeed('socket.io hostile input', 0x4057113);
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

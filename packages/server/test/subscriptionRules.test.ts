@@ -1,12 +1,12 @@
 import { jsonCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
 import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
-import { connectStallableSocket, startTestServer } from '@twohop/testkit';
+import { connectStallableSocket, startTestServer, testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, sseStreams, StreamCatalog } from '../src/index.js';
 import { catalogOf, levelsPublisher, publishChanges, sameState, sleep, waitFor } from './helpers.js';
 
-const SEED = 0x55e;
+const SEED = testSeed('SSE hostile requests', 0x55e);
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

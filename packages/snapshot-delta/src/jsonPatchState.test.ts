@@ -1,4 +1,5 @@
 import { ConflatingQueue } from '@twohop/conflation';
+import { seededProperty } from '@twohop/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -95,7 +96,7 @@ describe('jsonPatchState', () => {
           expect(conflated).toEqual(direct);
         },
       ),
-      { seed: 0x6902, verbose: true },
+      seededProperty('JSON Patch conflation', 0x6902),
     );
   });
 });

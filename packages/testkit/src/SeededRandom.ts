@@ -35,8 +35,14 @@ export class SeededRandom {
   }
 }
 
-/** A seed from the environment (`TWOHOP_SEED`) when set, else a fresh one — always printed by the caller. */
+/**
+ * A seed from the environment (`TWOHOP_SEED`) when set, else `fallback` (a fresh one by default) — always printed by
+ * the caller (`testSeed` does both). Runs anywhere: without `process` it returns `fallback`.
+ */
 export function seedFromEnv(fallback: number = Date.now() % 2 ** 31): number {
-  const fromEnv = process.env['TWOHOP_SEED'];
-  return fromEnv === undefined || fromEnv === '' ? fallback : Number(fromEnv);
+  const fromEnv = globalThis.process?.env['TWOHOP_SEED'];
+  if (fromEnv === undefined || fromEnv === '') return fallback;
+  const seed = Number(fromEnv);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`TWOHOP_SEED must be an integer, got "${fromEnv}"`);
+  return seed;
 }

@@ -4,6 +4,7 @@
  */
 export { ManualClock as FakeClock } from '@twohop/sequence';
 export { SeededRandom, seedFromEnv } from './SeededRandom.js';
+export { seededProperty, testSeed } from './testSeed.js';
 export { simulateStream } from './simulateStream.js';
 export {
   defaultFaults,

@@ -1,12 +1,12 @@
 import { keyedState, type KeyedChange, type KeyedSnapshot, type KeyedState } from '@twohop/snapshot-delta';
 import { describe, expect, it } from 'vitest';
-import { seedFromEnv } from './SeededRandom.js';
 import { simulateStream } from './simulateStream.js';
+import { testSeed } from './testSeed.js';
 import type { SimulatedReplica } from './simulationTypes.js';
 
 // Fixed by default so CI is reproducible; set TWOHOP_SEED to explore other runs (`pnpm scenario simulation`
 // runs thousands with fresh seeds).
-const baseSeed = seedFromEnv(20261121);
+const baseSeed = testSeed('simulateStream (base seed; round i runs seed + i)', 20261121);
 const ROUNDS = 1000;
 
 describe(`simulateStream (base seed ${baseSeed}; rerun one with TWOHOP_SEED=<seed>)`, () => {

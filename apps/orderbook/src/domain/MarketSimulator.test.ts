@@ -1,11 +1,11 @@
-import { SeededRandom } from '@twohop/testkit';
+import { SeededRandom, testSeed } from '@twohop/testkit';
 import { describe, expect, it } from 'vitest';
 import { MarketSimulator } from './MarketSimulator.js';
 import { MatchingEngine } from './MatchingEngine.js';
 
 describe('MarketSimulator', () => {
   it('keeps a two-sided book near the mid, with trades and cancels', () => {
-    const random = new SeededRandom(7);
+    const random = new SeededRandom(testSeed('MarketSimulator', 7));
     const engine = new MatchingEngine('BTC-USD');
     const simulator = new MarketSimulator(engine, { mid: 10_000, random: () => random.float() });
     let changes = 0;

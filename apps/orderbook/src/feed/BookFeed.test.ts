@@ -1,4 +1,5 @@
 import { Replica, type DeltaMessage, type KeyedChange } from '@twohop/snapshot-delta';
+import { testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bookChecksum, LevelBook, levelBookState, levelKey } from '../book/LevelBook.js';
@@ -6,7 +7,7 @@ import { MatchingEngine, OrderError } from '../domain/MatchingEngine.js';
 import { BookFeed } from './BookFeed.js';
 import { tiers, tierView, viewChanges, type TierSpec } from './tiers.js';
 
-const SEED = 0xb00c;
+const SEED = testSeed('BookFeed', 0xb00c);
 
 /** The engine's whole book as a LevelBook, the truth every tier is checked against. */
 function engineBook(engine: MatchingEngine): LevelBook {

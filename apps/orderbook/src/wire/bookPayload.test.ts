@@ -1,13 +1,14 @@
 import { descriptorModule } from '@twohop/protocol/descriptor';
 import { jsonCodec, protobufCodec, type DeltaMessage } from '@twohop/protocol';
 import type { KeyedChange } from '@twohop/snapshot-delta';
+import { testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { orderbookPayloads } from './bookPayload.js';
 
-const SEED = 0x70b;
+const SEED = testSeed('book payload', 0x70b);
 const codec = protobufCodec(orderbookPayloads);
 const key = fc
   .tuple(fc.constantFrom('b', 'a'), fc.integer({ min: 1, max: 10_000_000 }))
