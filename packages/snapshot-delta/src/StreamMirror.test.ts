@@ -111,7 +111,8 @@ describe('StreamMirror', () => {
       stream: 'book:T',
       model: keyedState<number>(),
       maxBuffered: 3,
-      catchUp: () => new Promise<UpstreamCatchUp<[string, number][], Changes>>((resolve) => (release = resolve)),
+      catchUp: () =>
+        new Promise<UpstreamCatchUp<[string, number][], Changes>>((resolve) => (release = resolve)),
     });
     const started = slow.start();
     const deltas = publish(6);
