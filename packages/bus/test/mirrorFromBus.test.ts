@@ -1,7 +1,7 @@
 import { keyedState, setKey, StreamPublisher, type KeyedChange } from '@twohop/snapshot-delta';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBus, mirrorFromBus, publishToBus, type Bus } from '../src/index.js';
-import { lossyBus } from './lossyBus.js';
+import { lossyBus } from '@twohop/testkit';
 
 type Changes = readonly KeyedChange<number>[];
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -1,8 +1,7 @@
 import { memoryBus, mirrorFromBus, publishToBus } from '@twohop/bus';
-import { lossyBus } from '@twohop/bus/conformance';
 import { StreamClient } from '@twohop/client';
 import { keyedState, type KeyedChange } from '@twohop/snapshot-delta';
-import { keyedChecksum } from '@twohop/testkit';
+import { keyedChecksum, lossyBus } from '@twohop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogOf, levelsPublisher, publishChanges, sameState, waitFor } from './helpers.js';
 import { transports } from './transports.js';

@@ -1,4 +1,4 @@
-import type { Bus, BusEvent } from '../src/Bus.js';
+import type { Bus, BusEvent } from '@twohop/bus';
 
 /** A {@link Bus} whose tails lose, repeat or hold back events: a hop-2 link with faults, for tests. */
 export interface LossyBus {
