@@ -7,13 +7,17 @@
  * with its backpressure-aware sender, clients keeping a Replica each). Also reports the server's RSS per idle
  * connection. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
  * the same work per frame (a JSON.parse; twohop's also apply it to a Replica), so no mode inherits another's heap.
+ *
+ * Invariants (non-zero exit when one fails): after publishing stops, every client of every server holds the
+ * server's exact state, having received every change once (raw modes: one frame per change; twohop: its replica at
+ * the last seq), and no twohop replica resynced. Latency and memory are reported, never asserted.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +36,31 @@ interface Result {
   mode: Mode;
   kbPerConnection: number;
   latency: Map<number, LatencySummary>;
+  invariants: Invariant[];
+}
+
+interface Check {
+  clients: number;
+  converged: number;
+  resyncs: number;
+}
+
+/** Asks the clients, until they all hold the server's state or 10 s pass, how many do. */
+async function convergence(server: ChildProcess, clients: ChildProcess): Promise<Check> {
+  const { truth } = await reply<{ truth: { published: number; entries: [string, number][] } }>(
+    server,
+    'truth',
+    {
+      cmd: 'truth',
+    },
+  );
+  let check: Check = { clients: 0, converged: 0, resyncs: 0 };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    check = (await reply<{ check: Check }>(clients, 'check', { cmd: 'check', ...truth })).check;
+    if (check.converged === check.clients) break;
+    await sleep(500);
+  }
+  return check;
 }
 
 async function run(mode: Mode): Promise<Result> {
@@ -67,14 +96,31 @@ async function run(mode: Mode): Promise<Result> {
     child.send({ cmd: 'stop' });
     await sleep(1000);
   }
+  const check = await convergence(child, clients);
   clients.send({ cmd: 'exit' });
   child.kill();
+  const invariants: Invariant[] = [
+    {
+      name: `${mode}: every client holds the server's state, every change received once`,
+      ok: check.clients === clientCount && check.converged === check.clients,
+      detail: `${check.converged} of ${check.clients} clients (${clientCount} connected)`,
+    },
+    ...(mode === 'twohop'
+      ? [
+          {
+            name: 'twohop: no replica resynced (no gap)',
+            ok: check.resyncs === 0,
+            detail: `${check.resyncs} resyncs`,
+          },
+        ]
+      : []),
+  ];
   const line = [...byRate].map(
     ([rate, s]) =>
       `${rate}/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (${s.count} deliveries)`,
   );
   console.log(`${mode}: ${kbPerConnection.toFixed(1)} KB RSS per idle connection | ${line.join(' | ')}`);
-  return { mode, kbPerConnection, latency: byRate };
+  return { mode, kbPerConnection, latency: byRate, invariants };
 }
 
 console.log(
@@ -103,6 +149,22 @@ const table = [
   ...rows,
 ].join('\n');
 console.log(table);
+const ok = writeScenarioReport({
+  scenario: 'fan-out',
+  params: { clients: clientCount, seconds, rates: values.rates },
+  table: {
+    headers: ['server', ...rates.map((rate) => `${rate} changes/s: p50 / p99 ms`), 'KB per idle connection'],
+    rows: results.map((r) => [
+      names[r.mode],
+      ...rates.map((rate) => {
+        const summary = r.latency.get(rate) as LatencySummary;
+        return `${summary.p50.toFixed(1)} / ${summary.p99.toFixed(1)}`;
+      }),
+      r.kbPerConnection.toFixed(1),
+    ]),
+  },
+  invariants: results.flatMap((r) => r.invariants),
+});
 if (values.write) {
   writeBenchmarkSection(
     'fan-out',
@@ -116,4 +178,4 @@ if (values.write) {
     ].join('\n'),
   );
 }
-process.exit(0);
+process.exit(ok ? 0 : 1);

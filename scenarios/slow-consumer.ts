@@ -4,13 +4,17 @@
  * One client subscribes and stops reading its TCP socket while the server publishes `rate` changes/s over 200 keys.
  * Run twice in one go, each server in its own process: twohop's backpressure-aware sender, and plain `socket.emit`.
  * Reports each server's RSS growth and engine.io write-buffer length; `--write` records them in docs/benchmarks.md.
+ *
+ * Invariants (non-zero exit when one fails): the stall was real (plain `socket.emit` piled up packets for the
+ * client, so it did stop reading); twohop's sender kept engine.io's write buffer at one packet at most and its
+ * server's RSS grew less than 5 MB; and both servers kept publishing through the stall.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
-import { connectStallableSocket, machine, writeBenchmarkSection } from '@twohop/testkit';
+import { connectStallableSocket, machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -86,6 +90,38 @@ console.log(
 );
 const twohop = await run('twohop');
 const plain = await run('plain');
+// The servers publish on a timer; on a busy machine they fall behind the rate, but never to a trickle.
+const expected = (Number(values.rate) * seconds) / 4;
+const ok = writeScenarioReport({
+  scenario: 'slow-consumer',
+  params: { rate: values.rate, seconds },
+  table: {
+    headers: ['server', 'changes during the stall', 'RSS growth, peak (MB)', 'engine.io write buffer, peak'],
+    rows: [twohop, plain].map((r) => [r.mode, r.published, r.growthMb.toFixed(1), r.peakBuffer]),
+  },
+  invariants: [
+    {
+      name: 'the stall was real: plain socket.emit queued packets for the client (over 1,000)',
+      ok: plain.peakBuffer > 1000,
+      detail: `${plain.peakBuffer} packets`,
+    },
+    {
+      name: "twohop: engine.io's write buffer held at most one packet",
+      ok: twohop.peakBuffer <= 1,
+      detail: `${twohop.peakBuffer} packets`,
+    },
+    {
+      name: "twohop: the server's RSS grew less than 5 MB during the stall",
+      ok: twohop.growthMb < 5,
+      detail: `${signed(twohop.growthMb, 1)} MB`,
+    },
+    {
+      name: `both servers kept publishing through the stall (over ${expected.toLocaleString('en')} changes each)`,
+      ok: twohop.published > expected && plain.published > expected,
+      detail: `twohop ${twohop.published}, plain ${plain.published}`,
+    },
+  ],
+});
 
 if (values.write) {
   writeBenchmarkSection(
@@ -108,4 +144,4 @@ if (values.write) {
     ].join('\n'),
   );
 }
-process.exit(0);
+process.exit(ok ? 0 : 1);

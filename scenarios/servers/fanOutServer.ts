@@ -2,7 +2,8 @@
  * The server side of the fan-out scenario, forked with an IPC channel so its RSS and CPU are its own.
  * `--mode ws` broadcasts with raw `ws` (the baseline), `socketio` with `io.emit`, `twohop` through @twohop/server.
  * Messages from the parent: `{ cmd: 'rss' }` → `{ rss }` after a full GC; `{ cmd: 'publish', rate }` starts
- * publishing `rate` changes/s, each carrying its wall-clock publish time.
+ * publishing `rate` changes/s, each carrying its wall-clock publish time; `{ cmd: 'truth' }` → `{ truth: {published,
+ * entries} }`, every change published so far and the key → value state they add up to, for the convergence check.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,8 @@ if (values.mode === 'ws') {
 
 let timer: NodeJS.Timeout | undefined;
 let n = 0;
+/** What every client should end up holding: each key's last value. */
+const truth = new Map<string, number>();
 process.on('message', (message: { cmd: string; rate?: number }) => {
   if (message.cmd === 'rss') {
     (globalThis as { gc?: () => void }).gc?.();
@@ -44,9 +47,18 @@ process.on('message', (message: { cmd: string; rate?: number }) => {
   } else if (message.cmd === 'publish') {
     if (timer !== undefined) clearInterval(timer);
     // One change per tick, up to 200 keys, each value its publish time.
-    timer = setInterval(() => broadcast({ key: `k${n++ % 200}`, value: now() }), 1000 / (message.rate ?? 10));
+    timer = setInterval(
+      () => {
+        const change = { key: `k${n++ % 200}`, value: now() };
+        truth.set(change.key, change.value);
+        broadcast(change);
+      },
+      1000 / (message.rate ?? 10),
+    );
   } else if (message.cmd === 'stop') {
     if (timer !== undefined) clearInterval(timer);
+  } else if (message.cmd === 'truth') {
+    process.send?.({ truth: { published: n, entries: [...truth] } });
   }
 });
 http.listen(0, '127.0.0.1', () => process.send?.({ port: (http.address() as AddressInfo).port }));

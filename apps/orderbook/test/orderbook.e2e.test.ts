@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bookChecksum, levelBookState, type LevelBook } from '../src/book/LevelBook.js';
 import { bookStream, type TradeView } from '../src/feed/BookFeed.js';
-import { tierView } from '../src/feed/tiers.js';
 import { orderbookPayloads } from '../src/wire/bookPayload.js';
 import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
+import { expectedTierView } from './tierOracle.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -64,13 +64,10 @@ describe('order book over socket.io, every tier', () => {
     const full = publishers.get('pro')!.state;
     for (const { tier, stream } of clients) {
       expect(stream.replica.stats.resyncs, tier).toBe(0);
-      const expected =
-        tier === 'pro'
-          ? entries(full)
-          : tierView(
-              full,
-              runtime.feed.tiers.find((t) => t.name === tier)!,
-            );
+      const expected = expectedTierView(
+        entries(full),
+        runtime.feed.tiers.find((t) => t.name === tier)!,
+      );
       expect(entries(stream.replica.state), tier).toEqual(expected);
     }
     // The slower tiers saw fewer, conflated frames.

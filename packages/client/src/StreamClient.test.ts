@@ -44,6 +44,8 @@ describe(`Backoff (seed ${SEED})`, () => {
 function fakeTransports() {
   const made: { handlers: TransportHandlers; closed: boolean }[] = [];
   const requests: SubscribeRequest[] = [];
+  /** The streams whose `resync` reached each transport, in order. */
+  const resyncs: string[] = [];
   const factory = (): ClientTransport => {
     const entry = { handlers: undefined as unknown as TransportHandlers, closed: false };
     made.push(entry);
@@ -57,14 +59,17 @@ function fakeTransports() {
         return { ok: true, recovered: request.resume !== undefined };
       },
       unsubscribe: async () => ({ ok: true }),
-      resync: async () => ({ ok: true }),
+      resync: async (stream) => {
+        resyncs.push(stream);
+        return { ok: true };
+      },
       close: () => {
         entry.closed = true;
       },
     };
   };
   const latest = () => made[made.length - 1]!;
-  return { factory, made, latest, requests };
+  return { factory, made, latest, requests, resyncs };
 }
 
 function setup() {
@@ -184,7 +189,10 @@ describe('StreamClient connection lifecycle (fake clock)', () => {
     transports
       .latest()
       .handlers.onMessage({ type: 'snapshot', stream: 'book:T', epoch: 'e', seq: 4, data: [] });
+    expect(transports.resyncs).toEqual([]);
     transports.latest().handlers.onMessage({ type: 'delta', stream: 'book:T', epoch: 'e', seq: 9, data: [] });
     expect(resyncs).toEqual(['book:T:gap']);
+    // The request reached the transport, once: the event alone would leave the replica waiting forever.
+    expect(transports.resyncs).toEqual(['book:T']);
   });
 });

@@ -64,12 +64,23 @@ describe('ConflatingQueue', () => {
     expect(() => queue.push('a', 1, 4)).toThrow(RangeError);
   });
 
-  it('holds no more than 100 entries for a burst of 100,000 changes over 100 keys', () => {
+  it('holds no more than 100 entries for a burst of 100,000 changes over 100 keys, and drains the last of each', () => {
     const queue = new ConflatingQueue<number, number>();
-    for (let seq = 1; seq <= 100_000; seq++) queue.push(seq % 100, seq, seq);
+    const oracle = new Map<number, number>(); // what a consumer applying every change would hold
+    for (let seq = 1; seq <= 100_000; seq++) {
+      queue.push(seq % 100, seq, seq);
+      oracle.set(seq % 100, seq);
+    }
     expect(queue.stats.highWater).toBe(100);
     expect(queue.size).toBe(100);
-    expect(queue.drain()).toMatchObject({ from: 1, seq: 100_000 });
+    const batch = queue.drain();
+    expect(batch).toMatchObject({ from: 1, seq: 100_000 });
+    expect(new Map(batch?.changes.map((change) => [change.key, change.value]))).toEqual(oracle);
+    // Each entry's range is that key's own: first push 1..100, last push 99,901..100,000.
+    for (const change of batch?.changes ?? []) {
+      expect(change.from).toBe(change.key === 0 ? 100 : change.key);
+      expect(change.seq).toBe(change.value);
+    }
   });
 
   it('restarts its range after a reset', () => {
@@ -83,11 +94,13 @@ describe('ConflatingQueue', () => {
 
   const changes = fc.array(
     fc.record({
-      key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
+      // 20 keys: more than any small fixed batch or buffer a drain might cap itself at.
+      key: fc.integer({ min: 0, max: 19 }).map((n) => `k${n}`),
       value: fc.option(fc.integer(), { nil: null }),
-      drainAfter: fc.boolean(),
+      // A drain after about one change in 15, so the queue often holds many keys at once.
+      drainAfter: fc.integer({ min: 0, max: 14 }).map((n) => n === 0),
     }),
-    { maxLength: 200 },
+    { maxLength: 300 },
   );
 
   it('conflate-then-apply equals apply-all, for any change sequence and drain points (property)', () => {

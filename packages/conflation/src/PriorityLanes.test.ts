@@ -47,10 +47,17 @@ describe('PriorityLanes', () => {
 
   it('keeps merging while the consumer does not take, bounded by keys', () => {
     const { clock, lanes } = setup({ intervalMs: 0 });
-    for (let seq = 1; seq <= 10_000; seq++) lanes.pushConflated(`k${seq % 20}`, seq, seq);
+    const oracle = new Map<string, number>();
+    for (let seq = 1; seq <= 10_000; seq++) {
+      lanes.pushConflated(`k${seq % 20}`, seq, seq);
+      oracle.set(`k${seq % 20}`, seq);
+    }
     clock.advance(1);
     expect(lanes.conflatedQueue.size).toBe(20);
-    expect(lanes.take()).toMatchObject({ lane: 'conflated', batch: { from: 1, seq: 10_000 } });
+    const frame = lanes.take();
+    expect(frame).toMatchObject({ lane: 'conflated', batch: { from: 1, seq: 10_000 } });
+    const drained = frame?.lane === 'conflated' ? frame.batch.changes : [];
+    expect(new Map(drained.map((change) => [change.key, change.value]))).toEqual(oracle);
   });
 
   it('never drops a priority item silently: overflow tells the owner and clears the lanes', () => {

@@ -72,7 +72,9 @@ export class StreamMetrics {
     });
     this.gaps = new Counter({
       name: 'twohop_gaps_total',
-      help: 'Sequence gaps detected.',
+      // Reserved for servers that follow a stream numbered upstream (hop 2), where the server itself can see a
+      // gap. No server does yet, so nothing increments it; clients' gaps show as resyncs (twohop_resyncs_total).
+      help: 'Sequence gaps a server detected in a stream it follows upstream (not incremented yet).',
       labelNames: ['stream'],
       registers,
     });

@@ -26,6 +26,7 @@ export type {
 } from './messages.js';
 export { jsonPayload, protobufCodec, type PayloadCodec, type PayloadResolver } from './protobufCodec.js';
 export {
+  RESERVED_KEYS,
   clientRequests,
   describeIssues,
   isClientEvent,

@@ -18,12 +18,31 @@ export const resumePosition = z.strictObject({
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
-/** Per-subscription options, e.g. a tier (`pro`, `retail`, `mobile`) or a depth; each app documents its own. */
-export const subscribeOptions = z.record(
-  z.string().max(64),
-  z.union([z.string().max(256), z.number(), z.boolean()]),
-);
+/** Keys that reach an object's prototype when assigned; never valid in a message. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+const hasNoReservedKey = (value: unknown) =>
+  typeof value !== 'object' || value === null || !Object.keys(value).some((key) => RESERVED_KEYS.has(key));
+
+/**
+ * Per-subscription options, e.g. a tier (`pro`, `retail`, `mobile`) or a depth; each app documents its own. Keys
+ * are names (a letter, then letters, digits, `_` or `-`); `__proto__`, `constructor` and `prototype` are refused
+ * (a record schema alone would drop `__proto__` silently, so the raw keys are checked first).
+ */
+export const subscribeOptions = z
+  .unknown()
+  .refine(hasNoReservedKey, 'reserved keys (__proto__, constructor, prototype) are not allowed')
+  .pipe(
+    z.record(
+      z
+        .string()
+        .max(64)
+        .regex(/^[A-Za-z][\w-]*$/, 'option names are a letter, then letters, digits, _ or -'),
+      z.union([z.string().max(256), z.number(), z.boolean()]),
+    ),
+  );
+
+/** `subscribe {stream, options?, resume?}` (docs/protocol.md, "Messages"). */
 export const subscribeRequest = z.strictObject({
   stream: streamName,
   options: subscribeOptions

@@ -112,6 +112,17 @@ describe('GapDetector (wrap-around 0..255)', () => {
     expect(detector.applied).toBe(1);
   });
 
+  it('draws the line between old and new at half the space: 127 behind is old, 128 away counts as ahead', () => {
+    expect(space.distance(200, 73)).toBe(-127);
+    expect(space.distance(200, 72)).toBe(128);
+    expect(space.distance(0, 128)).toBe(128);
+    expect(space.distance(0, 129)).toBe(-127);
+    expect(wrapAt(200).classify({ epoch: 'bd0', seq: 73 })).toBe('duplicate');
+    expect(wrapAt(200).classify({ epoch: 'bd0', seq: 72 })).toBe('gap');
+    expect(space.advance(250, 10)).toBe(4);
+    expect(space.advance(3, -5)).toBe(254);
+  });
+
   it('reports a gap across the wrap: 254 then 1', () => {
     expect(wrapAt(254).accept({ epoch: 'bd0', seq: 1 })).toBe('gap');
   });

@@ -21,8 +21,9 @@ export const linearSpace: SequenceSpace = {
 
 /**
  * Integers `0..modulus-1` that wrap around, compared by serial-number arithmetic (RFC 1982): `b` is after `a` when
- * it is less than half the space ahead. With the default modulus 256, 255 → 0 is one step forward, and a message
- * more than 127 behind is old, not new.
+ * it is 1 to half the space ahead. With the default modulus 256, 255 → 0 is one step forward; a number 1 to 127
+ * behind is old; exactly 128 away — which RFC 1982 leaves undefined — counts as ahead, and so does anything 129 to
+ * 255 behind, since that is 127 to 1 ahead.
  */
 export function wrappingSpace(modulus = 256): SequenceSpace {
   if (!Number.isSafeInteger(modulus) || modulus < 4) throw new RangeError(`modulus must be an integer >= 4`);

@@ -11,6 +11,8 @@ export interface OutboundTransport {
   readonly name: TransportName;
   /** True when a frame written now goes straight out: the transport is writable and its own buffer empty. */
   canWrite(): boolean;
+  /** Bytes written and not yet flushed to the network: what bounds the request path's replies. */
+  bufferedBytes(): number;
   /** Writes one frame; returns its size in bytes. */
   write(message: ServerMessage): number;
   /** Calls `listener` whenever the transport has flushed and can take more. */

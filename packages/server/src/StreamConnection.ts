@@ -1,21 +1,44 @@
 import type { StreamMetrics } from '@twohop/metrics';
 import {
   ProtocolError,
-  clientRequests,
-  describeIssues,
-  isClientEvent,
-  type Ack,
+  resyncRequest,
+  subscribeRequest,
+  unsubscribeRequest,
   type ErrorAck,
   type ErrorCode,
-  type SubscribeAck,
-  type SubscribeRequest,
+  type ResumePosition,
 } from '@twohop/protocol';
 import type { Clock, TimerHandle } from '@twohop/sequence';
-import { TokenBucket, type ConnectionLimits } from './limits.js';
+import type { IdentityBudgets } from './IdentityBudgets.js';
+import type { ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import { Outbox } from './Outbox.js';
+import { RequestGate, type ReplyCallback, type RequestGateStats } from './RequestGate.js';
+import { RequestRouter, type BoundRequests } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { Subscription } from './Subscription.js';
+
+/** What the stream protocol's requests act on: one connection's subscriptions. */
+interface StreamRequestContext {
+  subscribe(stream: string, resume: ResumePosition | undefined): boolean;
+  unsubscribe(stream: string): void;
+  resync(stream: string): void;
+}
+
+/** The stream protocol's requests (docs/protocol.md, "Messages"), served through the same gate as an app's own. */
+const streamRequests = new RequestRouter<StreamRequestContext>()
+  .add('subscribe', {
+    schema: subscribeRequest,
+    handle: ({ stream, resume }, connection) => ({ recovered: connection.subscribe(stream, resume) }),
+  })
+  .add('unsubscribe', {
+    schema: unsubscribeRequest,
+    handle: ({ stream }, connection) => (connection.unsubscribe(stream), {}),
+  })
+  .add('resync', {
+    schema: resyncRequest,
+    handle: ({ stream }, connection) => (connection.resync(stream), {}),
+  });
 
 /** A connection's outbound queue, as {@link StreamConnection.inspect} reports it. */
 export interface ConnectionStats {
@@ -26,6 +49,8 @@ export interface ConnectionStats {
   readonly queuedBytes: number;
   /** Packets in engine.io's own write buffer (socket.io only). */
   readonly transportBuffered?: number;
+  /** The connection's requests: handled, refused, waiting. */
+  readonly requests: RequestGateStats;
 }
 
 /** Options for {@link StreamConnection}. */
@@ -36,24 +61,24 @@ export interface StreamConnectionOptions {
   metrics?: StreamMetrics | undefined;
   /** Drives this connection's subscriptions from a shared {@link Fanout} (socket.io) instead of one by one. */
   fanout?: { add(subscription: Subscription): void; remove(subscription: Subscription): void };
+  /** The app's own requests on this connection, served beside subscribe/unsubscribe/resync under the same limits. */
+  requests?: readonly BoundRequests[];
+  /** The identity's budget, shared with its other connections. */
+  identity?: { budgets: IdentityBudgets; key: string } | undefined;
 }
 
 /**
- * One client connection, whatever the transport: it validates and answers the client's requests (subscribe,
- * unsubscribe, resync) under the connection's limits, owns the subscriptions and their {@link Outbox}, and sends
- * heartbeats. Transport bindings feed it requests and give it an {@link OutboundTransport}.
- *
- * Every bad request (malformed, oversized, over the rate, unknown event or stream) is answered with an error ack
- * and counts as a strike; past `maxStrikes` the connection is closed with `protocol_abuse`. Nothing a client sends
- * can throw out of here.
+ * One client connection, whatever the transport: it answers the client's requests (subscribe, unsubscribe, resync,
+ * and the app's own) through a {@link RequestGate} — the connection's limits, strikes and reply backpressure —
+ * owns the subscriptions and their {@link Outbox}, and sends heartbeats. Transport bindings feed it requests and
+ * give it an {@link OutboundTransport}. Nothing a client sends can throw out of here.
  */
 export class StreamConnection {
   readonly outbox: Outbox;
   readonly #transport: OutboundTransport;
   readonly #options: StreamConnectionOptions;
   readonly #subscriptions = new Map<string, Subscription>();
-  readonly #bucket: TokenBucket;
-  #strikes = 0;
+  readonly #gate: RequestGate;
   #heartbeat: TimerHandle | undefined;
   #closed = false;
 
@@ -61,7 +86,6 @@ export class StreamConnection {
     this.#transport = transport;
     this.#options = options;
     const { limits, clock } = options;
-    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, clock);
     this.outbox = new Outbox(transport, {
       clock,
       maxStallMs: limits.maxStallMs,
@@ -74,6 +98,23 @@ export class StreamConnection {
           true,
         ),
     });
+    const context: StreamRequestContext = {
+      subscribe: (stream, resume) => this.#subscribe(stream, resume),
+      unsubscribe: (stream) => this.#drop(this.#subscriptionOf(stream)),
+      resync: (stream) => this.#subscriptionOf(stream).resync(),
+    };
+    this.#gate = new RequestGate({
+      requests: [streamRequests.bind(context), ...(options.requests ?? [])],
+      transport: {
+        bufferedBytes: () => transport.bufferedBytes(),
+        onDrain: (listener) => transport.onDrain(listener),
+        close: ({ error, reconnect }) => this.#closeWith(error.code, error.message, reconnect),
+      },
+      limits,
+      clock,
+      identity: options.identity,
+      metrics: options.metrics,
+    });
     this.#armHeartbeat();
   }
 
@@ -81,7 +122,12 @@ export class StreamConnection {
   inspect(): ConnectionStats {
     let queuedChanges = 0;
     for (const subscription of this.#subscriptions.values()) queuedChanges += subscription.queuedChanges;
-    return { streams: this.streams, queuedChanges, queuedBytes: this.outbox.queuedBytes };
+    return {
+      streams: this.streams,
+      queuedChanges,
+      queuedBytes: this.outbox.queuedBytes,
+      requests: this.#gate.stats(),
+    };
   }
 
   /** The streams this connection is subscribed to. */
@@ -89,36 +135,12 @@ export class StreamConnection {
     return [...this.#subscriptions.keys()];
   }
 
-  /** Handles one client request. Never throws: failures become error acks. */
-  request(event: unknown, payload: unknown): SubscribeAck | Ack {
-    if (this.#closed) return errorAck('internal', 'connection closed');
-    try {
-      if (!this.#bucket.take()) return this.#reject('rate_limited', 'too many messages; slow down');
-      if (!isClientEvent(event)) return this.#reject('invalid_message', `unknown event ${describe(event)}`);
-      if (jsonSize(payload) > this.#options.limits.maxPayloadBytes) {
-        return this.#reject(
-          'payload_too_large',
-          `messages are limited to ${this.#options.limits.maxPayloadBytes} bytes`,
-        );
-      }
-      const parsed = clientRequests[event].safeParse(payload);
-      if (!parsed.success) return this.#reject('invalid_message', describeIssues(parsed.error));
-      switch (event) {
-        case 'subscribe': {
-          const { stream, resume } = parsed.data as SubscribeRequest;
-          return { ok: true, recovered: this.#subscribe(stream, resume) };
-        }
-        case 'unsubscribe':
-          this.#drop(this.#subscriptionOf(parsed.data.stream));
-          return { ok: true };
-        case 'resync':
-          this.#subscriptionOf(parsed.data.stream).resync();
-          return { ok: true };
-      }
-    } catch (error) {
-      if (error instanceof ProtocolError) return this.#reject(error.code, error.message);
-      return this.#reject('internal', 'the request failed inside the server');
-    }
+  /**
+   * Takes one client request (`subscribe`, `unsubscribe`, `resync` or one of the app's); `reply` gets its ack once.
+   * Never throws: failures become error acks.
+   */
+  receive(event: unknown, payload: unknown, reply?: ReplyCallback): void {
+    this.#gate.receive(event, payload, reply);
   }
 
   /** Closes with a notice to the client (a shutdown, a slow consumer, abuse). */
@@ -129,12 +151,13 @@ export class StreamConnection {
   /** Releases everything; call when the transport has closed. */
   dispose(): void {
     this.#closed = true;
+    this.#gate.close();
     this.outbox.close();
     if (this.#heartbeat !== undefined) this.#options.clock.clearTimeout(this.#heartbeat);
     for (const subscription of [...this.#subscriptions.values()]) this.#drop(subscription);
   }
 
-  #subscribe(stream: string, resume: { epoch: string; seq: number } | undefined): boolean {
+  #subscribe(stream: string, resume: ResumePosition | undefined): boolean {
     const entry = this.#options.catalog.get(stream);
     if (entry === undefined) throw new ProtocolError('unknown_stream', `no stream named ${stream}`);
     const existing = this.#subscriptions.get(stream);
@@ -172,14 +195,6 @@ export class StreamConnection {
     return subscription;
   }
 
-  #reject(code: ErrorCode, message: string): ErrorAck {
-    this.#options.metrics?.rejectedRequests.inc({ code });
-    if (++this.#strikes > this.#options.limits.maxStrikes) {
-      queueMicrotask(() => this.#closeWith('protocol_abuse', 'too many bad messages', false));
-    }
-    return errorAck(code, message);
-  }
-
   #closeWith(code: ErrorCode, message: string, reconnect: boolean): void {
     if (this.#closed) return;
     this.dispose();
@@ -199,17 +214,4 @@ export class StreamConnection {
 
 export function errorAck(code: ErrorCode, message: string): ErrorAck {
   return { ok: false, error: { code, message } };
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
-}
-
-/** The size of `value` as JSON, or Infinity when it cannot be encoded (a cycle, a BigInt). */
-function jsonSize(value: unknown): number {
-  try {
-    return JSON.stringify(value ?? null).length;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
 }

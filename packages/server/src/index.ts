@@ -1,14 +1,44 @@
 /**
  * @twohop/server — hop 1: serving streams to clients over socket.io and Server-Sent Events, with a
- * backpressure-aware sender per subscription (conflation while the transport cannot keep up), input limits on
- * everything a client sends, and graceful shutdown.
+ * backpressure-aware sender per subscription (conflation while the transport cannot keep up), one request/reply
+ * layer for every app's requests (strict schemas, budgets, strikes, reply backpressure), and graceful shutdown.
  */
 export { Fanout } from './Fanout.js';
 export { gracefulShutdown, type Closeable, type GracefulShutdownOptions } from './gracefulShutdown.js';
+export { IdentityBudgets, type IdentityBudgetsOptions } from './IdentityBudgets.js';
 export { TokenBucket, defaultLimits, type ConnectionLimits } from './limits.js';
 export type { OutboundTransport, TransportName } from './OutboundTransport.js';
 export { Outbox, type OutboxOptions } from './Outbox.js';
 export {
+  RequestGate,
+  type ReplyCallback,
+  type ReplyTransport,
+  type RequestGateOptions,
+  type RequestGateStats,
+  type RequestLimits,
+} from './RequestGate.js';
+export {
+  RequestError,
+  RequestRouter,
+  isRequestError,
+  type BoundRequest,
+  type BoundRequests,
+  type RequestDefinition,
+  type RequestErrorCode,
+  type RequestFailure,
+  type RequestReply,
+} from './RequestRouter.js';
+export {
+  CLOSE_NOTICE_EVENT,
+  attachSocketIoRequests,
+  closeSocket,
+  serveSocketIoRequests,
+  socketIoReplyTransport,
+  type SocketIoRequests,
+  type SocketIoRequestsOptions,
+} from './socketIoRequests.js';
+export {
+  FAULT_COST,
   SOCKET_EVENTS,
   attachSocketIoStreams,
   type SocketIoStreams,

@@ -9,9 +9,14 @@ import {
 } from '@twohop/protocol';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { Namespace, Server, Socket } from 'socket.io';
-import { defaultLimits, type ConnectionLimits } from './limits.js';
+import { z } from 'zod';
 import { Fanout } from './Fanout.js';
+import { IdentityBudgets } from './IdentityBudgets.js';
+import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
+import { RequestRouter } from './RequestRouter.js';
+import { CLOSE_NOTICE_EVENT, closeSocket, serveSocketIoRequests } from './socketIoRequests.js';
+import { bufferedBytes, onTransportDrain, writeBufferLength } from './socketIoOutput.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
 
@@ -20,7 +25,7 @@ export const SOCKET_EVENTS = {
   /** Server → client frames: a JSON text or, on the binary tier, protobuf bytes. */
   message: 'm',
   /** Server → client, just before a deliberate close: a `CloseNotice`. */
-  closeNotice: 'close-notice',
+  closeNotice: CLOSE_NOTICE_EVENT,
 } as const;
 
 /** Options for {@link attachSocketIoStreams}. */
@@ -31,10 +36,20 @@ export interface SocketIoStreamsOptions {
   clock?: Clock;
   /**
    * Lets clients send `fault {kind: 'stall', ms}`: the connection then reports itself unwritable for `ms` (at most
-   * 10 s), so a demo can show the server conflating for a slow client and the client catching up. Off in
-   * production. @default false
+   * 10 s), so a demo can show the server conflating for a slow client and the client catching up. A request like
+   * any other: strict schema, cost {@link FAULT_COST}, refusals counted. Off in production. @default false
    */
   allowFaultInjection?: boolean;
+  /**
+   * The app's own requests on the same connections (bids, commands), served beside subscribe/unsubscribe/resync
+   * through one gate per connection, so one set of limits and strikes covers everything a client sends. Handlers
+   * get the socket.
+   */
+  requests?: RequestRouter<Socket>;
+  /** The identity whose budget a connection shares with its other connections (a user id), if any. */
+  identity?: (socket: Socket) => string | undefined;
+  /** The identities' budgets (used with `identity`). @default `new IdentityBudgets()`: 40/s, burst 80 */
+  budgets?: IdentityBudgets;
   /** Binary payloads per stream for clients on `?codec=protobuf` (JSON bytes for streams it leaves out). */
   binaryPayload?: PayloadResolver;
 }
@@ -52,39 +67,29 @@ export interface SocketIoStreams {
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** What one `fault` request takes from the connection's budget: a stall is worth several ordinary requests. */
+export const FAULT_COST = 5;
+
+/** The longest stall a `fault` may ask for, in ms. */
+const MAX_FAULT_MS = 10_000;
+
+/** What a `fault` request acts on: the connection's own writability. */
+interface FaultTarget {
+  stall(ms: number): void;
+}
+
+/** The demo's fault injection, as a request with a strict schema (the UI's "Stall" button). */
+const faultRequests = new RequestRouter<FaultTarget>().add('fault', {
+  schema: z.strictObject({ kind: z.literal('stall'), ms: z.number().int().min(0).max(MAX_FAULT_MS) }),
+  cost: FAULT_COST,
+  handle: ({ ms }, target) => (target.stall(ms), {}),
+});
+
 /** A socket as the fan-out addresses it. */
 interface Member {
   readonly socket: Socket;
   readonly binary: boolean;
 }
-
-/**
- * Calls `listener` each time the connection's transport has written everything it was given. engine.io's socket
- * emits its own `drain` only after flushing a non-empty write buffer, and this sender keeps that buffer empty, so it
- * listens to the transport — and to each new one after an upgrade (polling → websocket).
- */
-function onTransportDrain(socket: Socket, listener: () => void): void {
-  const conn = socket.conn as unknown as {
-    transport: { on(event: 'drain', listener: () => void): void };
-    on(
-      event: 'upgrade',
-      listener: (transport: { on(event: 'drain', listener: () => void): void }) => void,
-    ): void;
-  };
-  conn.transport.on('drain', listener);
-  conn.on('upgrade', (transport) => {
-    transport.on('drain', listener);
-    listener();
-  });
-}
-
-/**
- * engine.io's per-socket queue of packets not yet handed to the transport. Its type marks it private and there is
- * no public accessor, but it is what `emit` appends to and what `drain` empties; the field has the same name and
- * meaning across engine.io 4–6.
- */
-const writeBufferOf = (socket: Socket): readonly unknown[] =>
-  (socket.conn as unknown as { writeBuffer: readonly unknown[] }).writeBuffer;
 
 /**
  * Serves the catalog's streams on a socket.io server or namespace. Clients send `subscribe` / `unsubscribe` /
@@ -103,6 +108,7 @@ export function attachSocketIoStreams(
   const limits = { ...defaultLimits, ...options.limits };
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics;
+  const budgets = options.budgets ?? new IdentityBudgets({ clock });
   const connections = new Map<Socket, StreamConnection>();
   /** Encode a delta once however many subscribers it goes to. */
   const encoded = new WeakMap<object, string>();
@@ -146,7 +152,7 @@ export function attachSocketIoStreams(
       canWrite: () =>
         socket.connected &&
         socket.conn.transport.writable &&
-        writeBufferOf(socket).length === 0 &&
+        writeBufferLength(socket) === 0 &&
         (stalledUntil === 0 || clock.now() >= stalledUntil),
       write(message) {
         if (codec !== undefined) {
@@ -158,21 +164,24 @@ export function attachSocketIoStreams(
         socket.emit(SOCKET_EVENTS.message, text);
         return text.length;
       },
+      bufferedBytes: () => bufferedBytes(socket),
       onDrain(listener) {
         drainListeners.push(listener);
         onTransportDrain(socket, listener);
       },
-      close(notice) {
-        socket.emit(SOCKET_EVENTS.closeNotice, notice);
-        socket.disconnect(true);
-        // A stalled client never drains the notice; do not wait for it.
-        const force = setTimeout(() => socket.conn.close(true), 1000);
-        force.unref();
-      },
+      close: (notice) => closeSocket(socket, notice),
     };
     const member = { socket, binary: codec !== undefined };
     let stalledUntil = 0;
     const drainListeners: (() => void)[] = [];
+    const stall = (ms: number) => {
+      stalledUntil = clock.now() + ms;
+      clock.setTimeout(() => {
+        stalledUntil = 0;
+        for (const listener of drainListeners) listener();
+      }, ms);
+    };
+    const key = options.identity?.(socket);
     const connection = new StreamConnection(transport, {
       catalog: options.catalog,
       limits,
@@ -188,24 +197,17 @@ export function attachSocketIoStreams(
           fanout.remove(subscription);
         },
       },
+      requests: [
+        ...(options.allowFaultInjection === true ? [faultRequests.bind({ stall })] : []),
+        ...(options.requests === undefined ? [] : [options.requests.bind(socket)]),
+      ],
+      identity: key === undefined ? undefined : { budgets, key },
     });
     connections.set(socket, connection);
 
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      const ack =
-        typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
-      if (options.allowFaultInjection === true && event === 'fault') {
-        const ms = Math.min(10_000, Math.max(0, Number((args[0] as { ms?: unknown } | undefined)?.ms) || 0));
-        stalledUntil = clock.now() + ms;
-        clock.setTimeout(() => {
-          stalledUntil = 0;
-          for (const listener of drainListeners) listener();
-        }, ms);
-        ack?.({ ok: true });
-        return;
-      }
-      const reply = connection.request(event, args.length === 1 ? args[0] : args);
-      ack?.(reply);
+    serveSocketIoRequests(socket, {
+      receive: (event, payload, reply) => connection.receive(event, payload, reply),
+      close: () => connection.dispose(),
     });
     socket.on('disconnect', () => {
       metrics?.connectedClients.dec({ transport: 'socket.io' });
@@ -221,7 +223,7 @@ export function attachSocketIoStreams(
     inspect: () =>
       [...connections].map(([socket, connection]) => ({
         ...connection.inspect(),
-        transportBuffered: writeBufferOf(socket).length,
+        transportBuffered: writeBufferLength(socket),
       })),
     async close(deadlineMs = 5000) {
       const sockets = [...connections.keys()];

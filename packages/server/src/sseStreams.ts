@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import type { StreamCatalog } from './StreamCatalog.js';
+import type { RequestReply } from './RequestRouter.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
 
 /** Options for {@link sseStreams}. */
@@ -87,6 +88,7 @@ export function sseStreams(options: SseStreamsOptions): SseStreams {
         response.write(text);
         return Buffer.byteLength(text);
       },
+      bufferedBytes: () => response.writableLength,
       onDrain: (listener) => response.on('drain', listener),
       close(notice) {
         if (!response.writableEnded) response.end(sseEvent('close', JSON.stringify(notice)));
@@ -100,7 +102,15 @@ export function sseStreams(options: SseStreamsOptions): SseStreams {
     // The request is the subscribe. A bad one is answered with 400 and its error code before any stream starts
     // (EventSource treats that as final); a good one's ack is the first event, before the snapshot or replay,
     // which the subscription writes on the next turn.
-    const ack = connection.request('subscribe', resume === undefined ? { stream } : { stream, resume });
+    const replies: RequestReply<object, string>[] = [];
+    connection.receive('subscribe', resume === undefined ? { stream } : { stream, resume }, (reply) => {
+      replies.push(reply);
+    });
+    // Subscribing is synchronous and nothing is buffered yet, so the reply is already here.
+    const ack = replies[0] ?? {
+      ok: false,
+      error: { code: 'internal', message: 'the subscribe was not answered' },
+    };
     if (!ack.ok) {
       connection.dispose();
       response.status(ack.error.code === 'unknown_stream' ? 404 : 400).json(ack);

@@ -19,7 +19,11 @@ async function setup(limits: Partial<ConnectionLimits> = {}) {
   const other = levelsPublisher('book:OTHER');
   let streams: SocketIoStreams | undefined;
   const server = await startTestServer(({ io }) => {
-    streams = attachSocketIoStreams(io, { catalog: catalogOf(publisher as never, other), limits });
+    streams = attachSocketIoStreams(io, {
+      catalog: catalogOf(publisher as never, other),
+      limits,
+      allowFaultInjection: true,
+    });
   });
   cleanups.push(() => server.close());
   // A well-behaved client that must not notice anything.
@@ -92,29 +96,90 @@ describe(`socket.io hostile input (fast-check seed ${SEED})`, () => {
     await bystanderStillReceives(context);
   }, 60_000);
 
-  it('rate-limits a flood, then closes the flooder with protocol_abuse (no reconnect)', async () => {
-    const context = await setup({ ratePerSecond: 5, rateBurst: 5, maxStrikes: 10 });
-    const flooder = await rawSocket(context.server.url);
+  /** Sends `count` requests at once and collects the replies that came before the close. */
+  async function flood(socket: Socket, count: number, event: string, payload: () => unknown) {
     let notice: CloseNotice | undefined;
-    flooder.on('close-notice', (received: CloseNotice) => (notice = received));
-    const replies = await Promise.all(
-      Array.from({ length: 40 }, () =>
-        flooder
-          .timeout(2000)
-          .emitWithAck('resync', { stream: 'book:TEST' })
-          .catch(() => ({ ok: false, error: { code: 'no reply' } })),
-      ),
-    );
-    const codes = replies.map(
-      (reply: { ok: boolean; error?: { code: string } }) => reply.error?.code ?? 'ok',
-    );
-    expect(codes).toContain('rate_limited');
-    await waitFor('the flooder to be closed', () => !flooder.connected);
-    expect(notice).toEqual({
-      error: { code: 'protocol_abuse', message: 'too many bad messages' },
+    socket.on('close-notice', (received: CloseNotice) => (notice = received));
+    const codes: string[] = [];
+    for (let i = 0; i < count; i++) {
+      socket.emit(event, payload(), (reply: { ok: boolean; error?: { code: string } }) =>
+        codes.push(reply.error?.code ?? 'ok'),
+      );
+    }
+    await waitFor('the flooder to be closed', () => !socket.connected);
+    return { codes, notice: () => notice };
+  }
+
+  it('closes a flood of unknown streams with protocol_abuse exactly at the strike limit, rate_limited included', async () => {
+    const context = await setup({ ratePerSecond: 5, rateBurst: 10, maxStrikes: 20 });
+    const flooder = await rawSocket(context.server.url);
+    const { codes, notice } = await flood(flooder, 10_000, 'subscribe', () => ({ stream: 'book:NOPE' }));
+    expect(codes.length).toBeLessThanOrEqual(21);
+    expect(codes.filter((code) => code === 'unknown_stream')).toHaveLength(10);
+    expect(codes.filter((code) => code === 'rate_limited').length).toBeGreaterThan(0);
+    expect(notice()).toEqual({
+      error: { code: 'protocol_abuse', message: 'too many refused requests' },
       reconnect: false,
     });
     await bystanderStillReceives(context);
+  });
+
+  it('measures maxPayloadBytes in UTF-8 bytes: 6,000 three-byte characters are over a 16 KiB limit', async () => {
+    const context = await setup();
+    const socket = await rawSocket(context.server.url);
+    // 6,000 characters (well under 16,384) but 18,000 bytes.
+    const stream = '€'.repeat(6000);
+    expect(await socket.emitWithAck('subscribe', { stream })).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large' },
+    });
+    expect(await socket.emitWithAck('subscribe', { stream: 'x'.repeat(6000) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_message' },
+    });
+  });
+
+  it('puts the fault event through the same limits: a flood of stalls is rate-limited and closed', async () => {
+    const context = await setup({ ratePerSecond: 5, rateBurst: 10, maxStrikes: 20 });
+    const flooder = await rawSocket(context.server.url);
+    const { codes, notice } = await flood(flooder, 10_000, 'fault', () => ({ kind: 'stall', ms: 0 }));
+    // A fault costs 5 of the 10-token burst: two are served, then every one is a refused strike.
+    expect(codes.filter((code) => code === 'ok')).toHaveLength(2);
+    expect(codes.length).toBeLessThanOrEqual(2 + 21);
+    expect(notice()?.error.code).toBe('protocol_abuse');
+    await bystanderStillReceives(context);
+  });
+
+  it('refuses a fault that does not match its schema exactly', async () => {
+    const context = await setup();
+    const socket = await rawSocket(context.server.url);
+    const send = (payload: unknown) => socket.emitWithAck('fault', payload);
+    expect(await send({ kind: 'stall', ms: 1 })).toEqual({ ok: true });
+    for (const payload of [
+      { kind: 'stall', ms: 10_001 },
+      { kind: 'stall', ms: '5' },
+      { kind: 'drop', ms: 5 },
+      { kind: 'stall', ms: 5, extra: true },
+      JSON.parse('{"kind":"stall","ms":5,"__proto__":{"ms":1}}'),
+    ]) {
+      expect(await send(payload)).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+    }
+  });
+
+  it('refuses subscribe options carrying __proto__ or constructor', async () => {
+    const context = await setup();
+    const socket = await rawSocket(context.server.url);
+    for (const options of ['{"__proto__":{"tier":"pro"}}', '{"constructor":"x"}', '{"prototype":1}']) {
+      const reply: unknown = await socket.emitWithAck(
+        'subscribe',
+        JSON.parse(`{"stream":"book:TEST","options":${options}}`),
+      );
+      expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+    }
+    expect(await socket.emitWithAck('subscribe', { stream: 'book:TEST', options: { tier: 'pro' } })).toEqual({
+      ok: true,
+      recovered: false,
+    });
   });
 
   it('refuses subscriptions past the limit and unknown streams with their codes', async () => {

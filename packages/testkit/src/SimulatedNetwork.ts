@@ -43,9 +43,9 @@ class SimulatedLink {
     readonly queue: ConflatingQueue<string, KeyedChange<Value>> | undefined,
     readonly drainEvery: number,
     replica: (onResync: (reason: ResyncReason) => void) => SimulatedReplica,
-    onResync: (link: SimulatedLink) => void,
+    onResync: (link: SimulatedLink, reason: ResyncReason) => void,
   ) {
-    this.replica = replica(() => onResync(this));
+    this.replica = replica((reason) => onResync(this, reason));
   }
 }
 
@@ -69,6 +69,11 @@ export class SimulatedNetwork {
     readonly faults: FaultRates,
     readonly counts: SimulationCounts,
     readonly options: SimulationOptions,
+    /**
+     * Whether a reset from the source sends every connected link a fresh snapshot, as a `Subscription` does; off,
+     * links only restart their conflating queue and replicas find out from the next delta (rule 4).
+     */
+    readonly behaviour: { snapshotOnReset: boolean },
   ) {
     const withChecksum = options.checksum ?? true;
     const replica =
@@ -89,7 +94,7 @@ export class SimulatedNetwork {
           i < conflating ? new ConflatingQueue<string, KeyedChange<Value>>() : undefined,
           random.int(2, 6),
           replica,
-          (link) => this.#askResync(link),
+          (link, reason) => this.#askResync(link, reason),
         ),
     );
     for (const link of this.#links) this.#subscribe(link);
@@ -173,11 +178,21 @@ export class SimulatedNetwork {
     return problems;
   }
 
-  #transmit(link: SimulatedLink, message: SimulatedMessage): void {
+  #transmit(link: SimulatedLink, sent: SimulatedMessage): void {
     const { faulty, faults, random, counts } = this;
     if (faulty && random.chance(faults.drop)) {
       counts.dropped++;
       return;
+    }
+    let message = sent;
+    if (
+      faulty &&
+      (this.options.checksum ?? true) &&
+      message.type === 'delta' &&
+      random.chance(faults.corrupt)
+    ) {
+      counts.corrupted++;
+      message = corrupted(message);
     }
     const copies = faulty && random.chance(faults.duplicate) ? 2 : 1;
     if (copies === 2) counts.duplicated++;
@@ -187,8 +202,9 @@ export class SimulatedNetwork {
     }
   }
 
-  #askResync(link: SimulatedLink): void {
+  #askResync(link: SimulatedLink, reason?: ResyncReason): void {
     this.counts.resyncs++;
+    if (reason === 'checksum') this.counts.checksumResyncs++;
     link.resyncAskedAt = this.tick;
     if (link.connected) link.upstream.push(this.tick + 1);
   }
@@ -227,8 +243,10 @@ export class SimulatedNetwork {
     for (const link of this.#links) {
       if (!link.connected) continue;
       // A broken history (new epoch, re-bootstrap): drop what is queued, send a fresh snapshot — as a Subscription.
-      if (event.type === 'reset') this.#sendSnapshot(link);
-      else if (link.queue === undefined) this.#transmit(link, event);
+      if (event.type === 'reset') {
+        if (this.behaviour.snapshotOnReset) this.#sendSnapshot(link);
+        else link.queue?.reset(event.seq);
+      } else if (link.queue === undefined) this.#transmit(link, event);
       else for (const change of event.data) link.queue.push(change.key, change, event.seq);
     }
   }
@@ -251,4 +269,15 @@ export class SimulatedNetwork {
     };
     this.#transmit(link, delta);
   }
+}
+
+/** The delta with its first set value altered, as a bug or a bad link might: only a checksum can tell. */
+function corrupted(delta: DeltaMessage<Changes>): DeltaMessage<Changes> {
+  let done = false;
+  const data = delta.data.map((change) => {
+    if (done || change.op !== 'set') return change;
+    done = true;
+    return { ...change, value: change.value + 1 };
+  });
+  return { ...delta, data };
 }

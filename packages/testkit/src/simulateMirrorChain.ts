@@ -64,7 +64,11 @@ export async function simulateMirrorChain(options: SimulationOptions): Promise<S
     retryMs: 3,
     ...((options.checksum ?? true) ? { checksum: keyedChecksum } : {}),
   });
-  const network = new SimulatedNetwork(mirror, () => mirror.state, random, faults, counts, options);
+  // The mirror re-bootstraps within an epoch too, so the server's side must push a snapshot on each reset (as a
+  // Subscription does): a conflated range must never straddle the mirror's gap.
+  const network = new SimulatedNetwork(mirror, () => mirror.state, random, faults, counts, options, {
+    snapshotOnReset: true,
+  });
 
   const step = async () => {
     tick++;

@@ -49,8 +49,9 @@ export function publishRandomChange(
 export const settleTicks = (options: SimulationOptions) => 2 * ((options.resyncTimeoutTicks ?? 10) + 10);
 
 /**
- * One publisher, several replicas, a seeded lossy network between them (drop, duplicate, reorder, delay,
- * disconnect, reconnect-with-resume, server restart), slow replicas behind a conflating queue — then a fault-free
+ * One publisher, several replicas, a seeded lossy network between them (drop, duplicate, reorder, delay, corrupt,
+ * disconnect, reconnect-with-resume, server restart, a new epoch under live links), slow replicas behind a
+ * conflating queue — then a fault-free
  * settle phase and a convergence check. Modelled on yjs's `TestConnector`: every run is reproduced by its seed.
  *
  * A loss is only visible once a later message arrives, so the settle phase keeps publishing (fault-free) until
@@ -61,13 +62,22 @@ export function simulateStream(options: SimulationOptions): SimulationResult {
   const faults = { ...defaultFaults, ...options.faults };
   const counts = emptySimulationCounts();
   const publisher = simulatedPublisher(options);
-  const network = new SimulatedNetwork(publisher, () => publisher.state, random, faults, counts, options);
+  // The replicas find out about a new epoch from the next delta (rule 4): no snapshot is pushed on a reset, so the
+  // epoch rule is what the run exercises.
+  const network = new SimulatedNetwork(publisher, () => publisher.state, random, faults, counts, options, {
+    snapshotOnReset: false,
+  });
 
   const step = () => {
     if (network.faulty && random.chance(faults.restart)) {
       counts.restarts++;
       network.dropAll();
       publisher.newEpoch();
+    } else if (network.faulty && random.chance(faults.epochReset)) {
+      // A new epoch with an empty state while every link stays connected, as on a node whose upstream lost its
+      // history: new-epoch deltas reach replicas that hold the old state.
+      counts.epochResets++;
+      publisher.newEpoch(new Map());
     }
     network.step();
   };

@@ -27,6 +27,16 @@ export interface FaultRates {
   reconnect: number;
   /** Per tick: the server restarts without its history (a new epoch) and every link drops. */
   restart: number;
+  /**
+   * Per tick: the stream starts a new epoch with an empty state while every link stays connected — as on a node
+   * whose upstream lost its history — so new-epoch deltas reach replicas that hold the old state (rule 4).
+   */
+  epochReset: number;
+  /**
+   * A downstream delta arrives with one value altered: silent divergence that only a checksum shows (rule 5). Only
+   * on streams that carry a checksum; nothing else could notice it.
+   */
+  corrupt: number;
 }
 
 /** Faults that exercise every rule within a few hundred changes. */
@@ -37,6 +47,8 @@ export const defaultFaults: FaultRates = {
   disconnect: 0.01,
   reconnect: 0.2,
   restart: 0.002,
+  epochReset: 0.001,
+  corrupt: 0.002,
 };
 
 /** The part of a replica the simulator drives; {@link Replica} is the real one. */
@@ -93,7 +105,10 @@ export type SimulationCounts = Record<
   | 'duplicated'
   | 'disconnects'
   | 'restarts'
+  | 'epochResets'
+  | 'corrupted'
   | 'resyncs'
+  | 'checksumResyncs'
   | 'replays'
   | 'snapshots'
   | 'conflated',
@@ -109,7 +124,10 @@ export function emptySimulationCounts(): SimulationCounts {
     duplicated: 0,
     disconnects: 0,
     restarts: 0,
+    epochResets: 0,
+    corrupted: 0,
     resyncs: 0,
+    checksumResyncs: 0,
     replays: 0,
     snapshots: 0,
     conflated: 0,

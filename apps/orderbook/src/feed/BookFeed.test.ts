@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { bookChecksum, LevelBook, levelBookState, levelKey } from '../book/LevelBook.js';
 import { MatchingEngine, OrderError } from '../domain/MatchingEngine.js';
 import { BookFeed } from './BookFeed.js';
+import { expectedTierView } from '../../test/tierOracle.js';
 import { tiers, tierView, viewChanges, type TierSpec } from './tiers.js';
 
 const SEED = testSeed('BookFeed', 0xb00c);
@@ -89,7 +90,7 @@ describe(`BookFeed (fast-check seed ${SEED})`, () => {
           const truth = engineBook(engine);
           for (const { spec, replica } of replicas) {
             expect(replica.stats.resyncs, spec.name).toBe(0);
-            const expected = spec.name === 'pro' ? asMap(truth) : tierView(truth, spec);
+            const expected = expectedTierView(asMap(truth), spec);
             expect(asMap(replica.state), spec.name).toEqual(expected);
           }
         },
@@ -123,6 +124,7 @@ describe('tier views', () => {
   it('truncates to the top N, and a level moving into scope appears as the last one leaves', () => {
     const levels = book();
     const before = tierView(levels, retail);
+    expect(before).toEqual(expectedTierView(new Map(levels.entries()), retail));
     expect([...before.keys()]).toHaveLength(20);
     expect(before.has(levelKey('bid', 80))).toBe(true);
     expect(before.has(levelKey('bid', 79))).toBe(false);
@@ -151,6 +153,7 @@ describe('tier views', () => {
     ] as const)
       levels.asks.set(price, quantity);
     const mobile: TierSpec = { name: 'mobile', depth: 2, bucket: 5, intervalMs: 0, binary: false };
+    expect(expectedTierView(new Map(levels.entries()), mobile)).toEqual(tierView(levels, mobile));
     expect(tierView(levels, mobile)).toEqual(
       new Map([
         ['b:100', 1], // 100 is its own bucket's floor

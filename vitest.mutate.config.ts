@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// The vitest config `pnpm mutate` runs (scripts/mutate.ts): test files relative to the target's folder (Stryker
+// passes it as `dir`), without the browser and end-to-end tests, which reach the mutated code only from afar.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/*.browser.test.ts',
+      '**/*.e2e.test.ts',
+      '**/*.main.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
