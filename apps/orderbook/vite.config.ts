@@ -1,10 +1,5 @@
-import vue from '@vitejs/plugin-vue';
-import { fileURLToPath } from 'node:url';
+import { twohopUi } from '@twohop/vue/vite';
 import { defineConfig } from 'vite';
 
 // The trading screen: built into dist/web, which the server serves at `/`.
-export default defineConfig({
-  root: fileURLToPath(new URL('./src/web', import.meta.url)),
-  plugins: [vue()],
-  build: { outDir: fileURLToPath(new URL('./dist/web', import.meta.url)), emptyOutDir: true },
-});
+export default defineConfig(twohopUi({ appDir: new URL('.', import.meta.url), title: 'order book' }));

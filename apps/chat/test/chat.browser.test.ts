@@ -2,10 +2,11 @@ import { launchChromium } from '@twohop/testkit';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
+import { buildUi } from '@twohop/vue/vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatServer } from '../src/server/createChatServer.js';
+import { say, signedIn } from './signedIn.js';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
@@ -16,7 +17,7 @@ let url: string;
 
 beforeAll(async () => {
   // The UI the server serves is built here, so the test never runs a stale (or missing) build.
-  await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
+  await buildUi(new URL('..', import.meta.url));
   server = createChatServer({ webRoot: `${appRoot}dist/web/`, seedRooms: ['general', 'random'] });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
@@ -29,28 +30,9 @@ afterAll(async () => {
   server?.http.close();
 });
 
-/** A person in their own browser profile (own storage: a different user), signed in and in #general. */
-async function person(name: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('dialog', (dialog) => {
-    errors.push(`a dialog opened: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.goto(`${url}/?room=general`);
-  await page.fill('[data-test=name]', name);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('[data-test=composer]');
-  await expect.poll(() => page.textContent('[data-test=connection]')).toContain('live');
-  return { context, page, errors };
-}
+/** A person in their own browser profile (a different user), signed in and in #general. */
+const person = (name: string) => signedIn(browser, url, name, { screen: { width: 1280, height: 760 } });
 
-const say = async (page: Page, text: string) => {
-  await page.fill('[data-test=composer]', text);
-  await page.press('[data-test=composer]', 'Enter');
-};
 const texts = (page: Page) => page.locator('[data-test=message] [data-test=text]').allTextContents();
 
 describe('chat UI in Chromium', () => {

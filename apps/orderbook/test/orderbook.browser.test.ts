@@ -1,23 +1,36 @@
-import { readHistogramSum } from '@twohop/metrics';
-import { launchChromium } from '@twohop/testkit';
-import { mkdirSync } from 'node:fs';
+import {
+  controlsOutOfView,
+  horizontalOverflow,
+  keepScreenshot,
+  launchChromium,
+  VIEWPORTS,
+} from '@twohop/testkit';
+import { buildUi } from '@twohop/vue/vite';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
-
-const appRoot = fileURLToPath(new URL('..', import.meta.url));
-const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
 let server: OrderbookServer;
 let browser: Browser;
 let url: string;
 
+/** Every control a reader needs, on any screen. */
+const KEY_CONTROLS = [
+  '[data-test=symbol]',
+  '[data-test=tier]',
+  '[data-test=connection]',
+  '[data-test=depth-chart]',
+  '[data-test=trades]',
+  '[data-test=inspector]',
+  '[data-test=drop]',
+  '[data-test=stall]',
+  '[data-test=disconnect]',
+];
+
 beforeAll(async () => {
   // The UI the server serves is built here, so the test never runs a stale (or missing) build.
-  await build({ configFile: `${appRoot}vite.config.ts`, logLevel: 'warn' });
+  await buildUi(new URL('..', import.meta.url));
   server = createOrderbookServer({ rate: 300, seed: 5 });
   await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
@@ -30,36 +43,44 @@ afterAll(async () => {
   server?.http.close();
 });
 
+/** A page at `viewport` that records uncaught errors. */
+async function open(path: string, viewport: { width: number; height: number }, base = url) {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${base}${path}`);
+  await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
+  return { page, errors };
+}
+
+const badge = (page: Page) => page.textContent('[data-test=connection]');
+const text = (page: Page, test: string) => page.textContent(`[data-test=${test}]`);
+const count = async (page: Page, test: string) => Number((await text(page, test))?.replace(/[^\d]/g, ''));
+
 describe('order book UI in Chromium', () => {
   it('survives a server restart: the badge shows reconnecting, then the book is live again in a new epoch', async () => {
     // A server of its own, so restarting it does not disturb the other tests.
     let own = createOrderbookServer({ rate: 300, seed: 8 });
     await new Promise<void>((resolve) => own.http.listen(0, '127.0.0.1', resolve));
     const port = (own.http.address() as AddressInfo).port;
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/?symbol=SOL-USD&tier=retail`);
-    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+    const { page, errors } = await open(
+      '/?symbol=SOL-USD&tier=retail',
+      VIEWPORTS.desktop,
+      `http://127.0.0.1:${port}`,
+    );
 
     await own.close(1000);
     await new Promise<void>((resolve) => own.http.close(() => resolve()));
-    await expect
-      .poll(() => page.textContent('[data-test=connection]'), { timeout: 10_000 })
-      .toBe('reconnecting');
+    await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('reconnecting');
     own = createOrderbookServer({ rate: 300, seed: 9 });
     await new Promise<void>((resolve) => own.http.listen(port, '127.0.0.1', resolve));
     try {
-      await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 30_000 }).toBe('live');
+      await expect.poll(() => badge(page), { timeout: 30_000 }).toBe('live');
       // The restarted engine is a new history: the client took a snapshot of it, and the ladder moves again.
-      await expect
-        .poll(() => page.textContent('[data-test=last-subscribe]'), { timeout: 10_000 })
-        .toBe('snapshot');
+      await expect.poll(() => text(page, 'last-subscribe'), { timeout: 10_000 }).toBe('snapshot');
       await expect
         .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 10_000 })
         .toBeGreaterThan(5);
-      mkdirSync(screenshots, { recursive: true });
-      await page.screenshot({ path: `${screenshots}orderbook-after-restart.png` });
       expect(errors).toEqual([]);
     } finally {
       await page.close();
@@ -68,74 +89,94 @@ describe('order book UI in Chromium', () => {
     }
   }, 90_000);
 
-  it('shows a live, moving ladder; "drop next delta" makes a gap and a resync; takes a screenshot', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}/?symbol=BTC-USD&tier=retail`);
-
-    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
+  it('at 1440 px: a live, moving ladder; "drop next delta" makes a gap and a resync', async () => {
+    const { page, errors } = await open('/?symbol=BTC-USD&tier=retail', VIEWPORTS.desktop);
     await expect
       .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 })
       .toBeGreaterThan(5);
-    const seqOf = async () => Number((await page.textContent('[data-test=seq]'))?.replace('seq ', ''));
-    const first = await seqOf();
-    await expect.poll(seqOf, { timeout: 15_000 }).toBeGreaterThan(first); // the ladder moves
+    const seq = () => count(page, 'seq');
+    const first = await seq();
+    await expect.poll(seq, { timeout: 15_000 }).toBeGreaterThan(first); // the ladder moves
 
     await page.click('[data-test=drop]');
-    await expect
-      .poll(async () => Number(await page.textContent('[data-test=gaps]')), { timeout: 15_000 })
-      .toBeGreaterThan(0);
-    await expect
-      .poll(() => page.textContent('[data-test=last-resync]'), { timeout: 15_000 })
-      .toContain('gap');
-    // After the resync the book is live again and keeps moving.
-    const afterResync = await seqOf();
-    await expect.poll(seqOf, { timeout: 15_000 }).toBeGreaterThan(afterResync);
-    expect(await page.textContent('[data-test=connection]')).toBe('live');
+    await expect.poll(() => count(page, 'gaps'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => text(page, 'last-resync'), { timeout: 15_000 }).toContain('gap');
+    // After the resync the book is live again, keeps moving, and its checksums match.
+    const afterResync = await seq();
+    await expect.poll(seq, { timeout: 15_000 }).toBeGreaterThan(afterResync);
+    expect(await badge(page)).toBe('live');
+    await expect.poll(() => text(page, 'checksum'), { timeout: 5000 }).toContain('ok');
 
-    // Checksums are verified on every book message; after the resync they match again.
+    // The trade tape has its headers and whole rows; the chart has a price axis.
+    expect(await page.locator('[data-test=trades] th').allTextContents()).toEqual(['Price', 'Size', 'Time']);
     await expect
-      .poll(() => page.locator('[data-test=inspector]').textContent(), { timeout: 5000 })
-      .toContain('Checksumok');
-    await page.waitForTimeout(1200); // one rate tick, so the screenshot shows messages/s and bytes/s
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}orderbook.png` });
+      .poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    expect(await page.locator('[data-test=depth-chart] .u-axis').count()).toBe(2);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
+    await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);
+    await keepScreenshot(page, 'orderbook-retail-1440');
     expect(errors).toEqual([]);
+    await page.close();
   }, 90_000);
 
-  it('on the pro tier (protobuf frames): a stall conflates and catches up, a disconnect resumes by replay', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${url}/?symbol=ETH-USD&tier=pro`);
-    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
-    const inspector = () => page.locator('[data-test=inspector]').textContent();
-    await expect.poll(inspector, { timeout: 10_000 }).toContain('Checksumok');
-    const conflated = async () => Number((await inspector())?.match(/Conflated deltas(\d+)/)?.[1]);
-    const before = await conflated();
-
-    const queueDelay = () => readHistogramSum(server.metrics.registry, 'twohop_queue_delay_seconds');
-    const delayBefore = await queueDelay();
+  it('on the pro tier: "Stall 5 s" shows the stall, then the catch-up in one conflated frame; a disconnect resumes by replay', async () => {
+    const { page, errors } = await open('/?symbol=ETH-USD&tier=pro', VIEWPORTS.desktop);
+    await expect.poll(() => text(page, 'checksum'), { timeout: 10_000 }).toContain('ok');
+    expect(await text(page, 'catch-up')).toBe('—');
 
     await page.click('[data-test=stall]');
-    // While stalled the server merges changes for this client (seconds of queue delay); when the stall ends they
-    // arrive as conflated deltas and the book catches up with its checksum intact.
-    await expect.poll(queueDelay, { timeout: 20_000 }).toBeGreaterThan(delayBefore + 3);
-    await expect.poll(conflated, { timeout: 10_000 }).toBeGreaterThan(before);
-    expect(await inspector()).toContain('Checksumok');
-    expect(await inspector()).toContain('Resyncs0');
+    // While the server holds this connection's frames the badge says so and the button waits.
+    await expect.poll(() => badge(page), { timeout: 5000 }).toBe('stalled');
+    expect(await page.isDisabled('[data-test=stall]')).toBe(true);
+    const applied = await count(page, 'applied');
+    // When the stall ends the book catches up in one conflated delta, the button comes back, nothing resyncs.
+    await expect
+      .poll(() => text(page, 'catch-up'), { timeout: 20_000 })
+      .toMatch(/^[\d,]+ deltas in one frame after/);
+    const caughtUp = Number((await text(page, 'catch-up'))!.replace(/ deltas.*/, '').replace(/,/g, ''));
+    expect(caughtUp).toBeGreaterThan(1);
+    expect(await badge(page)).toBe('live');
+    expect(await page.isDisabled('[data-test=stall]')).toBe(false);
+    expect(await count(page, 'applied')).toBeGreaterThan(applied);
+    expect(await text(page, 'checksum')).toContain('ok');
+    expect(await text(page, 'resyncs')).toBe('0');
+    await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);
+    await keepScreenshot(page, 'orderbook-pro-after-stall-1440');
 
     await page.click('[data-test=disconnect]');
-    await expect.poll(() => page.textContent('[data-test=reconnects]'), { timeout: 10_000 }).toBe('1');
-    await expect.poll(() => page.textContent('[data-test=connection]'), { timeout: 15_000 }).toBe('live');
-    await expect
-      .poll(() => page.textContent('[data-test=last-subscribe]'), { timeout: 10_000 })
-      .toBe('replay');
-    expect(await inspector()).toContain('Resyncs0');
-
-    await page.waitForTimeout(1200);
-    await page.screenshot({ path: `${screenshots}orderbook-pro.png` });
+    await expect.poll(() => text(page, 'reconnects'), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => text(page, 'last-subscribe'), { timeout: 10_000 }).toBe('replay');
+    expect(await text(page, 'resyncs')).toBe('0');
     expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('at 390 px on the mobile tier: ten buckets per side, nothing off screen', async () => {
+    const { page, errors } = await open('/?symbol=BTC-USD&tier=mobile', VIEWPORTS.phone);
+    await expect.poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 }).toBe(10);
+    expect(await page.locator('[data-test=ask-row]').count()).toBe(10);
+    await expect
+      .poll(() => page.locator('[data-test=trade-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
+    await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);
+    await keepScreenshot(page, 'orderbook-mobile-390');
+
+    // The retail tier at the same width fits too (wider prices, twenty levels a side).
+    await page.selectOption('[data-test=tier]', 'retail');
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
+    await expect
+      .poll(() => page.locator('[data-test=bid-row]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(10);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await controlsOutOfView(page, KEY_CONTROLS)).toEqual([]);
+    await expect.poll(() => count(page, 'messages'), { timeout: 5000 }).toBeGreaterThan(0);
+    await keepScreenshot(page, 'orderbook-retail-390');
+    expect(errors).toEqual([]);
+    await page.close();
   }, 90_000);
 });

@@ -1,4 +1,5 @@
 import express from 'express';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AppEntry } from './apps.js';
@@ -19,8 +20,8 @@ export interface PortalOptions {
 }
 
 /**
- * The portal: `/` lists every app with a link and its live health (the page polls `/api/apps`, which probes each
- * app's `/healthz` server-side, so the browser needs no cross-origin access).
+ * The portal: `/` (its Vue page, built into `dist/web`) lists every app with a link and its live health (the page
+ * polls `/api/apps`, which probes each app's `/healthz` server-side, so the browser needs no cross-origin access).
  */
 export function createPortal(options: PortalOptions): Server {
   const host = options.host ?? '127.0.0.1';
@@ -46,6 +47,13 @@ export function createPortal(options: PortalOptions): Server {
     );
     response.json(statuses);
   });
-  app.use(express.static(fileURLToPath(new URL('../public/', import.meta.url))));
+  const webRoot = fileURLToPath(new URL('../dist/web/', import.meta.url));
+  if (existsSync(webRoot)) app.use(express.static(webRoot));
+  else
+    app.get(
+      '/',
+      (_request, response) =>
+        void response.type('text').send('UI not built: run `pnpm build` in apps/portal'),
+    );
   return createServer(app);
 }

@@ -1,13 +1,27 @@
-import { launchChromium, startTestServer, type DisposableServer } from '@twohop/testkit';
-import { mkdirSync } from 'node:fs';
+import {
+  controlsOutOfView,
+  horizontalOverflow,
+  keepScreenshot,
+  launchChromium,
+  startTestServer,
+  VIEWPORTS,
+  type DisposableServer,
+} from '@twohop/testkit';
+import { buildUi } from '@twohop/vue/vite';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEntry } from '../src/apps.js';
 import { createPortal } from '../src/createPortal.js';
 
-const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 const cleanups: (() => unknown)[] = [];
+let browser: Browser;
+beforeAll(async () => {
+  await buildUi(new URL('..', import.meta.url));
+  browser = await launchChromium();
+  cleanups.push(() => browser.close());
+}, 120_000);
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -19,11 +33,8 @@ const healthyApp = (port?: number) =>
     port === undefined ? {} : { port },
   );
 
-async function portalOn(port: number, appPort: number): Promise<Server> {
-  const portal = createPortal({
-    apps: [{ name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.' }],
-    timeoutMs: 300,
-  });
+async function portalOn(port: number, apps: AppEntry[]): Promise<Server> {
+  const portal = createPortal({ apps, timeoutMs: 300 });
   await new Promise<void>((resolve) => portal.listen(port, '127.0.0.1', resolve));
   return portal;
 }
@@ -32,11 +43,10 @@ describe('portal UI in Chromium', () => {
   it('shows each app live, then down when it stops, then live again; survives a restart of the portal', async () => {
     let app: DisposableServer = await healthyApp();
     const appPort = app.port;
-    let portal = await portalOn(0, appPort);
+    const apps = [{ name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.' }];
+    let portal = await portalOn(0, apps);
     const portalPort = (portal.address() as AddressInfo).port;
-    const browser = await launchChromium();
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1100, height: 500 } });
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(`http://127.0.0.1:${portalPort}/`);
     const health = () => page.textContent('[data-app=demo] .health');
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
@@ -48,14 +58,45 @@ describe('portal UI in Chromium', () => {
 
     // The portal itself restarts: the page keeps polling and shows live health again.
     await new Promise<void>((resolve) => portal.close(() => resolve()));
-    portal = await portalOn(portalPort, appPort);
+    portal = await portalOn(portalPort, apps);
     cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
     await page.waitForTimeout(2500);
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}portal.png` });
     // Polling resumed after the restart: a change now still reaches the page.
     await app.close();
     await expect.poll(health, { timeout: 10_000 }).toBe('down');
+    await page.close();
+  }, 60_000);
+
+  it('lists every app readably at 1440 and 390 px, with nothing off screen', async () => {
+    const live = await healthyApp();
+    cleanups.push(() => live.close());
+    const gone = await healthyApp();
+    const gonePort = gone.port;
+    await gone.close();
+    const portal = await portalOn(0, [
+      {
+        name: 'orderbook',
+        title: 'Order book',
+        port: live.port,
+        summary: 'Snapshot + delta with checksums.',
+      },
+      { name: 'chat', title: 'Chat', port: gonePort, summary: 'Rooms with catch-up after a disconnect.' },
+    ]);
+    cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
+    const url = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/`;
+    for (const viewport of Object.values(VIEWPORTS)) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(url);
+      await expect
+        .poll(() => page.textContent('[data-app=orderbook] .health'), { timeout: 10_000 })
+        .toBe('live');
+      await expect.poll(() => page.textContent('[data-app=chat] .health'), { timeout: 10_000 }).toBe('down');
+      expect(await page.title()).toBe('twohop · portal');
+      expect(await horizontalOverflow(page)).toBe(0);
+      expect(await controlsOutOfView(page, ['[data-app=orderbook]', '[data-app=chat]'])).toEqual([]);
+      await keepScreenshot(page, `portal-${viewport.width}`);
+      await page.close();
+    }
   }, 60_000);
 });

@@ -28,6 +28,11 @@ export type StreamClientEvents = {
   subscribed: { stream: string; recovered: boolean };
   /** A conflated delta arrived: the server merged `from..seq` because this client could not keep up. */
   conflated: { stream: string; from: number; seq: number };
+  /**
+   * A delta arrived (alone or in a batch), before its replica applies it: `from..seq` (from = seq unless
+   * conflated) and `ts`, the server's time of its newest change, where the stream carries one.
+   */
+  delta: { stream: string; from: number; seq: number; ts?: number };
   /** A reconnect is scheduled in `delayMs`. */
   retry: { attempt: number; delayMs: number };
   /** The server closed the connection on purpose, with its reason. */
@@ -198,8 +203,16 @@ export class StreamClient {
     if (message.type === 'heartbeat') return;
     const entry = this.#entries.get(message.stream);
     if (entry === undefined) return;
-    if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) {
-      this.events.emit('conflated', { stream: message.stream, from: message.from, seq: message.seq });
+    const deltas = message.type === 'delta' ? [message] : message.type === 'batch' ? message.items : [];
+    for (const delta of deltas) {
+      const from = delta.from ?? delta.seq;
+      if (from < delta.seq) this.events.emit('conflated', { stream: message.stream, from, seq: delta.seq });
+      this.events.emit('delta', {
+        stream: message.stream,
+        from,
+        seq: delta.seq,
+        ...(delta.ts === undefined ? {} : { ts: delta.ts }),
+      });
     }
     entry.replica.receive(message);
     this.events.emit('change', { stream: message.stream });

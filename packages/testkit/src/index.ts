@@ -35,5 +35,12 @@ export {
 } from './stalledClients.js';
 export { machine, writeBenchmarkSection } from './benchmarkReport.js';
 export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
+export {
+  controlsOutOfView,
+  horizontalOverflow,
+  keepScreenshot,
+  SCREENSHOTS,
+  VIEWPORTS,
+} from './pageLayout.js';
 export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
 export { waitFor } from './waitFor.js';

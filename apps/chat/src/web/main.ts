@@ -1,3 +1,4 @@
+import '@twohop/vue/base.css';
 import { createApp } from 'vue';
 import App from './App.vue';
 import './style.css';

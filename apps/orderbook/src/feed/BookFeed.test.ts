@@ -110,6 +110,12 @@ describe(`BookFeed (fast-check seed ${SEED})`, () => {
       { price: 103, quantity: 1, side: 'buy', ts: 42 },
       { price: 104, quantity: 1, side: 'buy', ts: 42 },
     ]);
+    // Each tier has a trades stream of its own (so each can be sent at its tier's frequency), with the same trades.
+    expect([...feed.tradesByTier.keys()]).toEqual(['pro', 'retail', 'mobile']);
+    expect(feed.tradesByTier.get('mobile')!.stream).toBe('trades:TEST/mobile');
+    for (const publisher of feed.tradesByTier.values()) {
+      expect([...publisher.state.values()].map((trade) => trade.price)).toEqual([102, 103, 104]);
+    }
   });
 });
 

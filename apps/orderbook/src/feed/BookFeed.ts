@@ -16,22 +16,32 @@ export interface TradeView {
 }
 
 type BookPublisher = StreamPublisher<LevelBook, readonly KeyedChange<number>[], KeyedSnapshot<number>>;
+type TradePublisher = StreamPublisher<
+  Map<string, TradeView>,
+  readonly KeyedChange<TradeView>[],
+  KeyedSnapshot<TradeView>
+>;
 
 /** The stream name of a symbol's book at a tier: `book:BTC-USD` (pro, full depth), `book:BTC-USD/retail`, … */
 export const bookStream = (symbol: string, tier: TierSpec['name']): string =>
   tier === 'pro' ? `book:${symbol}` : `book:${symbol}/${tier}`;
 
 /**
+ * The stream name of a symbol's trades at a tier: `trades:BTC-USD` (pro), `trades:BTC-USD/retail`, … Every tier
+ * carries the same trades; a stream per tier lets the server send each at its tier's frequency.
+ */
+export const tradesStream = (symbol: string, tier: TierSpec['name']): string =>
+  tier === 'pro' ? `trades:${symbol}` : `trades:${symbol}/${tier}`;
+
+/**
  * Turns one engine's executions into its streams: the full book (`pro`), a view per other tier (published only
- * when that view changes), and the last `tradeHistory` trades. Every book message carries the top-10 CRC32.
+ * when that view changes), and per tier the last `tradeHistory` trades. Every book message carries the top-10
+ * CRC32.
  */
 export class BookFeed {
   readonly books = new Map<TierSpec['name'], BookPublisher>();
-  readonly trades: StreamPublisher<
-    Map<string, TradeView>,
-    readonly KeyedChange<TradeView>[],
-    KeyedSnapshot<TradeView>
-  >;
+  /** The last trades, one stream per tier (the same trades in each). */
+  readonly tradesByTier = new Map<TierSpec['name'], TradePublisher>();
   readonly #views = new Map<TierSpec['name'], Map<string, number>>();
   readonly #tradeIds: string[] = [];
   #tradeCounter = 0;
@@ -55,12 +65,20 @@ export class BookFeed {
         }),
       );
       this.#views.set(tier.name, new Map());
+      this.tradesByTier.set(
+        tier.name,
+        new StreamPublisher({
+          stream: tradesStream(engine.symbol, tier.name),
+          model: keyedState<TradeView>(),
+          historyCapacity: 2048,
+        }),
+      );
     }
-    this.trades = new StreamPublisher({
-      stream: `trades:${engine.symbol}`,
-      model: keyedState<TradeView>(),
-      historyCapacity: 2048,
-    });
+  }
+
+  /** The trades stream of the first tier (`pro`): every trade, as it happens. */
+  get trades(): TradePublisher {
+    return this.tradesByTier.values().next().value as TradePublisher;
   }
 
   /** Publishes what one engine operation changed. */
@@ -97,7 +115,7 @@ export class BookFeed {
       // The trade list is bounded: the oldest fall off as removals.
       while (this.#tradeIds.length > this.tradeHistory)
         changes.push({ op: 'remove', key: this.#tradeIds.shift() as string });
-      this.trades.publish(changes);
+      for (const publisher of this.tradesByTier.values()) publisher.publish(changes);
     }
   }
 }

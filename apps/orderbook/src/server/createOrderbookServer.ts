@@ -54,7 +54,7 @@ const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
  * Builds the order book app: a matching engine and simulator per symbol, their `book:` streams at each tier and
- * `trades:` streams, socket.io with twohop's backpressure-aware sender, `/healthz`, `/metrics` and the built UI at `/`.
+ * `trades:` streams per tier, socket.io with twohop's backpressure-aware sender, `/healthz`, `/metrics` and the built UI at `/`.
  */
 export function createOrderbookServer(options: OrderbookServerOptions = {}): OrderbookServer {
   const random = new SeededRandom(options.seed ?? 1);
@@ -65,8 +65,18 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
     const engine = new MatchingEngine(spec.symbol);
     const simulator = new MarketSimulator(engine, { mid: spec.mid, random: () => random.float() });
     const feed = new BookFeed(engine, tiers(spec.bucket));
-    for (const tier of feed.tiers) catalog.add(feed.books.get(tier.name)!, { intervalMs: tier.intervalMs });
-    catalog.add(feed.trades, { delivery: 'reliable' });
+    for (const tier of feed.tiers) {
+      catalog.add(feed.books.get(tier.name)!, { intervalMs: tier.intervalMs });
+      // Every trade, in order, on an unthrottled tier; a throttled tier's tape comes at the tier's frequency,
+      // merged by trade id (the newest trades, none of them changed).
+      const trades = feed.tradesByTier.get(tier.name)!;
+      catalog.add(
+        trades,
+        tier.intervalMs === 0
+          ? { delivery: 'reliable' }
+          : { delivery: 'conflate', intervalMs: tier.intervalMs },
+      );
+    }
     symbols.set(spec.symbol, { spec, engine, simulator, feed });
   }
 

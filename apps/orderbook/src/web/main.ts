@@ -1,5 +1,6 @@
+import '@twohop/vue/base.css';
+import 'uplot/dist/uPlot.min.css';
 import { createApp } from 'vue';
 import App from './App.vue';
-import './style.css';
 
 createApp(App).mount('#app');
