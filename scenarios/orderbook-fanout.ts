@@ -116,13 +116,18 @@ const ok = writeScenarioReport({
         ]),
   ],
   latency: Object.fromEntries(Object.entries(summary).map(([tier, s]) => [tier, s.distribution])),
-  series: Object.fromEntries(
-    Object.entries(summary).map(([tier, s]) => [
-      tier,
-      s.perSecond.map((n, i) => [i + 1, n] as [number, number]),
-    ]),
-  ),
-  seriesUnit: 'deliveries/s',
+  overTime: [
+    {
+      title: 'Deliveries per second, by tier',
+      unit: 'deliveries/s',
+      series: Object.fromEntries(
+        Object.entries(summary).map(([tier, s]) => [
+          tier,
+          s.perSecond.map((n, i) => [i + 1, n] as [number, number]),
+        ]),
+      ),
+    },
+  ],
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -124,10 +124,17 @@ const ok = writeScenarioReport({
       detail: `${replica.stats.resyncs} resyncs`,
     },
   ],
-  series: {
-    'server RSS growth': samples.map((sample, i) => [(i + 1) * 5, mb(sample - baseline)] as [number, number]),
-  },
-  seriesUnit: 'MB',
+  overTime: [
+    {
+      title: 'Server memory during the stall',
+      unit: 'MB',
+      series: {
+        'server RSS growth': samples.map(
+          (sample, i) => [(i + 1) * 5, mb(sample - baseline)] as [number, number],
+        ),
+      },
+    },
+  ],
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -13,6 +13,7 @@ const scenarios: Array<[string, string[]]> = [
   ['orderbook-fanout', []],
   ['orderbook-gaps', ['--seed', '7']],
   ['orderbook-slow-consumer', []],
+  ['orderbook-hostile', ['--seed', '3']],
   ['chat-reconnect-storm', ['--seed', '11']],
   ['chat-flood', ['--seed', '5']],
   ['chat-large-room', []],

@@ -10,10 +10,12 @@ const server = createOrderbookServer({ rate: Number(values.rate), seed: Number(v
 server.http.listen(0, '127.0.0.1', () =>
   process.send?.({ port: (server.http.address() as AddressInfo).port }),
 );
-process.on('message', (message: { cmd: string }) => {
+process.on('message', (message: { cmd: string; gc?: boolean }) => {
   if (message.cmd === 'rss') {
-    (globalThis as { gc?: () => void }).gc?.();
+    // After a full GC when the process runs with --expose-gc (steady-state figures); `gc: false` for a live sample.
+    if (message.gc !== false) (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ rss: process.memoryUsage().rss });
   }
+  if (message.cmd === 'connections') process.send?.({ connections: server.streams.inspect() });
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -43,4 +43,5 @@ export {
   VIEWPORTS,
 } from './pageLayout.js';
 export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
+export { chartsHtml, type LatencyChart, type TimeChart } from './reportCharts.js';
 export { waitFor } from './waitFor.js';

@@ -1,0 +1,272 @@
+/**
+ * `pnpm scenario orderbook:hostile [--inputs 10000] [--flood 10000] [--stall 35] [--quiet 5] [--seed S] [--smoke] [--write]`
+ *
+ * Throws at the order book what a hostile client would: fast-check inputs shaped per event (seeded, printed;
+ * TWOHOP_SEED when set), floods of requests, of stalls and of subscribes to unknown streams, and a reader that stops
+ * reading while it keeps asking for snapshots. A bystander in its own process makes one request every 100 ms
+ * throughout and records its round trips, quiet and under each attack; the server's RSS is sampled all along.
+ * Checks: no crash, every input answered with ok or a documented code, every flooder closed with
+ * `protocol_abuse` after at most maxStrikes + 1 refusals, the stalled reader not served, the bystander never
+ * refused — and, on a full run, RSS growth under 64 MiB with the stalled reader and a bystander p99 under 500 ms
+ * during every flood.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { LatencySummary } from '@twohop/metrics';
+import { machine, seedFromEnv, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { reply, sleep } from './servers/ipc.js';
+
+const { values } = parseArgs({
+  options: {
+    inputs: { type: 'string', default: '10000' },
+    flood: { type: 'string', default: '10000' },
+    'flood-seconds': { type: 'string', default: '10' },
+    stall: { type: 'string', default: '35' },
+    quiet: { type: 'string', default: '5' },
+    seed: { type: 'string', default: String(seedFromEnv(Date.now() % 2 ** 31)) },
+    write: { type: 'boolean', default: false },
+    /** A small, quick run (the test suite's): functional invariants only, no timing or memory ones. */
+    smoke: { type: 'boolean', default: false },
+  },
+});
+if (values.smoke) {
+  Object.assign(values, { inputs: '1200', flood: '2000', 'flood-seconds': '1', stall: '3', quiet: '2' });
+}
+const seed = Number(values.seed);
+const MAX_STRIKES = 20;
+const MiB = 2 ** 20;
+console.log(
+  `orderbook hostile: ${values.inputs} generated inputs (seed ${seed}; rerun with TWOHOP_SEED=${seed}), floods of ` +
+    `${values.flood}, a ${values.stall} s stalled reader; ${machine()}`,
+);
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const spawn = (path: string, args: string[]) =>
+  fork(here(path), args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const server = spawn('./servers/orderbookServer.ts', ['--rate', '1000', '--seed', '11']);
+let serverExit: string | undefined;
+server.on('exit', (code, signal) => (serverExit = `exit ${code ?? signal}`));
+const { port } = await reply<{ port: number }>(server, 'port');
+const url = `http://127.0.0.1:${port}`;
+const bystander = spawn('./servers/requestBystander.ts', ['--url', url]);
+const attackers = spawn('./servers/orderbookHostileClients.ts', ['--url', url]);
+await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
+
+// Server RSS, sampled live (no forced GC) every 200 ms, with the phase each sample fell in.
+const started = performance.now();
+const rss: Array<{ t: number; phase: string; mib: number }> = [];
+let phase = 'warm-up';
+let sampling = true;
+const sampler = (async () => {
+  while (sampling && serverExit === undefined) {
+    const { rss: bytes } = await reply<{ rss: number }>(server, 'rss', { cmd: 'rss', gc: false });
+    rss.push({ t: (performance.now() - started) / 1000, phase, mib: bytes / MiB });
+    await sleep(200);
+  }
+})();
+const enter = (name: string) => {
+  phase = name;
+  bystander.send({ cmd: 'phase', name });
+};
+const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string, message: object) =>
+  reply<T>(child, key, message);
+
+enter('quiet');
+await sleep(Number(values.quiet) * 1000);
+enter('generated inputs');
+const { generated } = await ask<{
+  generated: { inputs: number; codes: Record<string, number>; unanswered: number; undocumented: number };
+}>(attackers, 'generated', { cmd: 'generated', total: Number(values.inputs), seed });
+type Flood = {
+  sent: number;
+  codes: Record<string, number>;
+  closes: Record<string, number>;
+  maxRefusedPerConnection: number;
+};
+const floods: Record<string, Flood> = {};
+for (const kind of ['requests', 'faults', 'unknown streams']) {
+  enter(`flood: ${kind}`);
+  floods[kind] = (
+    await ask<{ flood: Flood }>(attackers, 'flood', {
+      cmd: 'flood',
+      kind,
+      total: Number(values.flood),
+      seconds: Number(values['flood-seconds']),
+    })
+  ).flood;
+}
+enter('stalled reader');
+await ask(attackers, 'stalling', { cmd: 'stall', perSecond: 10 });
+await sleep(Number(values.stall) * 1000);
+// The server's view of the stalled reader: the connection subscribed to the three full books, if still open.
+type Served = {
+  streams: string[];
+  queuedBytes: number;
+  requests: { handled: number; pending: number; stalled: boolean };
+};
+const { connections } = await reply<{ connections: Served[] }>(server, 'connections', { cmd: 'connections' });
+const stalledServerSide = connections.find(
+  (connection) => connection.streams.length === 3 && connection.streams.every((name) => !name.includes('/')),
+);
+const { stall } = await ask<{ stall: { sent: number; closedWith: string } }>(attackers, 'stall', {
+  cmd: 'stall-end',
+});
+enter('after');
+await sleep(1000);
+sampling = false;
+await sampler;
+const { summary, distribution, samples } = await reply<{
+  summary: Record<string, LatencySummary & { refused: number; unanswered: number }>;
+  distribution: Record<string, Array<[number, number]>>;
+  samples: Array<[number, number]>;
+}>(bystander, 'summary', { cmd: 'summary' });
+const health = await fetch(`${url}/healthz`).then(
+  (response) => response.status,
+  () => 0,
+);
+attackers.kill('SIGTERM');
+server.kill('SIGTERM');
+
+const phaseRss = (name: string) => {
+  const inPhase = rss.filter((sample) => sample.phase === name).map((sample) => sample.mib);
+  return { start: inPhase[0] ?? 0, peak: Math.max(0, ...inPhase), end: inPhase.at(-1) ?? 0 };
+};
+const codesText = (codes: Record<string, number>) =>
+  Object.entries(codes)
+    .sort(([, a], [, b]) => b - a)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+const phases: Array<[string, number, string]> = [
+  ['quiet', 0, '—'],
+  ['generated inputs', generated.inputs, codesText(generated.codes)],
+  ...Object.entries(floods).map(
+    ([kind, flood]) =>
+      [`flood: ${kind}`, flood.sent, `${codesText(flood.codes)}; closed: ${codesText(flood.closes)}`] as [
+        string,
+        number,
+        string,
+      ],
+  ),
+  [
+    'stalled reader',
+    stall.sent,
+    stalledServerSide === undefined
+      ? `closed by the server; the client saw: ${stall.closedWith}`
+      : `handled ${stalledServerSide.requests.handled}, ${stalledServerSide.requests.pending} waiting; ended: ${stall.closedWith}`,
+  ],
+];
+const ms = (value: number | undefined) => (value ?? 0).toFixed(1);
+const mib = (value: number) => value.toFixed(0);
+const table = [
+  '| phase | requests | replies by code | bystander p50 / p99 | server RSS start / peak / end |',
+  '|---|---:|---|---:|---:|',
+  ...phases.map(([name, sent, codes]) => {
+    const b = summary[name];
+    const r = phaseRss(name);
+    return `| ${name} | ${sent} | ${codes} | ${ms(b?.p50)} / ${ms(b?.p99)} ms | ${mib(r.start)} / ${mib(r.peak)} / ${mib(r.end)} MiB |`;
+  }),
+].join('\n');
+console.log(table);
+
+const stalledRss = phaseRss('stalled reader');
+const stallGrowth = stalledRss.peak - stalledRss.start;
+const bystanderRefused = Object.values(summary).reduce((sum, s) => sum + s.refused + s.unanswered, 0);
+const floodNames = Object.keys(floods).map((kind) => `flood: ${kind}`);
+const ok = writeScenarioReport({
+  scenario: 'orderbook-hostile',
+  params: { ...values, seed, smoke: values.smoke },
+  table: {
+    headers: ['phase', 'requests', 'replies by code', 'bystander p99 ms', 'RSS peak MiB'],
+    rows: phases.map(([name, sent, codes]) => [
+      name,
+      sent,
+      codes,
+      Number(ms(summary[name]?.p99)),
+      Number(mib(phaseRss(name).peak)),
+    ]),
+  },
+  invariants: [
+    {
+      name: 'no crash',
+      ok: serverExit === undefined && health === 200,
+      detail: `server ${serverExit ?? 'running'}, /healthz ${health}`,
+    },
+    {
+      name: `every one of ${generated.inputs} generated inputs answered with ok or a documented code`,
+      ok:
+        generated.unanswered === 0 &&
+        generated.undocumented === 0 &&
+        generated.inputs === Number(values.inputs),
+      detail: `${generated.unanswered} unanswered, ${generated.undocumented} undocumented; ${codesText(generated.codes)}`,
+    },
+    {
+      name: 'the generated inputs reached the handlers',
+      ok: ['ok', 'unknown_stream', 'not_subscribed'].every((code) => (generated.codes[code] ?? 0) > 0),
+      detail: codesText(generated.codes),
+    },
+    ...Object.entries(floods).map(([kind, flood]) => ({
+      name: `flood of ${kind}: flooders closed with protocol_abuse after at most ${MAX_STRIKES + 1} refusals`,
+      ok: (flood.closes['protocol_abuse'] ?? 0) > 0 && flood.maxRefusedPerConnection <= MAX_STRIKES + 1,
+      detail: `${flood.closes['protocol_abuse'] ?? 0} closes, at most ${flood.maxRefusedPerConnection} refusals on one connection`,
+    })),
+    {
+      // Bounded while it lasts: its queued frames under maxQueuedBytes (8 MiB), its waiting requests under
+      // maxPendingRequests (32); once its output backs up past maxStallMs (30 s) it is closed with slow_consumer.
+      // On loopback the kernel's socket buffers can absorb a whole run's frames, so either ending is allowed.
+      name: 'what the server holds for the stalled reader stays bounded',
+      ok:
+        stalledServerSide === undefined ||
+        (stalledServerSide.queuedBytes <= 8 * MiB && stalledServerSide.requests.pending <= 32),
+      detail:
+        stalledServerSide === undefined
+          ? `closed (client saw: ${stall.closedWith}) after ${stall.sent} requests`
+          : `open: ${(stalledServerSide.queuedBytes / MiB).toFixed(2)} MiB queued, ${stalledServerSide.requests.handled} of ${stall.sent} requests handled, ${stalledServerSide.requests.pending} waiting`,
+    },
+    {
+      name: 'the bystander was never refused nor left unanswered',
+      ok: bystanderRefused === 0,
+      detail: `${bystanderRefused}`,
+    },
+    ...(values.smoke
+      ? []
+      : [
+          {
+            name: 'server RSS growth under 64 MiB with the stalled reader',
+            ok: stallGrowth < 64,
+            detail: `${stallGrowth.toFixed(1)} MiB`,
+          },
+          ...floodNames.map((name) => ({
+            name: `bystander p99 under 500 ms during the ${name}`,
+            ok: (summary[name]?.p99 ?? Infinity) < 500,
+            detail: `${ms(summary[name]?.p99)} ms (quiet: ${ms(summary['quiet']?.p99)} ms)`,
+          })),
+        ]),
+  ],
+  latency: distribution,
+  overTime: [
+    {
+      title: 'Server RSS',
+      unit: 'MiB',
+      series: { rss: rss.map((sample) => [Number(sample.t.toFixed(1)), Number(sample.mib.toFixed(1))]) },
+    },
+    { title: 'Bystander round trip', unit: 'ms', series: { 'round trip': samples } },
+  ],
+});
+if (values.write) {
+  writeBenchmarkSection(
+    'orderbook-hostile',
+    [
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook:hostile --write\` (seed ${seed}) on: ${machine()}.`,
+      '',
+      `The order book at 1,000 book changes/s per symbol, attacked from one process: ${values.inputs} fast-check inputs shaped`,
+      `per event (a fresh connection every 30), floods of ${values.flood} requests each from four connections, and a reader`,
+      `that stops reading for ${values.stall} s while asking for a snapshot ten times a second. A bystander in its own process`,
+      'makes one request (a resync) every 100 ms throughout; its round trips are client-measured on loopback. Server RSS',
+      'is sampled live every 200 ms.',
+      '',
+      table,
+    ].join('\n'),
+  );
+}
+process.exit(ok ? 0 : 1);
