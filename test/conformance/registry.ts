@@ -1,5 +1,6 @@
 import type { AppAdapter } from './AppAdapter.js';
+import { chatAdapter } from './apps/chat.js';
 import { orderbookAdapter } from './apps/orderbook.js';
 
-/** Every app the conformance suite checks. An app joins by adding its adapter here (see docs in AppAdapter.ts). */
-export const apps: AppAdapter[] = [orderbookAdapter];
+/** Every app the conformance suite checks. An app joins by adding its adapter here (docs/testing.md). */
+export const apps: AppAdapter[] = [orderbookAdapter, chatAdapter];

@@ -3,7 +3,12 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { metricsHandler, StreamMetrics } from '@twohop/metrics';
-import { attachSocketIoStreams, StreamCatalog, type SocketIoStreams } from '@twohop/server';
+import {
+  attachSocketIoStreams,
+  StreamCatalog,
+  type ConnectionLimits,
+  type SocketIoStreams,
+} from '@twohop/server';
 import { SeededRandom } from '@twohop/testkit';
 import express from 'express';
 import { Counter, Gauge } from 'prom-client';
@@ -24,6 +29,8 @@ export interface OrderbookServerOptions {
   symbols?: readonly SymbolSpec[];
   /** Run the simulator on a timer (tests drive it by hand). @default true */
   simulate?: boolean;
+  /** Per-connection limits of the stream binding (a test's short heartbeat, say). @default the binding's defaults */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** One symbol's engine, simulator and streams. */
@@ -40,6 +47,8 @@ export interface OrderbookServer {
   readonly app: express.Express;
   readonly io: Server;
   readonly streams: SocketIoStreams;
+  /** The streams the app serves, by name. */
+  readonly catalog: StreamCatalog;
   readonly metrics: StreamMetrics;
   readonly symbols: Map<string, SymbolRuntime>;
   /** Book changes per second per symbol; change it to burst. */
@@ -113,6 +122,7 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
   const streams = attachSocketIoStreams(io, {
     catalog,
     metrics,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     allowFaultInjection: true,
     // The pro tier's protobuf frames carry book levels as BookLevels (proto/book.proto).
     binaryPayload: orderbookPayloads,
@@ -147,6 +157,7 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
     app,
     io,
     streams,
+    catalog,
     metrics,
     symbols,
     rate: options.rate ?? 1000,

@@ -1,0 +1,4 @@
+import { commonProperties } from './properties/common.js';
+import { conformance } from './suite.js';
+
+conformance(commonProperties);

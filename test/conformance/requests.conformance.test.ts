@@ -1,0 +1,4 @@
+import { requestProperties } from './properties/requests.js';
+import { conformance } from './suite.js';
+
+conformance(requestProperties);

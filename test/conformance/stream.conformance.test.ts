@@ -1,0 +1,4 @@
+import { streamProperties } from './properties/stream.js';
+import { conformance } from './suite.js';
+
+conformance(streamProperties);
