@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', './test/summaryLineReporter.ts'],
+    // Installs the system packages the suite needs (Chromium, …) where it can, or stops the run saying how.
+    globalSetup: ['./test/system/globalSetup.ts'],
   },
 });

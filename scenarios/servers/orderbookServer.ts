@@ -1,21 +1,23 @@
 /** The order book app in a process of its own, on a free port (sent to the parent over IPC), for scenarios. */
-import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
+import { startApp } from '@twohop/app-kit';
 import { createOrderbookServer } from '@twohop/orderbook/server';
+import { SeededRandom } from '@twohop/testkit';
+import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' } },
 });
-const server = createOrderbookServer({ rate: Number(values.rate), seed: Number(values.seed) });
-server.http.listen(0, '127.0.0.1', () =>
-  process.send?.({ port: (server.http.address() as AddressInfo).port }),
+const random = new SeededRandom(Number(values.seed));
+const app = await startApp(
+  createOrderbookServer({ rate: Number(values.rate), random: () => random.float() }),
 );
+process.send?.({ port: app.port });
 process.on('message', (message: { cmd: string; gc?: boolean }) => {
   if (message.cmd === 'rss') {
     // After a full GC when the process runs with --expose-gc (steady-state figures); `gc: false` for a live sample.
     if (message.gc !== false) (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ rss: process.memoryUsage().rss });
   }
-  if (message.cmd === 'connections') process.send?.({ connections: server.streams.inspect() });
+  if (message.cmd === 'connections') process.send?.({ connections: app.server.streams.inspect() });
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -3,15 +3,16 @@ import {
   horizontalOverflow,
   keepScreenshot,
   launchChromium,
+  SeededRandom,
   VIEWPORTS,
 } from '@twohop/testkit';
+import { startApp, type StartedApp } from '@twohop/app-kit';
 import { buildUi } from '@twohop/vue/vite';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
 
-let server: OrderbookServer;
+let app: StartedApp<OrderbookServer>;
 let browser: Browser;
 let url: string;
 
@@ -28,19 +29,23 @@ const KEY_CONTROLS = [
   '[data-test=disconnect]',
 ];
 
+/** The order book at a moderate rate with seeded order flow, on a free port (or `port`, for a restart). */
+const startOrderbook = (seed: number, port = 0) => {
+  const random = new SeededRandom(seed);
+  return startApp(createOrderbookServer({ rate: 300, random: () => random.float() }), { port });
+};
+
 beforeAll(async () => {
   // The UI the server serves is built here, so the test never runs a stale (or missing) build.
   await buildUi(new URL('..', import.meta.url));
-  server = createOrderbookServer({ rate: 300, seed: 5 });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  app = await startOrderbook(5);
+  url = app.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close(1000);
-  server?.http.close();
+  await app?.close();
 });
 
 /** A page at `viewport` that records uncaught errors. */
@@ -60,20 +65,17 @@ const count = async (page: Page, test: string) => Number((await text(page, test)
 describe('order book UI in Chromium', () => {
   it('survives a server restart: the badge shows reconnecting, then the book is live again in a new epoch', async () => {
     // A server of its own, so restarting it does not disturb the other tests.
-    let own = createOrderbookServer({ rate: 300, seed: 8 });
-    await new Promise<void>((resolve) => own.http.listen(0, '127.0.0.1', resolve));
-    const port = (own.http.address() as AddressInfo).port;
+    let own = await startOrderbook(8);
+    const port = own.port;
     const { page, errors } = await open(
       '/?symbol=SOL-USD&tier=retail',
       VIEWPORTS.desktop,
       `http://127.0.0.1:${port}`,
     );
 
-    await own.close(1000);
-    await new Promise<void>((resolve) => own.http.close(() => resolve()));
+    await own.close();
     await expect.poll(() => badge(page), { timeout: 10_000 }).toBe('reconnecting');
-    own = createOrderbookServer({ rate: 300, seed: 9 });
-    await new Promise<void>((resolve) => own.http.listen(port, '127.0.0.1', resolve));
+    own = await startOrderbook(9, port);
     try {
       await expect.poll(() => badge(page), { timeout: 30_000 }).toBe('live');
       // The restarted engine is a new history: the client took a snapshot of it, and the ladder moves again.
@@ -84,8 +86,7 @@ describe('order book UI in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await page.close();
-      await own.close(1000);
-      own.http.close();
+      await own.close();
     }
   }, 90_000);
 

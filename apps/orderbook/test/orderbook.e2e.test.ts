@@ -1,7 +1,7 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
-import { waitFor } from '@twohop/testkit';
-import type { AddressInfo } from 'node:net';
+import { startApp } from '@twohop/app-kit';
+import { SeededRandom, waitFor } from '@twohop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bookChecksum, levelBookState, type LevelBook } from '../src/book/LevelBook.js';
 import { bookStream, type TradeView } from '../src/feed/BookFeed.js';
@@ -15,13 +15,10 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ server: OrderbookServer; url: string }> {
-  const server = createOrderbookServer({ simulate: false, seed: 3 });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    await server.close(1000);
-    server.http.close();
-  });
-  return { server, url: `http://127.0.0.1:${(server.http.address() as AddressInfo).port}` };
+  const random = new SeededRandom(3);
+  const app = await startApp(createOrderbookServer({ simulate: false, random: () => random.float() }));
+  cleanups.push(() => app.close());
+  return app;
 }
 
 const entries = (book: LevelBook) => new Map(book.entries());
@@ -80,7 +77,7 @@ describe('order book over socket.io, every tier', () => {
     const { server, url } = await start();
     server.step(10);
     const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; mode: string };
-    expect(health).toMatchObject({ status: 'ok', mode: 'embedded' });
+    expect(health).toEqual({ status: 'ok', mode: 'embedded', node: server.runtime.node });
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('orderbook_orders_total{symbol="BTC-USD"');
     expect(metrics).toContain('orderbook_depth_levels{symbol="BTC-USD",side="bid"');

@@ -3,17 +3,13 @@ import {
   horizontalOverflow,
   keepScreenshot,
   launchChromium,
-  startTestServer,
   VIEWPORTS,
-  type DisposableServer,
 } from '@twohop/testkit';
 import { buildUi } from '@twohop/vue/vite';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createWebApp, startApp, type AppManifest, type StartedApp, type WebApp } from '@twohop/app-kit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEntry } from '../src/apps.js';
-import { createPortal } from '../src/createPortal.js';
+import { createPortal } from '../src/server/createPortal.js';
 
 const cleanups: (() => unknown)[] = [];
 let browser: Browser;
@@ -26,26 +22,21 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const healthyApp = (port?: number) =>
-  startTestServer(
-    ({ app }) =>
-      void app.get('/healthz', (_q, r) => void r.json({ status: 'ok', mode: 'embedded', node: 'n1' })),
-    port === undefined ? {} : { port },
-  );
+/** A stand-in app: app-kit's `/healthz` and nothing else. */
+const healthyApp = (port = 0) => startApp(createWebApp({ name: 'demo' }), { port });
 
-async function portalOn(port: number, apps: AppEntry[]): Promise<Server> {
-  const portal = createPortal({ apps, timeoutMs: 300 });
-  await new Promise<void>((resolve) => portal.listen(port, '127.0.0.1', resolve));
-  return portal;
-}
+const portalOn = (port: number, apps: AppManifest[]) =>
+  startApp(createPortal({ apps, timeoutMs: 300 }), { port });
 
 describe('portal UI in Chromium', () => {
   it('shows each app live, then down when it stops, then live again; survives a restart of the portal', async () => {
-    let app: DisposableServer = await healthyApp();
+    let app: StartedApp<WebApp> = await healthyApp();
     const appPort = app.port;
-    const apps = [{ name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.' }];
+    const apps = [
+      { name: 'demo', title: 'Demo app', port: appPort, summary: 'A stand-in app.', listed: true },
+    ];
     let portal = await portalOn(0, apps);
-    const portalPort = (portal.address() as AddressInfo).port;
+    const portalPort = portal.port;
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(`http://127.0.0.1:${portalPort}/`);
     const health = () => page.textContent('[data-app=demo] .health');
@@ -57,9 +48,9 @@ describe('portal UI in Chromium', () => {
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
 
     // The portal itself restarts: the page keeps polling and shows live health again.
-    await new Promise<void>((resolve) => portal.close(() => resolve()));
+    await portal.close();
     portal = await portalOn(portalPort, apps);
-    cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
+    cleanups.push(() => portal.close());
     await page.waitForTimeout(2500);
     await expect.poll(health, { timeout: 10_000 }).toBe('live');
     // Polling resumed after the restart: a change now still reaches the page.
@@ -80,11 +71,18 @@ describe('portal UI in Chromium', () => {
         title: 'Order book',
         port: live.port,
         summary: 'Snapshot + delta with checksums.',
+        listed: true,
       },
-      { name: 'chat', title: 'Chat', port: gonePort, summary: 'Rooms with catch-up after a disconnect.' },
+      {
+        name: 'chat',
+        title: 'Chat',
+        port: gonePort,
+        summary: 'Rooms with catch-up after a disconnect.',
+        listed: true,
+      },
     ]);
-    cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
-    const url = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/`;
+    cleanups.push(() => portal.close());
+    const url = `${portal.url}/`;
     for (const viewport of Object.values(VIEWPORTS)) {
       const page = await browser.newPage({ viewport });
       await page.goto(url);

@@ -1,8 +1,6 @@
-import { startTestServer } from '@twohop/testkit';
-import type { AddressInfo } from 'node:net';
+import { createWebApp, discoverApps, startApp, type HttpErrorBody } from '@twohop/app-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { discoverApps } from '../src/apps.js';
-import { createPortal, type AppStatus } from '../src/createPortal.js';
+import { createPortal, type AppStatus } from '../src/server/createPortal.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -10,34 +8,37 @@ afterEach(async () => {
 });
 
 describe('portal', () => {
-  it('finds every app that declares itself in its package.json', () => {
-    expect(discoverApps().map((app) => [app.name, app.port])).toContainEqual(['orderbook', 4101]);
+  it('lists every app that declares itself in its package.json, and not itself', () => {
+    const apps = discoverApps(new URL('../../', import.meta.url));
+    expect(apps.map((app) => [app.name, app.port, app.listed])).toContainEqual(['orderbook', 4101, true]);
+    expect(apps.find((app) => app.name === 'portal')).toMatchObject({ port: 4100, listed: false });
   });
 
   it('reports each app’s live health, and "down" for one that does not answer', async () => {
-    const live = await startTestServer(
-      ({ app }) =>
-        void app.get('/healthz', (_q, r) => void r.json({ status: 'ok', mode: 'embedded', node: 'n1' })),
-    );
+    const live = await startApp(createWebApp({ name: 'live', runtime: { mode: 'embedded', node: 'n1' } }));
     cleanups.push(() => live.close());
-    const gone = await startTestServer(() => {});
+    const gone = await startApp(createWebApp({ name: 'gone' }));
     const gonePort = gone.port;
     await gone.close();
-    const portal = createPortal({
-      apps: [
-        { name: 'live', title: 'Live', port: live.port, summary: '' },
-        { name: 'gone', title: 'Gone', port: gonePort, summary: '' },
-      ],
-      timeoutMs: 500,
-    });
-    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => portal.close(resolve)));
-    const url = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    const statuses = (await (await fetch(`${url}/api/apps`)).json()) as AppStatus[];
-    expect(statuses.map((s) => [s.name, s.health.status])).toEqual([
-      ['live', 'ok'],
-      ['gone', 'down'],
+    const portal = await startApp(
+      createPortal({
+        apps: [
+          { name: 'live', title: 'Live', port: live.port, summary: '', listed: true },
+          { name: 'gone', title: 'Gone', port: gonePort, summary: '', listed: true },
+        ],
+        timeoutMs: 500,
+      }),
+    );
+    cleanups.push(() => portal.close());
+    const statuses = (await (await fetch(`${portal.url}/api/apps`)).json()) as AppStatus[];
+    expect(statuses.map((s) => [s.name, s.health])).toEqual([
+      ['live', { status: 'ok', mode: 'embedded', node: 'n1' }],
+      ['gone', expect.objectContaining({ status: 'down' })],
     ]);
-    expect((await fetch(url)).status).toBe(200); // the built page, or how to build it
+    // The built page, or (before the first build) how to build it.
+    const page = await fetch(portal.url);
+    if (page.status === 200) expect(await page.text()).toMatch(/^<!doctype html>/i);
+    else
+      expect([page.status, ((await page.json()) as HttpErrorBody).error.code]).toEqual([503, 'ui_not_built']);
   });
 });

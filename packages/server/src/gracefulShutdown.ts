@@ -37,7 +37,7 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal?: st
   let running: Promise<void> | undefined;
   const shutdown = (signal = 'shutdown') => {
     running ??= (async () => {
-      log(`${signal}: stopping; clients are told to reconnect elsewhere`);
+      log(`stopping… (${signal}: clients are told to reconnect elsewhere)`);
       const deadline = setTimeout(() => {
         log(`shutdown deadline of ${deadlineMs} ms passed; cutting remaining connections`);
         server.closeAllConnections();
@@ -54,7 +54,9 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal?: st
     })();
     return running;
   };
+  // `on`, not `once`: a Ctrl-C often arrives twice (from the terminal and from the pnpm that started the process),
+  // and a second signal must not kill the process halfway through its shutdown.
   for (const signal of options.signals ?? ['SIGINT', 'SIGTERM'])
-    process.once(signal, () => void shutdown(signal));
+    process.on(signal, () => void shutdown(signal));
   return shutdown;
 }

@@ -62,10 +62,13 @@ describe('graceful shutdown', () => {
 
     expect(exits).toEqual([0]);
     expect(server.http.listening).toBe(false);
-    expect(notices).toHaveLength(2);
+    // Each client reads the notice, then sees its transport close: wait for both, not for a moment.
+    await waitFor('both notices', () => notices.length === 2);
     for (const notice of notices)
       expect(notice).toMatchObject({ error: { code: 'server_shutdown' }, reconnect: true });
-    for (const client of clients) expect(client.state).toBe('reconnecting');
+    await waitFor('both clients reconnecting', () =>
+      clients.every((client) => client.state === 'reconnecting'),
+    );
     for (const book of books) expect(sameState(book.replica.state, publisher.state)).toBe(true);
     expect(lines[0]).toContain('SIGTERM');
   });

@@ -1,6 +1,7 @@
+import { trackConnections } from '@twohop/app-kit';
 import express, { type Express } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer, type ServerOptions } from 'socket.io';
 
 /** A server on 127.0.0.1 and a free port, for one test: `await using server = await startTestServer(...)`. */
@@ -25,21 +26,6 @@ export interface TestServerOptions {
   socketIo?: Partial<ServerOptions>;
   /** A fixed port (to restart a server where its clients expect it). @default 0, a free one */
   port?: number;
-}
-
-/**
- * Follows `http`'s open TCP connections and returns the function that cuts them all at once — a network failure, as
- * the clients see it; the server keeps listening. For tests of servers the test did not build itself.
- */
-export function trackConnections(http: HttpServer): () => void {
-  const sockets = new Set<Socket>();
-  http.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return () => {
-    for (const socket of sockets) socket.destroy();
-  };
 }
 
 /**

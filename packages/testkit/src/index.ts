@@ -20,12 +20,8 @@ export {
 } from './simulationTypes.js';
 export { keyedChecksum } from './stateChecksum.js';
 export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';
-export {
-  startTestServer,
-  trackConnections,
-  type DisposableServer,
-  type TestServerOptions,
-} from './disposableServer.js';
+export { trackConnections } from '@twohop/app-kit';
+export { startTestServer, type DisposableServer, type TestServerOptions } from './disposableServer.js';
 export {
   connectStallableSocket,
   openStallableEventStream,

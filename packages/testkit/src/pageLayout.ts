@@ -26,28 +26,31 @@ export async function horizontalOverflow(page: Page): Promise<number> {
 
 /**
  * The selectors whose element is missing, or cannot be seen whole inside the viewport once scrolled to (cut off
- * at a side, hidden, zero-sized). An empty list means every key control can be reached on this screen.
+ * at a side, hidden, zero-sized). An empty list means every key control can be reached on this screen. Each
+ * element is scrolled to and measured in one step in the page, so a layout still settling cannot move it between.
  */
 export async function controlsOutOfView(page: Page, selectors: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  const { width, height } = page.viewportSize() ?? { width: 0, height: 0 };
-  for (const selector of selectors) {
-    const element = page.locator(selector).first();
-    if ((await element.count()) === 0 || !(await element.isVisible())) {
-      out.push(selector);
-      continue;
+  return page.evaluate((wanted) => {
+    const out: string[] = [];
+    for (const selector of wanted) {
+      const element = document.querySelector(selector);
+      if (element === null || element.getClientRects().length === 0) {
+        out.push(selector);
+        continue;
+      }
+      element.scrollIntoView({ block: 'center', inline: 'nearest' });
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      const inside =
+        style.visibility !== 'hidden' &&
+        box.width > 0 &&
+        box.height > 0 &&
+        box.left >= 0 &&
+        box.top >= 0 &&
+        box.right <= window.innerWidth + 0.5 &&
+        box.bottom <= window.innerHeight + 0.5;
+      if (!inside) out.push(selector);
     }
-    await element.scrollIntoViewIfNeeded();
-    const box = await element.boundingBox();
-    const inside =
-      box !== null &&
-      box.width > 0 &&
-      box.height > 0 &&
-      box.x >= 0 &&
-      box.y >= 0 &&
-      box.x + box.width <= width + 0.5 &&
-      box.y + box.height <= height + 0.5;
-    if (!inside) out.push(selector);
-  }
-  return out;
+    return out;
+  }, selectors);
 }

@@ -1,10 +1,10 @@
+import { startApp } from '@twohop/app-kit';
 import { socketIoTransport } from '@twohop/client';
 import { bookChecksum, levelBookState, type LevelBook } from '@twohop/orderbook/book';
 import { createOrderbookServer } from '@twohop/orderbook/server';
 import { ERROR_CODES, type DeltaMessage } from '@twohop/protocol';
-import { trackConnections } from '@twohop/testkit';
+import { SeededRandom } from '@twohop/testkit';
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
@@ -12,50 +12,50 @@ import { followStream, streamCaughtUp } from '../streamFollower.js';
 const STREAM = 'book:BTC-USD';
 const entries = (book: LevelBook) => new Map(book.entries());
 
-const stream = fc.oneof(
-  fc.constant(STREAM),
-  fc.constant('book:BTC-USD/retail'),
-  fc.constant('book:NOPE'),
-  fc.string({ maxLength: 30 }),
-);
-const hostile: HostileSpec = {
-  setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
-  codes: ERROR_CODES,
-  requests: [
-    {
-      event: 'subscribe',
-      valid: fc.record(
-        {
-          stream,
-          // A resume point that may be right, stale, from the future, or of another epoch.
-          resume: fc.record({
-            epoch: fc.oneof(fc.string({ maxLength: 12 }), fc.constant('0')),
-            seq: fc.nat(),
-          }),
-          options: fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') }, { requiredKeys: [] }),
-        },
-        { requiredKeys: ['stream'] },
-      ),
-    },
-    { event: 'unsubscribe', valid: fc.record({ stream }) },
-    { event: 'resync', valid: fc.record({ stream }) },
-  ],
-};
+/** Requests of the stream protocol, shaped for hostile input: real and unknown streams, resume points near the truth. */
+function hostileRequests(position: () => { epoch: string; seq: number }): HostileSpec {
+  const stream = fc.oneof(
+    fc.constantFrom(STREAM, 'book:BTC-USD/retail', 'trades:BTC-USD', 'book:NOPE'),
+    fc.stringMatching(/^[a-z]{1,8}:[A-Z-]{1,10}$/),
+  );
+  const { epoch, seq } = position();
+  const resume = fc.record({
+    epoch: fc.oneof(fc.constant(epoch), fc.string({ minLength: 1, maxLength: 12 })),
+    // Right, stale (older than the history holds), or from the future.
+    seq: fc.oneof(fc.constant(seq), fc.integer({ min: 0, max: seq + 1000 })),
+  });
+  return {
+    setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
+    codes: ERROR_CODES,
+    requests: [
+      {
+        event: 'subscribe',
+        valid: fc.record(
+          { stream, resume, options: fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') }) },
+          { requiredKeys: ['stream'] },
+        ),
+      },
+      { event: 'unsubscribe', valid: fc.record({ stream }) },
+      { event: 'resync', valid: fc.record({ stream }) },
+    ],
+  };
+}
 
 /** The order book in embedded mode, followed on its full-depth stream `book:BTC-USD`. */
 export const orderbookAdapter: AppAdapter = {
   name: 'orderbook',
   capabilities: ['stream'],
   async start({ port = 0, heartbeat }) {
-    const server = createOrderbookServer({
-      simulate: false,
-      seed: 9,
-      ...(heartbeat === undefined ? {} : { limits: { heartbeatMs: heartbeat.beatMs } }),
-    });
-    const dropConnections = trackConnections(server.http);
-    await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
-    const bound = (server.http.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${bound}`;
+    const random = new SeededRandom(9);
+    const started = await startApp(
+      createOrderbookServer({
+        simulate: false,
+        random: () => random.float(),
+        ...(heartbeat === undefined ? {} : { limits: { heartbeatMs: heartbeat.beatMs } }),
+      }),
+      { port },
+    );
+    const { server, url, dropConnections } = started;
     const publisher = server.symbols.get('BTC-USD')!.feed.books.get('pro')!;
     const capability: StreamCapability = {
       stream: STREAM,
@@ -77,16 +77,10 @@ export const orderbookAdapter: AppAdapter = {
       unconflate: () => void server.catalog.add(publisher, { delivery: 'reliable' }),
       persisted: false,
     };
-    const stop = async () => {
-      await server.close(1000);
-      await new Promise<void>((resolve) => {
-        server.http.close(() => resolve());
-        dropConnections();
-      });
-    };
+    const stop = started.close;
     const app: RunningApp = {
       url,
-      port: bound,
+      port: started.port,
       http: server.http,
       io: server.io,
       registry: server.metrics.registry,
@@ -108,7 +102,7 @@ export const orderbookAdapter: AppAdapter = {
         });
         return socket;
       },
-      hostile,
+      hostile: hostileRequests(() => publisher.position),
       stream: capability,
       dropConnections,
       stop,

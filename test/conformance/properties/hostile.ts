@@ -7,6 +7,8 @@ import { noErrorCodes, noReply } from '../canaries.js';
 import type { Property } from '../Property.js';
 
 const SEED = testSeed('conformance hostile input', 0xc0f0);
+/** Refusals decided before any handler runs. */
+const SCHEMA_CODES = new Set(['invalid_message', 'payload_too_large', 'rate_limited']);
 /** Requests per connection: well under every app's strike and rate budgets, so each one reaches the server's logic. */
 const RUNS_PER_CONNECTION = 8;
 
@@ -15,8 +17,8 @@ function hostileRequest(requests: readonly HostileRequest[]): fc.Arbitrary<[stri
   const shaped = fc.constantFrom(...requests).chain(({ event, valid }) =>
     valid.chain((payload) => {
       const keys = Object.keys(payload);
-      const variants: fc.Arbitrary<unknown>[] = [
-        fc.constant(payload),
+      // Half the inputs are well-formed, so they reach the handlers; the others have exactly one thing wrong.
+      const wrong: fc.Arbitrary<unknown>[] = [
         fc.record({ key: fc.string({ maxLength: 12 }), value: fc.jsonValue() }).map(({ key, value }) => ({
           ...payload,
           [`x${key}`]: value,
@@ -25,20 +27,24 @@ function hostileRequest(requests: readonly HostileRequest[]): fc.Arbitrary<[stri
       ];
       if (keys.length > 0) {
         const key = fc.constantFrom(...keys);
-        variants.push(
+        wrong.push(
           key.map((dropped) =>
             Object.fromEntries(keys.filter((k) => k !== dropped).map((k) => [k, payload[k]])),
           ),
         );
-        variants.push(
+        wrong.push(
           fc
             .tuple(
               key,
               fc.oneof(fc.anything(), fc.integer({ min: -5, max: 2 ** 40 }), fc.string({ maxLength: 300 })),
             )
-            .map(([wrong, value]) => ({ ...payload, [wrong]: value })),
+            .map(([field, value]) => ({ ...payload, [field]: value })),
         );
       }
+      const variants = [
+        { weight: wrong.length, arbitrary: fc.constant<unknown>(payload) },
+        ...wrong.map((arbitrary) => ({ weight: 1, arbitrary })),
+      ];
       return fc.oneof(...variants).map((body): [string, unknown] => [event, body]);
     }),
   );
@@ -81,6 +87,8 @@ export const hostileInput: Property = {
     const ackMs = context.canary ? 1000 : 3000;
     const next = connections(app, context.defer);
     const codes = new Set(app.hostile.codes);
+    /** What the replies were, by `ok` or code: proof that the inputs reached the handlers, not only the schema. */
+    const outcomes = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(hostileRequest(app.hostile.requests), async ([event, payload]) => {
         const socket = await next(ackMs);
@@ -93,6 +101,8 @@ export const hostileInput: Property = {
           error?: { code?: unknown; message?: unknown };
         };
         expect(reply).toHaveProperty('ok');
+        const outcome = reply.ok === true ? 'ok' : String(reply.error?.code);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         if (reply.ok !== true) {
           expect(reply.ok).toBe(false);
           expect(
@@ -104,6 +114,13 @@ export const hostileInput: Property = {
       }),
       { seed: SEED, numRuns: context.canary ? 12 : 60, endOnFailure: context.canary },
     );
+    console.log(`hostile input on ${app.url}: replies by outcome`, Object.fromEntries(outcomes));
+    const fromHandlers = [...outcomes].filter(([outcome]) => !SCHEMA_CODES.has(outcome));
+    expect(outcomes.get('ok') ?? 0, 'accepted requests').toBeGreaterThan(0);
+    expect(
+      fromHandlers.length,
+      'outcomes decided past the schema (accepted, or refused by a handler)',
+    ).toBeGreaterThan(1);
     await app.cause(25);
     await context.until('the bystander to keep receiving', () => app.caughtUp(bystander));
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);

@@ -1,4 +1,4 @@
-import { onScopeDispose, shallowRef, computed, type ComputedRef, type Ref } from 'vue';
+import { shallowRef, watchEffect, type Ref } from 'vue';
 import type { ChatSession } from '../client/ChatSession';
 
 /**
@@ -9,23 +9,20 @@ export function useTypists(
   session: Ref<ChatSession | undefined>,
   room: Ref<string | undefined>,
   tick: Readonly<Ref<number>>,
-): ComputedRef<string[]> {
+): Readonly<Ref<string[]>> {
+  const names = shallowRef<string[]>([]);
   const expired = shallowRef(0);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  onScopeDispose(() => clearTimeout(timer));
-  return computed(() => {
+  watchEffect((onCleanup) => {
     void tick.value;
     void expired.value;
-    const chat = session.value;
     const name = room.value;
-    if (chat === undefined || name === undefined) return [];
+    const timeline = name === undefined ? undefined : session.value?.open.get(name);
     const now = Date.now();
-    const marks = [...(chat.open.get(name)?.typing.values() ?? [])].filter((mark) => mark.until > now);
-    clearTimeout(timer);
-    if (marks.length > 0) {
-      const next = Math.min(...marks.map((mark) => mark.until));
-      timer = setTimeout(() => expired.value++, next - now + 1);
-    }
-    return marks.map((mark) => mark.name);
+    const marks = [...(timeline?.typing.values() ?? [])].filter((mark) => mark.until > now);
+    names.value = marks.map((mark) => mark.name);
+    if (marks.length === 0) return;
+    const timer = setTimeout(() => expired.value++, Math.min(...marks.map((mark) => mark.until)) - now + 1);
+    onCleanup(() => clearTimeout(timer));
   });
+  return names;
 }

@@ -1,9 +1,11 @@
+import { SeededRandom } from '@twohop/testkit';
 import { describe, expect, it } from 'vitest';
 import { createOrderbookServer } from './createOrderbookServer.js';
 
 describe('the mobile tier on the simulated market', () => {
   it('shows ten buckets per side for every symbol, all along the run', async () => {
-    const server = createOrderbookServer({ simulate: false, seed: 3 });
+    const random = new SeededRandom(3);
+    const server = createOrderbookServer({ simulate: false, random: () => random.float() });
     try {
       for (let round = 0; round < 40; round++) {
         server.step(100);

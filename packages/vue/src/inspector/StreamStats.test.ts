@@ -1,6 +1,6 @@
 import { StreamClient, type TransportHandlers } from '@twohop/client';
 import type { ServerMessage } from '@twohop/protocol';
-import { keyedState, type KeyedChange } from '@twohop/snapshot-delta';
+import { keyedState, type DeltaMessage, type KeyedChange } from '@twohop/snapshot-delta';
 import { FakeClock } from '@twohop/testkit';
 import { describe, expect, it } from 'vitest';
 import { StreamStats } from './StreamStats.js';
@@ -28,7 +28,7 @@ function setup() {
     handlers!.onFrameSize?.(bytes);
     handlers!.onMessage(message);
   };
-  const delta = (seq: number, from = seq, ts?: number): ServerMessage => ({
+  const delta = (seq: number, from = seq, ts?: number): DeltaMessage<KeyedChange<number>[]> => ({
     type: 'delta',
     stream: 'book:T',
     epoch: 'e',
@@ -47,14 +47,16 @@ describe('StreamStats (fake clock)', () => {
     receive(delta(1, 1, 9_990));
     receive(delta(5, 2, 9_970)); // four deltas merged into one
     receive({ type: 'delta', stream: 'other', epoch: 'e', seq: 9, from: 1, data: [] }); // not the followed stream
+    // A batch: each delta in it counts on its own.
+    receive({ type: 'batch', stream: 'book:T', items: [delta(6), delta(9, 7)] });
     clock.advance(1000);
     const read = stats.read();
     expect(read).toMatchObject({
-      messagesPerSecond: 4, // the snapshot, two book deltas, the other stream's delta
-      bytesPerSecond: 400,
-      deltasApplied: 2,
-      conflatedDeltas: 1,
-      mergedDeltas: 4,
+      messagesPerSecond: 5, // the snapshot, two book deltas, the other stream's delta, the batch
+      bytesPerSecond: 500,
+      deltasApplied: 4,
+      conflatedDeltas: 2,
+      mergedDeltas: 4 + 3,
       checksum: 'ok',
       latency: { p50: 30, p99: 30 },
     });

@@ -1,37 +1,36 @@
-import express from 'express';
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import type { AppEntry } from './apps.js';
+import { createWebApp, type AppManifest, type AppRuntime, type WebApp } from '@twohop/app-kit';
 
 /** An app with what its `/healthz` said just now. */
-export interface AppStatus extends AppEntry {
+export interface AppStatus extends AppManifest {
   readonly url: string;
   readonly health: { status: string; mode?: string; node?: string } | { status: 'down'; error: string };
 }
 
 /** Options for {@link createPortal}. */
 export interface PortalOptions {
-  apps: readonly AppEntry[];
+  /** The apps to list, each at the port it listens on. */
+  apps: readonly AppManifest[];
   /** Where the apps listen. @default '127.0.0.1' */
   host?: string;
   /** How long one health probe may take. @default 1000 */
   timeoutMs?: number;
+  /** Mode and node id, as `/healthz` reports them. @default embedded */
+  runtime?: AppRuntime;
 }
 
 /**
  * The portal: `/` (its Vue page, built into `dist/web`) lists every app with a link and its live health (the page
  * polls `/api/apps`, which probes each app's `/healthz` server-side, so the browser needs no cross-origin access).
  */
-export function createPortal(options: PortalOptions): Server {
+export function createPortal(options: PortalOptions): WebApp {
   const host = options.host ?? '127.0.0.1';
-  const app = express();
-  app.get(
-    '/healthz',
-    (_request, response) =>
-      void response.json({ status: 'ok', mode: 'embedded', node: `portal:${process.pid}` }),
-  );
-  app.get('/api/apps', async (_request, response) => {
+  const kit = createWebApp({
+    name: 'portal',
+    ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+    webRoot: new URL('../../dist/web/', import.meta.url),
+    uiHint: 'pnpm --filter @twohop/portal build',
+  });
+  kit.routes.get('/api/apps', async (_request, response) => {
     const statuses: AppStatus[] = await Promise.all(
       options.apps.map(async (entry) => {
         const url = `http://${host}:${entry.port}`;
@@ -47,13 +46,5 @@ export function createPortal(options: PortalOptions): Server {
     );
     response.json(statuses);
   });
-  const webRoot = fileURLToPath(new URL('../dist/web/', import.meta.url));
-  if (existsSync(webRoot)) app.use(express.static(webRoot));
-  else
-    app.get(
-      '/',
-      (_request, response) =>
-        void response.type('text').send('UI not built: run `pnpm build` in apps/portal'),
-    );
-  return createServer(app);
+  return kit;
 }

@@ -1,0 +1,61 @@
+import {
+  attachSocketIoStreams,
+  type SocketIoStreams,
+  type SocketIoStreamsOptions,
+  type StreamCatalog,
+} from '@twohop/server';
+import { Server as SocketIoServer, type ServerOptions } from 'socket.io';
+import { createWebApp, type WebApp, type WebAppOptions } from './createWebApp.js';
+
+/** Options for {@link createApp}. */
+export interface AppOptions extends WebAppOptions {
+  /** socket.io server options. @default messages up to 64 KiB */
+  socketIo?: Partial<ServerOptions>;
+  /** The streams the app serves over socket.io with twohop's stream protocol. */
+  catalog?: StreamCatalog;
+  /** How the streams are served (limits, clock, binary payloads, fault injection). */
+  streams?: Omit<SocketIoStreamsOptions, 'catalog' | 'metrics'>;
+}
+
+/** A real-time app: {@link WebApp} plus socket.io on the same HTTP server. */
+export interface App extends WebApp {
+  readonly io: SocketIoServer;
+  /** The catalog's streams on socket.io, when the app has a catalog. */
+  readonly streams: SocketIoStreams | undefined;
+}
+
+/** An app that serves a catalog of streams. */
+export interface StreamApp extends App {
+  readonly streams: SocketIoStreams;
+}
+
+/**
+ * Builds a real-time app: {@link createWebApp}'s express and HTTP server, socket.io on it, and — given a catalog —
+ * its streams served with twohop's backpressure-aware sender and metrics. Closing tells every stream client
+ * `server_shutdown` (reconnect and resume), closes what the app added, then disconnects every remaining socket.
+ */
+export function createApp(options: AppOptions & { catalog: StreamCatalog }): StreamApp;
+export function createApp(options: AppOptions): App;
+export function createApp(options: AppOptions): App {
+  const web = createWebApp(options);
+  const io = new SocketIoServer(web.http, { maxHttpBufferSize: 64 * 1024, ...options.socketIo });
+  const streams =
+    options.catalog === undefined
+      ? undefined
+      : attachSocketIoStreams(io, { ...options.streams, catalog: options.catalog, metrics: web.metrics });
+  if (streams !== undefined) web.onClose(streams);
+  const closeWeb = web.close;
+  let closing: Promise<void> | undefined;
+  return Object.assign(web, {
+    io,
+    streams,
+    close(deadlineMs = 5000) {
+      closing ??= (async () => {
+        await closeWeb(deadlineMs);
+        io.disconnectSockets(true);
+        io.engine.close();
+      })();
+      return closing;
+    },
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * @twohop/app-kit — what every twohop app server repeats, written once: express + HTTP + socket.io with the app's
+ * streams, `/healthz`, `/metrics`, the built UI, a favicon and JSON errors (`createApp`, `createWebApp`); its `main`
+ * — validated configuration, pino logs, listen, graceful shutdown (`runApp`); and the same app on a free port for
+ * tests (`startApp`).
+ */
+export { createApp, type App, type AppOptions, type StreamApp } from './createApp.js';
+export { createWebApp, type HealthReport, type WebApp, type WebAppOptions } from './createWebApp.js';
+export {
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  LOG_LEVELS,
+  defaultNode,
+  embeddedRuntime,
+  loadConfig,
+  type AppConfig,
+  type AppMode,
+  type AppRuntime,
+  type LoadConfigOptions,
+} from './config.js';
+export { FAVICON_SVG, faviconHandler } from './favicon.js';
+export {
+  HttpError,
+  errorHandler,
+  isHttpError,
+  notFoundHandler,
+  sendHttpError,
+  toHttpError,
+  type HttpErrorBody,
+  type HttpErrorCode,
+} from './httpErrors.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { discoverApps, readAppManifest, type AppManifest } from './manifest.js';
+export { runApp, type AppContext, type RunAppOptions, type RunningApp } from './runApp.js';
+export { listen, startApp, type AppHandle, type StartAppOptions, type StartedApp } from './startApp.js';
+export { trackConnections } from './trackConnections.js';
