@@ -8,11 +8,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/**
- * Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds.
- * A walk that never enters `node_modules`: pnpm links workspace packages into each other's, and a recursive
- * `readdirSync` follows those links — round a dependency cycle (testkit → app-kit → server → testkit) for ever.
- */
+/** Folders never scanned: dependencies (pnpm's symlinks make them endless), builds and reports. */
+const SKIPPED = new Set(['node_modules', 'dist', 'reports']);
+
+/** Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds. */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
   let entries: Dirent[];
   try {
@@ -20,13 +19,15 @@ function filesUnder(dir: string, endings: readonly string[]): string[] {
   } catch {
     return [];
   }
+  // Walked by hand so skipped folders are never entered (a recursive readdir would list them first).
   return entries.flatMap((entry) => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return skipped.has(entry.name) ? [] : filesUnder(path, endings);
-    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending)) ? [path] : [];
+    if (entry.isDirectory())
+      return SKIPPED.has(entry.name) ? [] : filesUnder(`${dir}/${entry.name}`, endings);
+    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending))
+      ? [`${dir}/${entry.name}`]
+      : [];
   });
 }
-const skipped = new Set(['node_modules', 'dist', 'reports']);
 
 const workspaces = (parent: 'packages' | 'apps') =>
   readdirSync(`${root}${parent}`, { withFileTypes: true })
