@@ -13,7 +13,7 @@ import type { OutboundTransport } from './OutboundTransport.js';
 import type { RequestRouter } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
-import { WebSocketOutput, type EncodedFrame } from './webSocketOutput.js';
+import { EncodedFrame, WebSocketOutput } from './webSocketOutput.js';
 import { serveWebSocketRequests } from './webSocketRequests.js';
 
 /** One plain-WebSocket client, as an app's request handlers see it. */
@@ -97,14 +97,8 @@ export function attachWebSocketStreams(
   const budgets = options.budgets ?? new IdentityBudgets({ clock });
   const highWaterBytes = options.highWaterBytes ?? 16 * 1024;
   const protobuf = protobufCodec(options.binaryPayload);
-  const encodeJson = encodeOnce((message): EncodedFrame => ({
-    data: Buffer.from(jsonCodec.encode(message)),
-    binary: false,
-  }));
-  const encodeBinary = encodeOnce((message): EncodedFrame => ({
-    data: protobuf.encode(message),
-    binary: true,
-  }));
+  const encodeJson = encodeOnce((message) => new EncodedFrame(Buffer.from(jsonCodec.encode(message)), false));
+  const encodeBinary = encodeOnce((message) => new EncodedFrame(protobuf.encode(message), true));
   const encode = (message: ServerMessage, binary: boolean) => (binary ? encodeBinary : encodeJson)(message);
   const connections = new Map<Member, StreamConnection>();
   const wss = new WebSocketServer({
@@ -149,7 +143,7 @@ export function attachWebSocketStreams(
 
   const accept = (socket: WebSocket, request: IncomingMessage) => {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-    const output = new WebSocketOutput(socket, highWaterBytes);
+    const output = new WebSocketOutput(socket, request.socket, highWaterBytes);
     const member: Member = { socket, output, binary: query.get('codec') === 'protobuf', alive: true };
     const stall = new InjectedStall(clock, () => output.drained());
     const transport: OutboundTransport = {
