@@ -51,6 +51,7 @@ interface Cost {
 interface Result {
   mode: Mode;
   kbPerConnection: number;
+  heapKbPerConnection: number;
   latency: Map<number, LatencySummary>;
   cost: Map<number, Cost>;
   invariants: Invariant[];
@@ -90,7 +91,7 @@ async function run(mode: Mode): Promise<Result> {
   const port = (await reply<{ port: number }>(child, 'port')).port;
   const url = `http://127.0.0.1:${port}`;
   await sleep(500);
-  const rssBefore = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
+  const before = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
   const clientScript = fileURLToPath(new URL('./servers/fanOutClients.ts', import.meta.url));
   const clients = fork(clientScript, ['--mode', mode, '--url', url, '--clients', String(clientCount)], {
     execArgv: ['--import', 'tsx'],
@@ -98,8 +99,10 @@ async function run(mode: Mode): Promise<Result> {
   });
   await reply(clients, 'connected');
   await sleep(1000);
-  const rssIdle = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
-  const kbPerConnection = (rssIdle - rssBefore) / 1024 / clientCount;
+  const idle = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
+  const kbPerConnection = (idle.rss - before.rss) / 1024 / clientCount;
+  // RSS moves in steps as V8 grows its spaces; the used heap is what the connections themselves hold.
+  const heapKbPerConnection = (idle.heap - before.heap) / 1024 / clientCount;
 
   const byRate = new Map<number, LatencySummary>();
   const cost = new Map<number, Cost>();
@@ -145,8 +148,10 @@ async function run(mode: Mode): Promise<Result> {
     const c = cost.get(rate) as Cost;
     return `${rate}/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (${s.count} deliveries; server ${c.cpuPerDelivery.toFixed(2)} µs CPU each, ${c.serverShare.toFixed(0)}% of ${cores} cores; clients ${c.clientShare.toFixed(0)}%)`;
   });
-  console.log(`${mode}: ${kbPerConnection.toFixed(1)} KB RSS per idle connection | ${line.join(' | ')}`);
-  return { mode, kbPerConnection, latency: byRate, cost, invariants };
+  console.log(
+    `${mode}: ${kbPerConnection.toFixed(1)} KB RSS (${heapKbPerConnection.toFixed(1)} KB heap) per idle connection | ${line.join(' | ')}`,
+  );
+  return { mode, kbPerConnection, heapKbPerConnection, latency: byRate, cost, invariants };
 }
 
 console.log(
@@ -169,11 +174,11 @@ const rows = results.map((r) => {
     const base = baseline.latency.get(rate) as LatencySummary;
     return `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} ms (${(s.p99 / base.p99).toFixed(2)}×)`;
   });
-  return `| ${names[r.mode]} | ${cells.join(' | ')} | ${r.kbPerConnection.toFixed(1)} KB (${(r.kbPerConnection / baseline.kbPerConnection).toFixed(2)}×) |`;
+  return `| ${names[r.mode]} | ${cells.join(' | ')} | ${r.kbPerConnection.toFixed(1)} KB (${(r.kbPerConnection / baseline.kbPerConnection).toFixed(2)}×) | ${r.heapKbPerConnection.toFixed(1)} KB (${(r.heapKbPerConnection / baseline.heapKbPerConnection).toFixed(2)}×) |`;
 });
 const table = [
-  `| server | ${rates.map((rate) => `${rate} changes/s: p50 / p99 (p99 vs ws)`).join(' | ')} | server RSS per idle connection (vs ws) |`,
-  `|---|${rates.map(() => '---:').join('|')}|---:|`,
+  `| server | ${rates.map((rate) => `${rate} changes/s: p50 / p99 (p99 vs ws)`).join(' | ')} | server RSS per idle connection (vs ws) | server heap per idle connection (vs ws) |`,
+  `|---|${rates.map(() => '---:').join('|')}|---:|---:|`,
   ...rows,
 ].join('\n');
 const costRows = results.map((r) => {

@@ -3,7 +3,8 @@
  * `--mode ws` broadcasts with raw `ws` (the baseline: `send` per client), `floor` writes one prebuilt WebSocket frame
  * to each client's TCP socket (the least a server can do: one `write` per frame), `socketio` with `io.emit`,
  * `twohop` through @twohop/server's socket.io binding, `twohop-ws` through its plain-WebSocket binding.
- * Messages from the parent: `{ cmd: 'rss' }` → `{ rss }` after a full GC; `{ cmd: 'cpu' }` → `{ cpu }`, the
+ * Messages from the parent: `{ cmd: 'rss' }` → `{ rss, heap }` after a full GC (heap: V8's
+ * used heap plus memory outside it, such as Buffers); `{ cmd: 'cpu' }` → `{ cpu }`, the
  * process's CPU time so far in µs (user + system); `{ cmd: 'publish', rate }` starts
  * publishing `rate` changes/s, each carrying its wall-clock publish time; `{ cmd: 'truth' }` → `{ truth: {published,
  * entries} }`, every change published so far and the key → value state they add up to, for the convergence check.
@@ -79,7 +80,8 @@ answerCpu();
 process.on('message', (message: { cmd: string; rate?: number }) => {
   if (message.cmd === 'rss') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ rss: process.memoryUsage().rss });
+    const { rss, heapUsed, external } = process.memoryUsage();
+    process.send?.({ rss, heap: heapUsed + external });
   } else if (message.cmd === 'publish') {
     if (timer !== undefined) clearInterval(timer);
     // One change per tick, up to 200 keys, each value its publish time.
