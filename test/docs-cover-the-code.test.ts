@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -8,18 +8,25 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
+/** Folders never scanned: dependencies (pnpm's symlinks make them endless), builds and reports. */
+const SKIPPED = new Set(['node_modules', 'dist', 'reports']);
+
 /** Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds. */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
-  let entries: string[];
+  let entries: Dirent[];
   try {
-    entries = readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' });
+    entries = readdirSync(`${root}${dir}`, { withFileTypes: true });
   } catch {
     return [];
   }
-  return entries
-    .filter((path) => !/(^|\/)(node_modules|dist|reports)\//.test(path))
-    .filter((path) => endings.some((ending) => path.endsWith(ending)))
-    .map((path) => `${dir}/${path}`);
+  // Walked by hand so skipped folders are never entered (a recursive readdir would list them first).
+  return entries.flatMap((entry) => {
+    if (entry.isDirectory())
+      return SKIPPED.has(entry.name) ? [] : filesUnder(`${dir}/${entry.name}`, endings);
+    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending))
+      ? [`${dir}/${entry.name}`]
+      : [];
+  });
 }
 
 const workspaces = (parent: 'packages' | 'apps') =>

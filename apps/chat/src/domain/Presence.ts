@@ -76,7 +76,7 @@ export class Presence {
         model: keyedState<PresenceEntry>(),
         historyCapacity: 64,
       });
-      publisher.subscribe((delta) => this.onDelta(room, delta));
+      publisher.subscribe((event) => event.type === 'delta' && this.onDelta(room, event));
       entry = { publisher, connections: new Map() };
       this.#rooms.set(room, entry);
     }
