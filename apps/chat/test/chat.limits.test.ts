@@ -25,8 +25,14 @@ describe('HTTP errors are JSON with a stable code', () => {
     const { url } = await start();
     const post = (body: string) =>
       fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    // Unknown paths too: a JSON 404, never express's HTML page.
+    const missing = await fetch(`${url}/api/nowhere`);
+    expect([missing.status, await missing.json()]).toEqual([
+      404,
+      { error: { code: 'not_found', message: expect.any(String) } },
+    ]);
     for (const [body, status, code] of [
-      ['{"name": "ada"', 400, 'invalid_message'],
+      ['{"name": "ada"', 400, 'invalid_json'],
       [`{"name": "${'x'.repeat(8000)}"}`, 413, 'payload_too_large'],
       ['{"name": ""}', 400, 'invalid_message'],
     ] as const) {

@@ -35,7 +35,7 @@ describe('the chat process (pnpm start)', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('chat: http') && resolve()),
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && resolve()),
     );
     const url = `http://127.0.0.1:${port}`;
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', mode: 'embedded' });

@@ -1,5 +1,4 @@
-import { trackConnections } from '@twohop/testkit';
-import type { AddressInfo } from 'node:net';
+import { startApp } from '@twohop/app-kit';
 import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
 
 /** Options that lift every budget: for tests about something else than limits (a flood of sends, hostile input). */
@@ -14,20 +13,20 @@ export const UNLIMITED: ChatServerOptions = {
 };
 
 /**
- * A chat server on 127.0.0.1 for one test (secret `test-secret` unless `options` says otherwise), on a free port or
- * on `port` (a restart where the clients expect it). Its shutdown is pushed onto `cleanups`.
+ * The chat on 127.0.0.1 for one test, through app-kit's `startApp` (secret `test-secret` unless `options` says
+ * otherwise), on a free port or on `port` (a restart where the clients expect it). Its graceful shutdown is pushed
+ * onto `cleanups`.
  */
 export async function startChat(cleanups: Array<() => unknown>, options: ChatServerOptions = {}, port = 0) {
   const server = createChatServer({ secret: 'test-secret', ...options });
   await server.ready;
-  const dropConnections = trackConnections(server.http);
-  await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
-  /** Graceful shutdown, resolved when the port is free. */
-  const stop = async () => {
-    await server.close();
-    await new Promise<void>((resolve) => server.http.close(() => resolve()));
+  const app = await startApp(server, { port });
+  cleanups.push(() => app.close());
+  return {
+    server,
+    url: app.url,
+    port: app.port,
+    dropConnections: app.dropConnections,
+    stop: () => app.close(),
   };
-  cleanups.push(stop);
-  const bound = (server.http.address() as AddressInfo).port;
-  return { server, url: `http://127.0.0.1:${bound}`, port: bound, dropConnections, stop };
 }

@@ -35,6 +35,17 @@ export const CHAT_ERROR_CODES = [
   'unauthorized',
   /** Something failed inside the server; the request may be retried. */
   'internal',
+  // HTTP only: app-kit's answers for every app (`POST /api/session`, unknown paths, the UI).
+  /** The request body is not valid JSON. */
+  'invalid_json',
+  /** An unsupported content encoding or charset. */
+  'unsupported_media_type',
+  /** Another malformed HTTP request. */
+  'bad_request',
+  /** No such path. */
+  'not_found',
+  /** The UI has not been built yet (`pnpm build`). */
+  'ui_not_built',
   // Made by the client itself, never sent by the server.
   /** No answer within the client's ack timeout (the request may or may not have been applied). */
   'timeout',

@@ -1,13 +1,14 @@
-import { metricsHandler } from '@twohop/metrics';
-import express from 'express';
+import { createApp, type App, type AppRuntime } from '@twohop/app-kit';
+import {
+  attachSocketIoRequests,
+  IdentityBudgets,
+  RequestError,
+  RequestRouter,
+  type RequestGateStats,
+} from '@twohop/server';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import { hostname } from 'node:os';
-import { attachSocketIoRequests, IdentityBudgets, RequestError, RequestRouter } from '@twohop/server';
-import { Server } from 'socket.io';
-import { isChatError } from '../domain/errors.js';
 import type { ChatStore } from '../domain/ChatStore.js';
+import { isChatError } from '../domain/errors.js';
 import { ChatRooms, userRoom } from './ChatRooms.js';
 import { chatMetrics } from './chatMetrics.js';
 import { messageRequests } from './messageRequests.js';
@@ -19,6 +20,17 @@ import type { Session } from './sessions.js';
 import { SqliteChatStore } from './store/SqliteChatStore.js';
 
 export type { ChatServerOptions } from './options.js';
+
+/** The chat app, assembled but not listening (`runApp` runs it, `startApp` starts it for a test). */
+export interface ChatServer extends App {
+  readonly store: ChatStore;
+  /** Each connection's request counters (handled, refused, waiting, stalled). */
+  inspect(): RequestGateStats[];
+  /** Resolves once the seed rooms exist. */
+  readonly ready: Promise<unknown>;
+  /** Every request the server serves, with its cost (what docs/apps/chat.md lists). */
+  readonly requestCosts: Record<string, number>;
+}
 
 /** A chat request whose rule refusals (`ChatError`) reach the request layer as its `RequestError`, code kept. */
 function ruled(definition: ChatRequest): ChatRequest {
@@ -32,31 +44,30 @@ function ruled(definition: ChatRequest): ChatRequest {
 }
 
 /**
- * The chat server: sign-in by display name (`POST /api/session` → a signed, expiring token), socket.io with the token
- * in the handshake's `auth` (checked on every connect and reconnect), and acknowledged requests for rooms and
- * messages. A send is acknowledged only after the store has committed it; a retried send gets the original ack and
- * is not broadcast twice.
+ * The chat server on app-kit: sign-in by display name (`POST /api/session` → a signed, expiring token), socket.io
+ * with the token in the handshake's `auth` (checked on every connect and reconnect), and acknowledged requests for
+ * rooms and messages through the shared request layer. A send is acknowledged only after the store has committed
+ * it; a retried send gets the original ack and is not broadcast twice.
  */
-export function createChatServer(input: ChatServerOptions = {}) {
+export function createChatServer(input: ChatServerOptions & { runtime?: AppRuntime } = {}): ChatServer {
   const options = resolveOptions(input, input.secret ?? randomBytes(32).toString('hex'));
   const store: ChatStore =
     input.store ?? new SqliteChatStore({ path: input.database ?? ':memory:', now: options.now });
   const metrics = chatMetrics();
+  const kit = createApp({
+    name: 'chat',
+    ...(input.runtime === undefined ? {} : { runtime: input.runtime }),
+    metrics: metrics.stream,
+    ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
+    uiHint: 'pnpm --filter @twohop/chat build',
+    // Every body the chat takes is a display name.
+    jsonLimit: '4kb',
+    socketIo: { maxHttpBufferSize: 16 * 1024 },
+  });
+  const { io } = kit;
+  sessionRoutes(kit.routes, options);
   const budgets = (ratePerSecond: number, burst: number) =>
     new IdentityBudgets({ ratePerSecond, burst, clock: options.clock });
-
-  const app = express();
-  sessionRoutes(app, options);
-  app.get(
-    '/healthz',
-    (_request, response) =>
-      void response.json({ status: 'ok', mode: 'embedded', node: `${hostname()}:${process.pid}` }),
-  );
-  app.get('/metrics', metricsHandler(metrics.registry));
-  if (options.webRoot !== undefined && existsSync(options.webRoot)) app.use(express.static(options.webRoot));
-
-  const http: HttpServer = createServer(app);
-  const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
   const rooms = new ChatRooms(io, store, options);
   const deps: ChatDeps = {
     store,
@@ -107,26 +118,22 @@ export function createChatServer(input: ChatServerOptions = {}) {
     onInternalError: (error, name) => console.error(`chat: ${name} failed`, error),
     onClose: (_socket, notice) => metrics.closed.inc({ code: notice.error.code }),
   });
-
-  return {
-    http,
-    io,
-    store,
-    metrics: metrics.stream,
-    /** Each connection's request counters (handled, refused, waiting, stalled). */
-    inspect: () => served.inspect(),
-    /** Resolves once the seed rooms exist. */
-    ready,
-    /** Every request the server serves, with its cost (what docs/apps/chat.md lists). */
-    requestCosts: Object.fromEntries(Object.entries(requests).map(([name, { cost }]) => [name, cost])),
+  kit.onClose({
     async close() {
       rooms.stop();
+      // Clients reconnect (to another node, or this one restarted) and catch up from their last seq.
       io.emit('close-notice', {
         error: { code: 'server_shutdown', message: 'reconnect shortly' },
         reconnect: true,
       });
-      await io.close();
+      await new Promise((resolve) => setImmediate(resolve));
       await store.close();
     },
-  };
+  });
+  return Object.assign(kit, {
+    store,
+    inspect: () => served.inspect(),
+    ready,
+    requestCosts: Object.fromEntries(Object.entries(requests).map(([name, { cost }]) => [name, cost])),
+  });
 }
