@@ -98,6 +98,8 @@ const bystander = spawn('./servers/requestBystander.ts', [
 const attackers = spawn('./servers/chatHostileClients.ts', ['--url', url]);
 await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
 await reply(attackers, 'users', { cmd: 'setup', total: ATTACKERS });
+/** From here the sign-in budget refills at 10 a minute: what the sign-in flood may get is the rest of the burst plus that. */
+const signInsSpentAt = performance.now();
 const phases = hostilePhases(server, bystander);
 const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string, message: object) =>
   reply<T>(child, key, message);
@@ -133,6 +135,9 @@ const { sessions } = await ask<{ sessions: { sent: number; statuses: Record<stri
   'sessions',
   { cmd: 'sessions', total: Number(values.sessions) },
 );
+// The setup signed in the bystander, the two readers and the attackers.
+const signInsAllowed =
+  SESSION_BURST - (3 + ATTACKERS) + Math.ceil(((performance.now() - signInsSpentAt) / 60_000) * 10);
 phases.enter('stalled reader');
 await ask(attackers, 'stalling', {
   cmd: 'stall',
@@ -142,7 +147,6 @@ await ask(attackers, 'stalling', {
     { token: burstReader.token, perSecond: Number.POSITIVE_INFINITY, total: 500 },
   ],
 });
-await sleep(Number(values.stall) * 1000);
 type Served = {
   handled: number;
   refused: number;
@@ -150,7 +154,17 @@ type Served = {
   stalled: boolean;
   peakBufferedBytes?: number;
 };
-const { connections } = await reply<{ connections: Served[] }>(server, 'connections', { cmd: 'connections' });
+// The most any connection held unflushed, sampled every 500 ms while the readers stall (a connection the server
+// closes leaves the list).
+let peakBuffered = 0;
+for (let waited = 0; waited < Number(values.stall) * 1000; waited += 500) {
+  await sleep(500);
+  const { connections } = await reply<{ connections: Served[] }>(server, 'connections', {
+    cmd: 'connections',
+  });
+  for (const connection of connections)
+    peakBuffered = Math.max(peakBuffered, connection.peakBufferedBytes ?? 0);
+}
 const {
   stall: [paced, burst],
 } = (await ask<{ stall: Array<{ sent: number; closedWith: string }> }>(attackers, 'stall', {
@@ -204,8 +218,7 @@ const stalledRss = phases.rss('stalled reader');
 const stallGrowth = stalledRss.peak - stalledRss.start;
 const bystanderRefused = Object.values(summary).reduce((sum, s) => sum + s.refused + s.unanswered, 0);
 const roomsCreated = floods['room creations']?.codes['ok'] ?? 0;
-// The most any connection had unflushed at once: the reply high-water mark (1 MiB) plus the reply that crossed it.
-const peakBuffered = Math.max(0, ...connections.map((connection) => connection.peakBufferedBytes ?? 0));
+// What a connection may hold unflushed: the reply high-water mark (1 MiB) plus the reply that crossed it.
 const REPLY_BOUND = 1024 * 1024 + 500 * 1024;
 const ok = writeScenarioReport({
   scenario: 'chat-hostile',
@@ -257,18 +270,19 @@ const ok = writeScenarioReport({
       detail: `${roomsCreated} created`,
     },
     {
-      name: `sign-ins held to the per-address limit (${SESSION_BURST} in a burst, most of it spent on the setup)`,
+      name: `sign-ins held to the per-address limit (${SESSION_BURST} in a burst, then 10 a minute)`,
       ok:
-        (sessions.statuses['200'] ?? 0) <= SESSION_BURST &&
-        (sessions.statuses['429'] ?? 0) >= sessions.sent - SESSION_BURST,
-      detail: `HTTP ${codesText(sessions.statuses)}`,
+        (sessions.statuses['200'] ?? 0) <= signInsAllowed &&
+        (sessions.statuses['429'] ?? 0) >= sessions.sent - signInsAllowed,
+      detail: `HTTP ${codesText(sessions.statuses)} (at most ${signInsAllowed} allowed after the setup's ${3 + ATTACKERS})`,
     },
     {
       // Served only while its unread replies stay under the high-water mark (1 MiB); then its requests wait (at
       // most 32) until it reads, and it is closed with slow_consumer when it keeps sending or stays stalled. On a
       // short run the kernel's socket buffers may absorb all it was sent: then only the bound is seen.
       name: 'the paced stalled reader: unflushed replies bounded, then closed with slow_consumer',
-      ok: peakBuffered <= REPLY_BOUND && (values.smoke || paced.closedWith === 'slow_consumer'),
+      // A stalled client may never read its close notice: the server's own count says how it was closed.
+      ok: peakBuffered <= REPLY_BOUND && (values.smoke || (stats.closed['slow_consumer'] ?? 0) >= 1),
       detail:
         `${paced.sent} requests sent; ended: ${paced.closedWith}; peak unflushed ${(peakBuffered / MiB).toFixed(2)} MiB` +
         ` (bound ${(REPLY_BOUND / MiB).toFixed(2)}); server closed: ${codesText(stats.closed)}`,
@@ -311,12 +325,14 @@ if (values.write) {
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario chat:hostile --write\` (seed ${seed}) on: ${machine()}.`,
       '',
       `The chat with its deployed limits, attacked from one process by ${ATTACKERS} users: ${values.inputs} fast-check requests`,
-      `shaped per event (a fresh connection every 20), floods of ${values.flood} joins of unknown rooms, room lists over`,
+      `shaped per event (14 a second per user, a fresh connection every 20), floods (at least ${values.flood} requests each, for at least ${values['flood-seconds']} s) of joins of unknown rooms, room lists over`,
       `${values.rooms} rooms and room creations (from four connections each, replaced when closed), ${values.sessions}`,
       `sign-ins, and two members that stop reading for ${values.stall} s while asking for pages of 100 messages of 4,000`,
       'characters (≈ 400 KiB each): one 4 times a second (within its budget), one 500 at once. A bystander in its own',
       'process makes one request (a read receipt)',
       'every 100 ms throughout; its round trips are client-measured on loopback. Server RSS is sampled live every 200 ms.',
+      'A flood sends bursts of 100: the requests of a burst after its connection was closed for abuse are counted as',
+      'sent but never answered.',
       '',
       table,
     ].join('\n'),

@@ -2,7 +2,7 @@
  * The chat's attackers, in a process of their own, each phase on the parent's command:
  * - `setup`: signs in the users the attacks use (within the per-address sign-in limit) and makes them members;
  * - `generated`: fast-check requests shaped per event (the chat's hostile-input generator, seeded), each awaited for
- *   its reply, one worker per user, a fresh connection every 20 inputs;
+ *   its reply, one worker per user paced to the user's budget, a fresh connection every 20 inputs;
  * - `flood`: requests fired without waiting (joins of unknown rooms, room lists, room creations) from several
  *   connections, each replaced when the server closes it;
  * - `sessions`: sign-ins fired at `POST /api/session`;
@@ -21,6 +21,8 @@ import { sleep } from './ipc.js';
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
 const url = values.url as string;
 const INPUTS_PER_CONNECTION = 20;
+/** Inputs each user sends a second. */
+const INPUTS_PER_SECOND = 14;
 /** The room the attackers are members of, one they are not in, and the stalled reader's. */
 const ROOMS = { mine: 'lobby', theirs: 'elsewhere', archive: 'archive' };
 
@@ -69,6 +71,7 @@ async function generated(total: number, seed: number) {
         used = 0;
       }
       used++;
+      const sentAt = performance.now();
       try {
         const reply = (await socket.timeout(5000).emitWithAck(event, payload)) as {
           ok?: unknown;
@@ -82,6 +85,8 @@ async function generated(total: number, seed: number) {
         if (socket.connected) unanswered++;
         else count(codes, 'closed before the reply');
       }
+      // Paced to the user's budget (40 a second at a request's cost, ≈ 2.5 on average), so inputs reach the rules.
+      await sleep(Math.max(0, 1000 / INPUTS_PER_SECOND - (performance.now() - sentAt)));
     }
     socket?.disconnect();
   };
