@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

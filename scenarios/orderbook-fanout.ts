@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { reply, sleep } from './servers/ipc.js';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

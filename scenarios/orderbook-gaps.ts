@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reply, sleep } from './servers/ipc.js';
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

@@ -14,7 +14,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, seedFromEnv, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { seedFromEnv } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { reply, sleep } from './servers/ipc.js';
 
 const { values } = parseArgs({

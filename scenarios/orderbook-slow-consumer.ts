@@ -14,7 +14,12 @@ import { protobufCodec, type DeltaMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
 import { orderbookPayloads } from '@twohop/orderbook/wire';
-import { connectStallableSocket, machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import {
+  connectStallableSocket,
+  machine,
+  writeBenchmarkSection,
+  writeScenarioReport,
+} from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

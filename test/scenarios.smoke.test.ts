@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ScenarioReport } from '@twohop/testkit';
+import type { ScenarioReport } from '@twohop/testkit/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

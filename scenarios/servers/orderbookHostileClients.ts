@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ERROR_CODES, type CloseNotice } from '@twohop/protocol';
-import { connectStallableSocket } from '@twohop/testkit';
+import { connectStallableSocket } from '@twohop/testkit/node';
 import { io, type Socket } from 'socket.io-client';
 import { sleep } from './ipc.js';
 import { STREAMS, hostileInputs } from './orderbookHostileInputs.js';

@@ -1,4 +1,4 @@
-import { launchChromium } from '@twohop/testkit';
+import { launchChromium } from '@twohop/testkit/node';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';

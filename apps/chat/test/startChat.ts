@@ -1,4 +1,4 @@
-import { trackConnections } from '@twohop/testkit';
+import { trackConnections } from '@twohop/testkit/node';
 import type { AddressInfo } from 'node:net';
 import { createChatServer, type ChatServerOptions } from '../src/server/createChatServer.js';
 

@@ -6,7 +6,8 @@ import {
   type TransportFactory,
 } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
-import { keyedChecksum, startTestServer, type DisposableServer } from '@twohop/testkit';
+import { keyedChecksum } from '@twohop/testkit';
+import { startTestServer, type DisposableServer } from '@twohop/testkit/node';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, sseStreams, type StreamCatalog } from '../src/index.js';
