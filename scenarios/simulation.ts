@@ -28,6 +28,8 @@ const heavyFaults: Partial<FaultRates> = {
   reorder: 0.15,
   disconnect: 0.05,
   restart: 0.01,
+  epochReset: 0.01,
+  corrupt: 0.02,
 };
 const baseSeed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 const rounds = values.forever ? Number.POSITIVE_INFINITY : Number(values.rounds);
@@ -62,8 +64,9 @@ const runRound = () => {
 
 const report = () =>
   `${totals.rounds} rounds, ${totals.failed} failed | published ${totals.published}, dropped ${totals.dropped}, ` +
-  `duplicated ${totals.duplicated}, disconnects ${totals.disconnects}, restarts ${totals.restarts}, ` +
-  `resyncs ${totals.resyncs}, resumes by replay ${totals.replays}, snapshots ${totals.snapshots}, ` +
+  `duplicated ${totals.duplicated}, corrupted ${totals.corrupted}, disconnects ${totals.disconnects}, ` +
+  `restarts ${totals.restarts}, new epochs under live links ${totals.epochResets}, resyncs ${totals.resyncs} ` +
+  `(on a checksum ${totals.checksumResyncs}), resumes by replay ${totals.replays}, snapshots ${totals.snapshots}, ` +
   `conflated deltas ${totals.conflated}`;
 
 // Rounds run in small batches with a turn of the event loop in between, so SIGINT/SIGTERM stop the run promptly.

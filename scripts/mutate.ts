@@ -29,8 +29,8 @@ const targets: Record<string, Target> = {
   server: {
     dir: 'packages/server',
     mutate: [
-      'packages/server/src/{Subscription,Outbox,limits}.ts',
-      'packages/server/src/requests/**/*.ts',
+      // The subscription, its outbox and the limits; the request layer (router, gate, per-user budgets).
+      'packages/server/src/{Subscription,Outbox,limits,RequestRouter,RequestGate,IdentityBudgets}.ts',
       ...notTests,
     ],
   },

@@ -62,16 +62,11 @@ export class ManualClock implements Clock {
     throw new Error(`ManualClock.runAll: more than ${maxTimers} timers fired; a timer keeps re-arming`);
   }
 
+  /** The first timer due. Timers are kept in scheduling order, so among timers due together the first found wins. */
   #earliest(): Scheduled | undefined {
     let earliest: Scheduled | undefined;
     for (const timer of this.#timers) {
-      if (
-        earliest === undefined ||
-        timer.at < earliest.at ||
-        (timer.at === earliest.at && timer.id < earliest.id)
-      ) {
-        earliest = timer;
-      }
+      if (earliest === undefined || timer.at < earliest.at) earliest = timer;
     }
     return earliest;
   }

@@ -9,7 +9,7 @@ export interface SequenceGap {
   readonly expected: number;
   /** The seq whose arrival (or whose wait) showed the hole. */
   readonly received: number;
-  /** Why the window gave up: the hole outlived `timeoutMs`, or more arrivals waited than `capacity` allows. */
+  /** Why the window gave up: the hole outlived `timeoutMs`, or an arrival came more than `capacity` ahead. */
   readonly reason: 'timeout' | 'capacity';
 }
 
@@ -24,7 +24,10 @@ export interface ReorderWindowOptions<T> {
   onGap: (gap: SequenceGap) => void;
   /** The numbering the sender uses. @default linearSpace */
   space?: SequenceSpace;
-  /** How many out-of-order arrivals may wait for a hole to fill. @default 32 */
+  /**
+   * How far ahead of the last delivered seq an arrival may be and still wait for the hole before it to fill (so at
+   * most `capacity - 1` arrivals wait). @default 32
+   */
   capacity?: number;
   /** How long the oldest waiting arrival may wait before its hole is declared a gap. @default 250 */
   timeoutMs?: number;
@@ -39,7 +42,7 @@ interface Waiting<T> {
 
 /**
  * Puts arrivals that are out of order within a small bounded window back in order. A hole that outlives the
- * timeout, or more waiting arrivals than the capacity, is a gap: the window reports it once, drops what waited (it
+ * timeout, or an arrival further ahead than the capacity, is a gap: the window reports it once, drops what waited (it
  * must never be applied across the hole) and ignores everything until `reset` — for MQTT devices, until the device
  * answers the rebirth request with its full state.
  */
@@ -99,8 +102,9 @@ export class ReorderWindow<T> {
     // Ahead of the next expected seq: wait for the hole to fill, within bounds.
     if (this.#waiting.has(message.seq)) return 'duplicate';
     const { space, capacity, clock } = this.#options;
+    // Arrivals wait only within `capacity` of the last delivered seq, so at most `capacity - 1` of them wait.
     const ahead = space.distance(this.#detector.applied, message.seq);
-    if (ahead > capacity || this.#waiting.size >= capacity) {
+    if (ahead > capacity) {
       this.#declareGap(message.seq, 'capacity');
       return 'gap';
     }
@@ -139,14 +143,11 @@ export class ReorderWindow<T> {
     const { clock, timeoutMs } = this.#options;
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    let oldest: { seq: number; arrivedAt: number } | undefined;
-    for (const [seq, waiting] of this.#waiting) {
-      if (oldest === undefined || waiting.arrivedAt < oldest.arrivedAt)
-        oldest = { seq, arrivedAt: waiting.arrivedAt };
-    }
+    // A Map keeps insertion order, which is arrival order: the first entry has waited longest.
+    const oldest = this.#waiting.entries().next().value;
     if (oldest === undefined) return;
-    const { seq } = oldest;
-    const wait = Math.max(0, oldest.arrivedAt + timeoutMs - clock.now());
+    const [seq, { arrivedAt }] = oldest;
+    const wait = Math.max(0, arrivedAt + timeoutMs - clock.now());
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       this.#declareGap(seq, 'timeout');

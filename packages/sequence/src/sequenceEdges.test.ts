@@ -115,9 +115,14 @@ describe('ManualClock', () => {
     clock.runAll();
     expect(fired).toEqual([20, 25]);
     expect(clock.now()).toBe(25);
-    const rearm = () => void clock.setTimeout(rearm, 1);
-    rearm();
+    let rearmed = 0;
+    const rearm = () => {
+      rearmed++;
+      clock.setTimeout(rearm, 1);
+    };
+    clock.setTimeout(rearm, 1);
     expect(() => clock.runAll(50)).toThrow(/more than 50 timers fired/);
+    expect(rearmed).toBe(50);
   });
 });
 
@@ -200,6 +205,14 @@ describe('ReorderWindow edges', () => {
     expect(gaps).toEqual([]);
     clock.advance(1); // 100 ms after seq 5 arrived
     expect(gaps).toEqual([{ expected: 1, received: 5, reason: 'timeout' }]);
+  });
+
+  it('between arrivals of the same moment, reports the first to wait when the hole times out', () => {
+    const { clock, push, gaps } = setup(8);
+    push(3);
+    push(5);
+    clock.advance(100);
+    expect(gaps).toEqual([{ expected: 1, received: 3, reason: 'timeout' }]);
   });
 
   it('leaves no timer behind after a gap, a reset or dispose', () => {
