@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -8,18 +8,23 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds. */
+/**
+ * Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds —
+ * without descending into them: a workspace's node_modules links to other workspaces and their own node_modules.
+ */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
-  let entries: string[];
+  let entries: Dirent[];
   try {
-    entries = readdirSync(`${root}${dir}`, { recursive: true, encoding: 'utf8' });
+    entries = readdirSync(`${root}${dir}`, { withFileTypes: true });
   } catch {
     return [];
   }
-  return entries
-    .filter((path) => !/(^|\/)(node_modules|dist|reports)\//.test(path))
-    .filter((path) => endings.some((ending) => path.endsWith(ending)))
-    .map((path) => `${dir}/${path}`);
+  return entries.flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory())
+      return ['node_modules', 'dist', 'reports'].includes(entry.name) ? [] : filesUnder(path, endings);
+    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending)) ? [path] : [];
+  });
 }
 
 const workspaces = (parent: 'packages' | 'apps') =>
