@@ -14,7 +14,9 @@ export function benchWireSize(operations = 20_000) {
   const feed = new BookFeed(engine, tiers(500));
   for (let i = 0; i < 2000; i++) feed.publish(simulator.step()); // warm the book
   const deltas: DeltaMessage<unknown>[] = [];
-  feed.books.get('pro')?.subscribe((delta) => deltas.push(delta as DeltaMessage<unknown>));
+  feed.books
+    .get('pro')
+    ?.subscribe((event) => event.type === 'delta' && deltas.push(event as DeltaMessage<unknown>));
   for (let i = 0; i < operations; i++) feed.publish(simulator.step());
   const binary = protobufCodec(orderbookPayloads);
   let json = 0;

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/**
- * Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds —
- * without descending into them: a workspace's node_modules links to other workspaces and their own node_modules.
- */
+/** Folders never scanned: dependencies (pnpm's symlinks make them endless), builds and reports. */
+const SKIPPED = new Set(['node_modules', 'dist', 'reports']);
+
+/** Files under `dir` (relative to the root) whose names end with one of `endings`, skipping dependencies and builds. */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
   let entries: Dirent[];
   try {
@@ -19,11 +19,13 @@ function filesUnder(dir: string, endings: readonly string[]): string[] {
   } catch {
     return [];
   }
+  // Walked by hand so skipped folders are never entered (a recursive readdir would list them first).
   return entries.flatMap((entry) => {
-    const path = `${dir}/${entry.name}`;
     if (entry.isDirectory())
-      return ['node_modules', 'dist', 'reports'].includes(entry.name) ? [] : filesUnder(path, endings);
-    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending)) ? [path] : [];
+      return SKIPPED.has(entry.name) ? [] : filesUnder(`${dir}/${entry.name}`, endings);
+    return entry.isFile() && endings.some((ending) => entry.name.endsWith(ending))
+      ? [`${dir}/${entry.name}`]
+      : [];
   });
 }
 

@@ -40,8 +40,8 @@ if (values.mode === 'twohop') {
     });
     socket.on('disconnect', () => sockets.delete(socket));
   });
-  publisher.subscribe((delta) => {
-    const text = JSON.stringify(delta);
+  publisher.subscribe((event) => {
+    const text = JSON.stringify(event);
     for (const socket of sockets) socket.emit('m', text);
   });
 }

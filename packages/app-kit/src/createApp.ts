@@ -1,3 +1,4 @@
+import { memoryBus, type Bus } from '@twohop/bus';
 import {
   attachSocketIoStreams,
   type SocketIoStreams,
@@ -15,11 +16,15 @@ export interface AppOptions extends WebAppOptions {
   catalog?: StreamCatalog;
   /** How the streams are served (limits, clock, binary payloads, fault injection). */
   streams?: Omit<SocketIoStreamsOptions, 'catalog' | 'metrics'>;
+  /** Hop 2: where the app's changes are numbered and shared with other nodes. @default an in-process `memoryBus()` */
+  bus?: Bus;
 }
 
 /** A real-time app: {@link WebApp} plus socket.io on the same HTTP server. */
 export interface App extends WebApp {
   readonly io: SocketIoServer;
+  /** Hop 2 (`embedded` mode: the in-process bus); closed last when the app closes. */
+  readonly bus: Bus;
   /** The catalog's streams on socket.io, when the app has a catalog. */
   readonly streams: SocketIoStreams | undefined;
 }
@@ -31,8 +36,9 @@ export interface StreamApp extends App {
 
 /**
  * Builds a real-time app: {@link createWebApp}'s express and HTTP server, socket.io on it, and — given a catalog —
- * its streams served with twohop's backpressure-aware sender and metrics. Closing tells every stream client
- * `server_shutdown` (reconnect and resume), closes what the app added, then disconnects every remaining socket.
+ * its streams served with twohop's backpressure-aware sender and metrics, and its bus (hop 2). Closing tells every
+ * stream client `server_shutdown` (reconnect and resume), closes what the app added, disconnects every remaining
+ * socket, then closes the bus.
  */
 export function createApp(options: AppOptions & { catalog: StreamCatalog }): StreamApp;
 export function createApp(options: AppOptions): App;
@@ -44,16 +50,19 @@ export function createApp(options: AppOptions): App {
       ? undefined
       : attachSocketIoStreams(io, { ...options.streams, catalog: options.catalog, metrics: web.metrics });
   if (streams !== undefined) web.onClose(streams);
+  const bus = options.bus ?? memoryBus();
   const closeWeb = web.close;
   let closing: Promise<void> | undefined;
   return Object.assign(web, {
     io,
+    bus,
     streams,
     close(deadlineMs = 5000) {
       closing ??= (async () => {
         await closeWeb(deadlineMs);
         io.disconnectSockets(true);
         io.engine.close();
+        await bus.close();
       })();
       return closing;
     },

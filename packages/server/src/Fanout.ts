@@ -1,5 +1,5 @@
 import type { DeltaMessage } from '@twohop/protocol';
-import type { AnyPublisher } from './StreamCatalog.js';
+import type { AnySource } from './StreamCatalog.js';
 import type { Subscription } from './Subscription.js';
 
 interface StreamMembers<T> {
@@ -11,10 +11,11 @@ interface StreamMembers<T> {
  * Writes each delta once to every subscriber that keeps up. For each delta, every subscription of the stream is
  * offered it (`Subscription.offer`): those whose transport can take it now are collected and handed to
  * `broadcast` together — for socket.io, one `to(ids).emit`, which encodes the packet and frames the websocket
- * message once for all of them — and the others queue it in their own lanes, as always.
+ * message once for all of them — and the others queue it in their own lanes, as always. A reset from the source
+ * restarts every member from a fresh snapshot.
  */
 export class Fanout<T> {
-  readonly #streams = new Map<AnyPublisher, StreamMembers<T>>();
+  readonly #streams = new Map<AnySource, StreamMembers<T>>();
 
   /**
    * @param broadcast writes `delta` at once to every target in `ready`; `held` are the stream's other members
@@ -24,11 +25,16 @@ export class Fanout<T> {
 
   /** Drives `subscription` (created with `driven: true`), writing to `target` when it keeps up. */
   add(subscription: Subscription, target: T): void {
-    const publisher = subscription.publisher;
-    let stream = this.#streams.get(publisher);
+    const source = subscription.source;
+    let stream = this.#streams.get(source);
     if (stream === undefined) {
       const members = new Map<Subscription, T>();
-      const unsubscribe = publisher.subscribe((delta) => {
+      const unsubscribe = source.subscribe((event) => {
+        if (event.type === 'reset') {
+          for (const member of members.keys()) member.restart();
+          return;
+        }
+        const delta = event;
         const ready: T[] = [];
         const held: T[] = [];
         for (const [member, memberTarget] of members) {
@@ -37,17 +43,17 @@ export class Fanout<T> {
         if (ready.length > 0) this.broadcast(delta as DeltaMessage<unknown>, ready, held);
       });
       stream = { unsubscribe, members };
-      this.#streams.set(publisher, stream);
+      this.#streams.set(source, stream);
     }
     stream.members.set(subscription, target);
   }
 
   remove(subscription: Subscription): void {
-    const stream = this.#streams.get(subscription.publisher);
+    const stream = this.#streams.get(subscription.source);
     if (stream === undefined || !stream.members.delete(subscription)) return;
     if (stream.members.size === 0) {
       stream.unsubscribe();
-      this.#streams.delete(subscription.publisher);
+      this.#streams.delete(subscription.source);
     }
   }
 }

@@ -1,8 +1,8 @@
-import type { StreamPublisher } from '@twohop/snapshot-delta';
+import type { StreamSource } from '@twohop/snapshot-delta';
 
-/** Any publisher, whatever its state types. */
+/** Any stream source (a `StreamPublisher`, a `StreamMirror`), whatever its state types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyPublisher = StreamPublisher<any, any, any>;
+export type AnySource = StreamSource<any, any, any>;
 
 /**
  * How a stream's deltas reach a subscriber that cannot keep up:
@@ -13,7 +13,7 @@ export type Delivery = 'conflate' | 'reliable';
 
 /** One stream clients may subscribe to. */
 export interface CatalogEntry {
-  readonly publisher: AnyPublisher;
+  readonly source: AnySource;
   readonly delivery: Delivery;
   /** The least time between two conflated frames to one subscriber (a tier's maximum frequency). @default 0 */
   readonly intervalMs: number;
@@ -28,18 +28,19 @@ export interface StreamEntryOptions {
 }
 
 /**
- * The streams a server offers, by name. Apps add their publishers up front, and may add a resolver for streams
- * made on demand (an auction, a chat room); a name neither knows is an `unknown_stream`.
+ * The streams a server offers, by name. Apps add their sources up front — a `StreamPublisher` that numbers its own
+ * changes, or a `StreamMirror` that follows a stream numbered upstream — and may add a resolver for streams made on
+ * demand (an auction, a chat room); a name neither knows is an `unknown_stream`.
  */
 export class StreamCatalog {
   readonly #entries = new Map<string, CatalogEntry>();
   #resolver: ((stream: string) => CatalogEntry | undefined) | undefined;
 
-  /** Offers `publisher` under its stream name. */
-  add(publisher: AnyPublisher, options: StreamEntryOptions = {}): this {
-    this.#entries.set(publisher.stream, {
-      publisher,
-      delivery: options.delivery ?? (publisher.model.splitter === undefined ? 'reliable' : 'conflate'),
+  /** Offers `source` under its stream name. */
+  add(source: AnySource, options: StreamEntryOptions = {}): this {
+    this.#entries.set(source.stream, {
+      source,
+      delivery: options.delivery ?? (source.model.splitter === undefined ? 'reliable' : 'conflate'),
       intervalMs: options.intervalMs ?? 0,
     });
     return this;

@@ -23,7 +23,7 @@ export interface SubscriptionOptions {
   clock: Clock;
   /**
    * Whether a {@link Fanout} offers this subscription each delta (to write it to every subscriber that keeps up
-   * at once) instead of the subscription listening to the publisher itself. @default false
+   * at once) instead of the subscription listening to the source itself. @default false
    */
   driven?: boolean;
   priorityCapacity: number;
@@ -69,16 +69,18 @@ export class Subscription {
     this.#host = host;
     this.#metrics = options.metrics;
     this.#kind = streamKind(stream);
-    this.#splitter = entry.publisher.model.splitter as DeltaSplitter<unknown> | undefined;
-    const position = entry.publisher.position;
+    this.#splitter = entry.source.model.splitter as DeltaSplitter<unknown> | undefined;
+    const position = entry.source.position;
     this.#epoch = position.epoch;
     this.#through = position.seq;
     this.#clock = options.clock;
     this.#priorityCapacity = options.priorityCapacity;
     this.#unsubscribe = options.driven
       ? () => {}
-      : entry.publisher.subscribe((delta) => {
-          if (this.offer(delta as DeltaMessage<unknown>)) host.writeNow(this, delta as DeltaMessage<unknown>);
+      : entry.source.subscribe((event) => {
+          if (event.type === 'reset') this.restart();
+          else if (this.offer(event as DeltaMessage<unknown>))
+            host.writeNow(this, event as DeltaMessage<unknown>);
         });
   }
 
@@ -87,7 +89,7 @@ export class Subscription {
    * history still holds them, else a snapshot. Returns whether it recovered by replay.
    */
   start(resume: StreamPosition | undefined): boolean {
-    const plan = this.#entry.publisher.resume(resume);
+    const plan = this.#entry.source.resume(resume);
     if (plan.recovered) {
       this.#metrics?.resumes.inc({ stream: this.#kind, result: 'replay' });
       if (plan.deltas.length > 0) this.#pending.push(this.#asFrame(plan.deltas as DeltaMessage<unknown>[]));
@@ -95,7 +97,7 @@ export class Subscription {
       if (resume !== undefined) this.#metrics?.resumes.inc({ stream: this.#kind, result: 'snapshot' });
       this.#pending.push(plan.snapshot as SnapshotMessage<unknown>);
     }
-    this.#restartAt(this.#entry.publisher.position);
+    this.#restartAt(this.#entry.source.position);
     this.#host.schedule();
     return plan.recovered;
   }
@@ -169,13 +171,22 @@ export class Subscription {
     this.#pending = [];
   }
 
-  /** The stream's publisher. */
-  get publisher(): CatalogEntry['publisher'] {
-    return this.#entry.publisher;
+  /** The stream's source. */
+  get source(): CatalogEntry['source'] {
+    return this.#entry.source;
   }
 
   /**
-   * Offers the publisher's next delta. Returns true when the caller must write it to this subscriber now, as is
+   * The source broke its history (a new epoch, a mirror re-bootstrapped past an upstream gap): what is queued no
+   * longer joins up with what comes next, so the subscriber starts again from a fresh snapshot. Never a delta
+   * across the break.
+   */
+  restart(): void {
+    this.#sendSnapshot();
+  }
+
+  /**
+   * Offers the source's next delta. Returns true when the caller must write it to this subscriber now, as is
    * (the fast path: nothing queued, no maximum frequency to respect, the transport can take it); otherwise the
    * subscription has queued it (or, on a new epoch, a snapshot) and sends it when the transport drains.
    */
@@ -185,7 +196,7 @@ export class Subscription {
     this.#latestChecksum = delta.checksum;
     this.#latestTs = delta.ts;
     if (delta.epoch !== this.#epoch) {
-      // The publisher started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
+      // The source started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
       // new epoch (which already includes this delta) puts the subscriber straight into it.
       this.#sendSnapshot();
       return false;
@@ -215,7 +226,7 @@ export class Subscription {
   }
 
   #sendSnapshot(): void {
-    const snapshot = this.#entry.publisher.snapshot() as SnapshotMessage<unknown>;
+    const snapshot = this.#entry.source.snapshot() as SnapshotMessage<unknown>;
     this.#pending = [snapshot];
     this.#restartAt(snapshot);
     this.#host.schedule();

@@ -47,7 +47,7 @@ export {
 export { parseEventId, sseStreams, type SseStreams, type SseStreamsOptions } from './sseStreams.js';
 export {
   StreamCatalog,
-  type AnyPublisher,
+  type AnySource,
   type CatalogEntry,
   type Delivery,
   type StreamEntryOptions,

@@ -1,7 +1,7 @@
 import { readHistogramSum, readMetric, StreamMetrics } from '@twohop/metrics';
 import { keyedState, StreamPublisher } from '@twohop/snapshot-delta';
 import { keyedChecksum } from '@twohop/testkit';
-import { StreamCatalog, type AnyPublisher } from '../src/index.js';
+import { StreamCatalog, type AnySource } from '../src/index.js';
 
 /** A keyed stream like an order book's levels, with a checksum over its state. */
 export function levelsPublisher(stream = 'book:TEST', historyCapacity = 1024, epoch?: string) {
@@ -14,9 +14,9 @@ export function levelsPublisher(stream = 'book:TEST', historyCapacity = 1024, ep
   });
 }
 
-export function catalogOf(...publishers: AnyPublisher[]): StreamCatalog {
+export function catalogOf(...sources: AnySource[]): StreamCatalog {
   const catalog = new StreamCatalog();
-  for (const publisher of publishers) catalog.add(publisher);
+  for (const source of sources) catalog.add(source);
   return catalog;
 }
 

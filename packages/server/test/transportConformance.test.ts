@@ -1,46 +1,9 @@
-import {
-  StreamClient,
-  eventSourceTransport,
-  socketIoTransport,
-  type EventSourceConstructor,
-  type TransportFactory,
-} from '@twohop/client';
+import { StreamClient } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
 import { keyedChecksum } from '@twohop/testkit';
-import { startTestServer, type DisposableServer } from '@twohop/testkit/node';
-import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachSocketIoStreams, sseStreams, type StreamCatalog } from '../src/index.js';
 import { catalogOf, levelsPublisher, publishChanges, sameState, waitFor } from './helpers.js';
-
-/** One hop-1 transport: how to serve a catalog on it, and how a client connects. */
-interface TransportUnderTest {
-  readonly name: string;
-  serve(catalog: StreamCatalog, port?: number): Promise<DisposableServer>;
-  client(url: string): TransportFactory;
-}
-
-const transports: TransportUnderTest[] = [
-  {
-    name: 'socket.io',
-    serve: (catalog, port) =>
-      startTestServer(
-        ({ io }) => void attachSocketIoStreams(io, { catalog }),
-        port === undefined ? {} : { port },
-      ),
-    client: (url) => socketIoTransport(url),
-  },
-  {
-    name: 'SSE',
-    serve: (catalog, port) =>
-      startTestServer(
-        ({ app }) => void app.get('/sse', sseStreams({ catalog }).handler),
-        port === undefined ? {} : { port },
-      ),
-    client: (url) =>
-      eventSourceTransport(`${url}/sse`, { EventSource: EventSource as unknown as EventSourceConstructor }),
-  },
-];
+import { transports } from './transports.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

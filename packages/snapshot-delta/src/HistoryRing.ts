@@ -54,10 +54,14 @@ export class HistoryRing<T> {
     return items;
   }
 
-  /** Forgets everything. */
-  clear(): void {
+  /**
+   * Forgets everything. With `seq`, the ring starts over right after it: `since(seq)` is then an empty replay,
+   * not a snapshot, and the next push must be `seq + 1` to join up.
+   */
+  clear(seq?: number): void {
     this.#slots.fill(undefined);
     this.#count = 0;
+    if (seq !== undefined) this.#newest = seq;
   }
 
   #slotOf(seq: number): number {

@@ -1,7 +1,9 @@
 import { Sequencer, type SequencerOptions, type StreamPosition } from '@twohop/sequence';
-import { HistoryRing } from './HistoryRing.js';
+import type { HistoryRing } from './HistoryRing.js';
 import type { Checksum, DeltaMessage, SnapshotMessage } from './messages.js';
+import { ServedStream } from './ServedStream.js';
 import type { StateModel } from './StateModel.js';
+import type { ResumePlan, SourceListener, StreamSource } from './StreamSource.js';
 
 /** Options for {@link StreamPublisher}. */
 export interface StreamPublisherOptions<S, D, W> {
@@ -24,48 +26,41 @@ export interface StreamPublisherOptions<S, D, W> {
   timestamps?: () => number;
 }
 
-/** How a subscriber that asked to resume from a position gets back in step. */
-export type ResumePlan<W, D> =
-  | { readonly recovered: true; readonly deltas: DeltaMessage<D>[] }
-  | { readonly recovered: false; readonly snapshot: SnapshotMessage<W> };
-
-/** Receives every delta the publisher numbers, in order. */
-export type DeltaListener<D> = (delta: DeltaMessage<D>) => void;
-
 /**
- * The source of one stream on the server: it owns the state, applies each change to it, numbers the change with
- * the stream's {@link Sequencer}, keeps recent deltas in a {@link HistoryRing}, and tells its listeners (the
- * transport bindings) about each delta. It knows nothing of transports.
+ * A {@link StreamSource} that numbers its own changes: it owns the state, applies each change to it, numbers the
+ * change with the stream's {@link Sequencer}, keeps recent deltas in a {@link HistoryRing}, and tells its
+ * listeners (the transport bindings) about each delta. The one-process case; a node that serves changes numbered
+ * elsewhere uses a {@link StreamMirror}. It knows nothing of transports.
  */
-export class StreamPublisher<S, D, W> {
+export class StreamPublisher<S, D, W> implements StreamSource<S, D, W> {
   readonly stream: string;
-  readonly #model: StateModel<S, D, W>;
-  readonly #checksum: ((state: S) => Checksum) | undefined;
   readonly #sequencer: Sequencer;
-  readonly #history: HistoryRing<DeltaMessage<D>>;
-  readonly #listeners = new Set<DeltaListener<D>>();
+  readonly #served: ServedStream<S, D, W>;
   readonly #timestamps: (() => number) | undefined;
-  #state: S;
 
   constructor(options: StreamPublisherOptions<S, D, W>) {
     this.stream = options.stream;
-    this.#model = options.model;
-    this.#checksum = options.checksum;
     this.#sequencer =
       options.sequencer instanceof Sequencer ? options.sequencer : new Sequencer(options.sequencer ?? {});
-    this.#history = new HistoryRing(options.historyCapacity ?? 1024);
-    this.#state = options.initial ?? options.model.create();
+    this.#served = new ServedStream({
+      stream: options.stream,
+      model: options.model,
+      historyCapacity: options.historyCapacity ?? 1024,
+      checksum: options.checksum,
+      position: this.#sequencer.position,
+      state: options.initial ?? options.model.create(),
+    });
     this.#timestamps = options.timestamps;
   }
 
   /** How the stream's state works. */
   get model(): StateModel<S, D, W> {
-    return this.#model;
+    return this.#served.model;
   }
 
   /** The live state. Read it, never change it: changes go through {@link StreamPublisher.publish}. */
   get state(): S {
-    return this.#state;
+    return this.#served.state;
   }
 
   /** The position of the last change. */
@@ -75,34 +70,19 @@ export class StreamPublisher<S, D, W> {
 
   /** The history kept for resume. */
   get history(): HistoryRing<DeltaMessage<D>> {
-    return this.#history;
+    return this.#served.history;
   }
 
   /** Applies one change, numbers it, records it and tells every listener. Returns the delta. */
   publish(data: D): DeltaMessage<D> {
-    this.#model.apply(this.#state, data);
-    const seq = this.#sequencer.next();
-    const delta: DeltaMessage<D> = {
-      type: 'delta',
-      stream: this.stream,
-      epoch: this.#sequencer.epoch,
-      seq,
-      data,
-      ...(this.#checksum === undefined ? {} : { checksum: this.#checksum(this.#state) }),
-      ...(this.#timestamps === undefined ? {} : { ts: this.#timestamps() }),
-    };
-    this.#history.push(seq, delta);
-    for (const listener of this.#listeners) listener(delta);
-    return delta;
+    // Apply before numbering: a malformed change throws here and uses up no seq.
+    this.model.apply(this.state, data);
+    return this.#served.record(this.#sequencer.next(), data, this.#timestamps?.());
   }
 
   /** The full state at the current seq. */
   snapshot(): SnapshotMessage<W> {
-    const { epoch, seq } = this.#sequencer;
-    const data = this.#model.snapshot(this.#state);
-    return this.#checksum === undefined
-      ? { type: 'snapshot', stream: this.stream, epoch, seq, data }
-      : { type: 'snapshot', stream: this.stream, epoch, seq, data, checksum: this.#checksum(this.#state) };
+    return this.#served.snapshot();
   }
 
   /**
@@ -110,26 +90,21 @@ export class StreamPublisher<S, D, W> {
    * history still holds `position.seq + 1` in the same epoch, else a snapshot.
    */
   resume(position: StreamPosition | undefined): ResumePlan<W, D> {
-    if (position !== undefined && position.epoch === this.#sequencer.epoch) {
-      const deltas = this.#history.since(position.seq);
-      if (deltas !== undefined) return { recovered: true, deltas };
-    }
-    return { recovered: false, snapshot: this.snapshot() };
+    return this.#served.resume(position);
   }
 
-  /** Calls `listener` with every future delta; returns a function that stops it. */
-  subscribe(listener: DeltaListener<D>): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Calls `listener` with every future delta, and a reset on {@link StreamPublisher.newEpoch}. */
+  subscribe(listener: SourceListener<D>): () => void {
+    return this.#served.subscribe(listener);
   }
 
   /**
    * Starts a new history (protocol rule 4): a new epoch, an empty history ring, and optionally a new state.
-   * Replicas of the old epoch resync when they see the next delta or resume.
+   * Listeners get a reset at once; replicas of the old epoch resync when they see the next delta or resume.
    */
   newEpoch(state?: S): string {
-    if (state !== undefined) this.#state = state;
-    this.#history.clear();
-    return this.#sequencer.newEpoch();
+    const epoch = this.#sequencer.newEpoch();
+    this.#served.reset({ epoch, seq: 0 }, state ?? this.state);
+    return epoch;
   }
 }

@@ -2,7 +2,8 @@
  * @twohop/snapshot-delta — keeping a client's copy of server state in step: a full snapshot, then sequenced
  * deltas, with resume from a history ring and resync on any doubt.
  *
- * Server: {@link StreamPublisher} with a {@link HistoryRing}. Client: {@link Replica} (protocol rules 1–6).
+ * Server: a {@link StreamSource} — {@link StreamPublisher} (numbers its own changes) or {@link StreamMirror}
+ * (follows changes numbered upstream) — each with a {@link HistoryRing}. Client: {@link Replica} (rules 1–6).
  * State models: {@link keyedState} (set / remove per key) and {@link jsonPatchState} (idempotent JSON Patch).
  * No Node, transport or framework dependency.
  */
@@ -34,8 +35,13 @@ export {
 } from './Replica.js';
 export type { DeltaSplitter, StateModel } from './StateModel.js';
 export {
-  StreamPublisher,
-  type DeltaListener,
-  type ResumePlan,
-  type StreamPublisherOptions,
-} from './StreamPublisher.js';
+  StreamMirror,
+  type MirrorStats,
+  type MirrorStatus,
+  type StreamMirrorOptions,
+  type UpstreamCatchUp,
+  type UpstreamDelta,
+  type UpstreamSnapshot,
+} from './StreamMirror.js';
+export { StreamPublisher, type StreamPublisherOptions } from './StreamPublisher.js';
+export type { ResumePlan, SourceEvent, SourceListener, SourceReset, StreamSource } from './StreamSource.js';

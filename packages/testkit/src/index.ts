@@ -7,6 +7,8 @@
 export { ManualClock as FakeClock } from '@twohop/sequence';
 export { SeededRandom, seedFromEnv } from './SeededRandom.js';
 export { seededProperty, testSeed } from './testSeed.js';
+export { lossyBus, type LossyBus } from './lossyBus.js';
+export { simulateMirrorChain } from './simulateMirrorChain.js';
 export { simulateStream } from './simulateStream.js';
 export {
   defaultFaults,

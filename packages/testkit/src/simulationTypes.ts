@@ -1,5 +1,6 @@
 import type { StreamPosition } from '@twohop/sequence';
 import type {
+  MirrorStats,
   KeyedChange,
   KeyedSnapshot,
   KeyedState,
@@ -86,12 +87,14 @@ export interface SimulationOptions {
 /** What happened in one run. */
 export interface SimulationResult {
   readonly seed: number;
-  /** Every replica is live at the publisher's position with the publisher's state. */
+  /** Every replica is live at its source's position with the publisher's state (and so is the mirror, if any). */
   readonly converged: boolean;
   /** Why not, replica by replica. */
   readonly problems: string[];
   readonly ticks: number;
   readonly counts: SimulationCounts;
+  /** What the mirror did, in a mirror-chain run. */
+  readonly mirror?: MirrorStats;
 }
 
 /** What a run counts: changes published, messages delivered, and each fault and recovery. */

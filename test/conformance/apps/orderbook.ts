@@ -68,7 +68,10 @@ export const orderbookAdapter: AppAdapter = {
         const b = entries(truth as LevelBook);
         return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
       },
-      onDelta: (listener) => publisher.subscribe((delta) => listener(delta as DeltaMessage<unknown>)),
+      onDelta: (listener) =>
+        publisher.subscribe((event) => {
+          if (event.type === 'delta') listener(event as DeltaMessage<unknown>);
+        }),
       queuedChanges: () => server.streams.inspect().reduce((sum, stats) => sum + stats.queuedChanges, 0),
       stallRequest: (ms) => ({ event: 'fault', payload: { kind: 'stall', ms } }),
       unconflate: () => void server.catalog.add(publisher, { delivery: 'reliable' }),

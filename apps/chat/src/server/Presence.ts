@@ -34,7 +34,7 @@ export class Presence {
         stream: `presence:${room}`,
         model: keyedState<PresenceEntry>(),
       });
-      publisher.subscribe((delta) => this.onDelta(room, delta));
+      publisher.subscribe((event) => event.type === 'delta' && this.onDelta(room, event));
       entry = { publisher, connections: new Map() };
       this.#rooms.set(room, entry);
     }

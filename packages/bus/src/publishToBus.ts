@@ -1,0 +1,91 @@
+import type { StreamPosition } from '@twohop/sequence';
+import type { SourceEvent, StreamPublisher } from '@twohop/snapshot-delta';
+import type { Bus } from './Bus.js';
+
+/** Options for {@link publishToBus}. */
+export interface PublishToBusOptions {
+  /**
+   * Keep a snapshot on the bus every this many changes, so a mirror that starts (or lost the log) replays at most
+   * this many. Keep it well under the bus's log length. @default 256
+   */
+  snapshotEvery?: number;
+  /** Hears each failed bus call; the stream is reset on the bus at the next change (see below). @default none */
+  onError?: (error: unknown) => void;
+}
+
+/** A publisher's changes on their way to a bus. */
+export interface BusPublication {
+  /** Resolves once every change published so far is on the bus. */
+  flushed(): Promise<void>;
+  /** Stops copying (after what is under way). */
+  close(): Promise<void>;
+}
+
+/**
+ * Copies a {@link StreamPublisher}'s changes to `bus`, in order, for the nodes that mirror the stream: the
+ * producing half of hop 2. The bus numbers what it receives, so mirrors follow the bus's positions, not the
+ * publisher's. It starts the stream afresh on the bus (a new epoch, with the publisher's state as the snapshot),
+ * and does the same on the publisher's own new epochs. Every `snapshotEvery` changes it keeps a snapshot, taken
+ * when the change was made and saved under the position the bus gave it.
+ *
+ * A failed call leaves a hole no mirror could fill, so the next change resets the stream on the bus again, with a
+ * snapshot that covers everything before it: the mirrors see an epoch change and re-bootstrap, never a gap.
+ */
+export async function publishToBus<S, D, W>(
+  publisher: StreamPublisher<S, D, W>,
+  bus: Bus,
+  options: PublishToBusOptions = {},
+): Promise<BusPublication> {
+  const { stream } = publisher;
+  const every = options.snapshotEvery ?? 256;
+  let chain = Promise.resolve();
+  let broken: unknown;
+  /** The publisher position a reset snapshot already covers: changes up to it are not appended again. */
+  let covered: StreamPosition = publisher.position;
+  let sinceSnapshot = 0;
+
+  const enqueue = (step: () => Promise<void>) => {
+    chain = chain.then(step).catch((error: unknown) => {
+      broken = error;
+      options.onError?.(error);
+    });
+  };
+  const reset = (data: W, at: StreamPosition) => async () => {
+    await bus.reset(stream, data);
+    broken = undefined;
+    covered = at;
+    sinceSnapshot = 0;
+  };
+  const resetNow = () => reset(publisher.snapshot().data, publisher.position);
+
+  const onEvent = (event: SourceEvent<D>) => {
+    if (event.type === 'reset') {
+      enqueue(resetNow());
+      return;
+    }
+    // A snapshot must be of the state right after this change, so it is taken now, not when the append returns.
+    const snapshot = ++sinceSnapshot >= every ? publisher.model.snapshot(publisher.state) : undefined;
+    if (snapshot !== undefined) sinceSnapshot = 0;
+    enqueue(async () => {
+      if (event.epoch === covered.epoch && event.seq <= covered.seq) return;
+      if (broken !== undefined) return resetNow()();
+      const at = await bus.append(stream, event.data, event.ts);
+      if (snapshot !== undefined) await bus.saveSnapshot(stream, { ...at, data: snapshot });
+    });
+  };
+
+  enqueue(resetNow());
+  const unsubscribe = publisher.subscribe(onEvent);
+  await chain;
+  if (broken !== undefined) {
+    unsubscribe();
+    throw broken;
+  }
+  return {
+    flushed: () => chain,
+    async close() {
+      unsubscribe();
+      await chain;
+    },
+  };
+}
