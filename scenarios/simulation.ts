@@ -6,7 +6,12 @@
  * rounds; this is the long run. `--forever` keeps going, one line a second, until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { emptySimulationCounts, simulateStream, type FaultRates, type SimulationCounts } from '@twohop/testkit';
+import {
+  emptySimulationCounts,
+  simulateStream,
+  type FaultRates,
+  type SimulationCounts,
+} from '@twohop/testkit';
 
 const { values } = parseArgs({
   options: {
