@@ -1,11 +1,13 @@
 /**
- * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--write]`
+ * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--modes ws,floor,socketio,twohop,twohop-ws] [--write]`
  *
  * `clients` subscribers on one stream; the server publishes `rate` changes/s, each carrying its publish time, and
- * every client records publish-to-receive latency in an HDR histogram. Three servers in one run, each in its own
- * process: raw `ws` broadcast (the baseline), plain socket.io `io.emit`, and twohop (a subscription per client
- * with its backpressure-aware sender, clients keeping a Replica each). Also reports the server's RSS per idle
- * connection. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
+ * every client records publish-to-receive latency in an HDR histogram. Five servers in one run, each in its own
+ * process: raw `ws` broadcast (the baseline), the floor (one prebuilt frame written to each TCP socket), plain
+ * socket.io `io.emit`, twohop over socket.io and twohop over plain WebSocket (a subscription per client with its
+ * backpressure-aware sender, clients keeping a Replica each). Also reports the server's RSS per idle connection, the
+ * server's CPU time per delivery, and the share of the machine's cores the server and the load generator (the
+ * clients' process) each used while recording. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
  * the same work per frame (a JSON.parse; twohop's also apply it to a Replica), so no mode inherits another's heap.
  *
  * Invariants (non-zero exit when one fails): after publishing stops, every client of every server holds the
@@ -14,8 +16,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { reply, sleep } from './servers/ipc.js';
+import { cpuOf, reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit/node';
 
@@ -24,18 +27,33 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '15' },
     rates: { type: 'string', default: '10,100' },
+    modes: { type: 'string', default: 'ws,floor,socketio,twohop,twohop-ws' },
     write: { type: 'boolean', default: false },
   },
 });
 const clientCount = Number(values.clients);
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
-type Mode = 'ws' | 'socketio' | 'twohop';
+type Mode = 'ws' | 'floor' | 'socketio' | 'twohop' | 'twohop-ws';
+const modes = values.modes.split(',') as Mode[];
+const cores = availableParallelism();
+
+/** What one mode cost at one rate while recording. */
+interface Cost {
+  /** Server CPU time per delivery, µs. */
+  cpuPerDelivery: number;
+  /** Share of all cores the server used, %. */
+  serverShare: number;
+  /** Share of all cores the load generator (the clients' process) used, %. */
+  clientShare: number;
+}
 
 interface Result {
   mode: Mode;
   kbPerConnection: number;
+  heapKbPerConnection: number;
   latency: Map<number, LatencySummary>;
+  cost: Map<number, Cost>;
   invariants: Invariant[];
 }
 
@@ -43,6 +61,7 @@ interface Check {
   clients: number;
   converged: number;
   resyncs: number;
+  conflated: number;
 }
 
 /** Asks the clients, until they all hold the server's state or 10 s pass, how many do. */
@@ -54,7 +73,7 @@ async function convergence(server: ChildProcess, clients: ChildProcess): Promise
       cmd: 'truth',
     },
   );
-  let check: Check = { clients: 0, converged: 0, resyncs: 0 };
+  let check: Check = { clients: 0, converged: 0, resyncs: 0, conflated: 0 };
   for (let attempt = 0; attempt < 20; attempt++) {
     check = (await reply<{ check: Check }>(clients, 'check', { cmd: 'check', ...truth })).check;
     if (check.converged === check.clients) break;
@@ -72,7 +91,7 @@ async function run(mode: Mode): Promise<Result> {
   const port = (await reply<{ port: number }>(child, 'port')).port;
   const url = `http://127.0.0.1:${port}`;
   await sleep(500);
-  const rssBefore = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
+  const before = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
   const clientScript = fileURLToPath(new URL('./servers/fanOutClients.ts', import.meta.url));
   const clients = fork(clientScript, ['--mode', mode, '--url', url, '--clients', String(clientCount)], {
     execArgv: ['--import', 'tsx'],
@@ -80,19 +99,29 @@ async function run(mode: Mode): Promise<Result> {
   });
   await reply(clients, 'connected');
   await sleep(1000);
-  const rssIdle = (await reply<{ rss: number }>(child, 'rss', { cmd: 'rss' })).rss;
-  const kbPerConnection = (rssIdle - rssBefore) / 1024 / clientCount;
+  const idle = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
+  const kbPerConnection = (idle.rss - before.rss) / 1024 / clientCount;
+  // RSS moves in steps as V8 grows its spaces; the used heap is what the connections themselves hold.
+  const heapKbPerConnection = (idle.heap - before.heap) / 1024 / clientCount;
 
   const byRate = new Map<number, LatencySummary>();
+  const cost = new Map<number, Cost>();
   for (const rate of rates) {
     child.send({ cmd: 'publish', rate });
     await sleep(2000); // warm-up, not recorded
     clients.send({ cmd: 'record' });
+    const started = { at: performance.now(), server: await cpuOf(child), clients: await cpuOf(clients) };
     await sleep(seconds * 1000);
-    byRate.set(
-      rate,
-      (await reply<{ summary: LatencySummary }>(clients, 'summary', { cmd: 'summary' })).summary,
-    );
+    const ended = { at: performance.now(), server: await cpuOf(child), clients: await cpuOf(clients) };
+    const summary = (await reply<{ summary: LatencySummary }>(clients, 'summary', { cmd: 'summary' }))
+      .summary;
+    byRate.set(rate, summary);
+    const wallUs = (ended.at - started.at) * 1000 * cores;
+    cost.set(rate, {
+      cpuPerDelivery: (ended.server - started.server) / Math.max(1, summary.count),
+      serverShare: (100 * (ended.server - started.server)) / wallUs,
+      clientShare: (100 * (ended.clients - started.clients)) / wallUs,
+    });
     child.send({ cmd: 'stop' });
     await sleep(1000);
   }
@@ -105,34 +134,38 @@ async function run(mode: Mode): Promise<Result> {
       ok: check.clients === clientCount && check.converged === check.clients,
       detail: `${check.converged} of ${check.clients} clients (${clientCount} connected)`,
     },
-    ...(mode === 'twohop'
+    ...(mode === 'twohop' || mode === 'twohop-ws'
       ? [
           {
-            name: 'twohop: no replica resynced (no gap)',
+            name: `${mode}: no replica resynced (no gap)`,
             ok: check.resyncs === 0,
-            detail: `${check.resyncs} resyncs`,
+            detail: `${check.resyncs} resyncs (${check.conflated} conflated deltas: changes merged while a socket was full)`,
           },
         ]
       : []),
   ];
-  const line = [...byRate].map(
-    ([rate, s]) =>
-      `${rate}/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (${s.count} deliveries)`,
+  const line = [...byRate].map(([rate, s]) => {
+    const c = cost.get(rate) as Cost;
+    return `${rate}/s: p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (${s.count} deliveries; server ${c.cpuPerDelivery.toFixed(2)} µs CPU each, ${c.serverShare.toFixed(0)}% of ${cores} cores; clients ${c.clientShare.toFixed(0)}%)`;
+  });
+  console.log(
+    `${mode}: ${kbPerConnection.toFixed(1)} KB RSS (${heapKbPerConnection.toFixed(1)} KB heap) per idle connection | ${line.join(' | ')}`,
   );
-  console.log(`${mode}: ${kbPerConnection.toFixed(1)} KB RSS per idle connection | ${line.join(' | ')}`);
-  return { mode, kbPerConnection, latency: byRate, invariants };
+  return { mode, kbPerConnection, heapKbPerConnection, latency: byRate, cost, invariants };
 }
 
 console.log(
   `fan-out: ${clientCount} clients, rates ${rates.join(', ')} changes/s, ${seconds} s each; ${machine()}`,
 );
 const results: Result[] = [];
-for (const mode of ['ws', 'socketio', 'twohop'] as const) results.push(await run(mode));
+for (const mode of modes) results.push(await run(mode));
 
 const names: Record<Mode, string> = {
   ws: 'raw `ws` broadcast (baseline)',
+  floor: 'floor: one prebuilt frame, one `write` per client',
   socketio: 'plain socket.io `io.emit`',
-  twohop: 'twohop',
+  twohop: 'twohop over socket.io',
+  'twohop-ws': 'twohop over plain WebSocket',
 };
 const baseline = results[0] as Result;
 const rows = results.map((r) => {
@@ -141,14 +174,28 @@ const rows = results.map((r) => {
     const base = baseline.latency.get(rate) as LatencySummary;
     return `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} ms (${(s.p99 / base.p99).toFixed(2)}×)`;
   });
-  return `| ${names[r.mode]} | ${cells.join(' | ')} | ${r.kbPerConnection.toFixed(1)} KB |`;
+  return `| ${names[r.mode]} | ${cells.join(' | ')} | ${r.kbPerConnection.toFixed(1)} KB (${(r.kbPerConnection / baseline.kbPerConnection).toFixed(2)}×) | ${r.heapKbPerConnection.toFixed(1)} KB (${(r.heapKbPerConnection / baseline.heapKbPerConnection).toFixed(2)}×) |`;
 });
 const table = [
-  `| server | ${rates.map((rate) => `${rate} changes/s: p50 / p99 (p99 vs ws)`).join(' | ')} | server RSS per idle connection |`,
-  `|---|${rates.map(() => '---:').join('|')}|---:|`,
+  `| server | ${rates.map((rate) => `${rate} changes/s: p50 / p99 (p99 vs ws)`).join(' | ')} | server RSS per idle connection (vs ws) | server heap per idle connection (vs ws) |`,
+  `|---|${rates.map(() => '---:').join('|')}|---:|---:|`,
   ...rows,
 ].join('\n');
+const costRows = results.map((r) => {
+  const cells = rates.map((rate) => {
+    const c = r.cost.get(rate) as Cost;
+    const base = baseline.cost.get(rate) as Cost;
+    return `${c.cpuPerDelivery.toFixed(2)} µs (${(c.cpuPerDelivery / base.cpuPerDelivery).toFixed(2)}×) · ${c.serverShare.toFixed(0)}% / ${c.clientShare.toFixed(0)}%`;
+  });
+  return `| ${names[r.mode]} | ${cells.join(' | ')} |`;
+});
+const costTable = [
+  `| server | ${rates.map((rate) => `${rate} changes/s: server CPU per delivery (vs ws) · server / load generator share of ${cores} cores`).join(' | ')} |`,
+  `|---|${rates.map(() => '---:').join('|')}|`,
+  ...costRows,
+].join('\n');
 console.log(table);
+console.log(costTable);
 const ok = writeScenarioReport({
   scenario: 'fan-out',
   params: { clients: clientCount, seconds, rates: values.rates },
@@ -175,6 +222,8 @@ if (values.write) {
       'HDR histogram over every delivery. Each server in its own process, its clients in a fresh process of their own.',
       '',
       table,
+      '',
+      costTable,
     ].join('\n'),
   );
 }

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export { reply, sleep } from './servers/ipc.js';
+export { answerCpu, cpuOf, reply, sleep } from './servers/ipc.js';
 export { findScenario, listScenarios, type ScenarioEntry } from './catalog.js';
 
 /** The path of a process shared by several apps' scenarios (`requestBystander.ts`, …), to fork. */

@@ -7,6 +7,7 @@
  * replica at seq `published`), and how many twohop replicas resynced.
  */
 import { parseArgs } from 'node:util';
+import { answerCpu } from './ipc.js';
 import { LatencyRecorder } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage } from '@twohop/protocol';
 import { keyedState, Replica } from '@twohop/snapshot-delta';
@@ -38,6 +39,8 @@ interface Held {
   readonly resyncs: () => number;
 }
 const held: Held[] = [];
+/** Conflated deltas received by twohop clients: the server merged changes while their socket could not take more. */
+let conflated = 0;
 
 /** A raw-mode client's own state: every frame applied to a Map, and a frame count. */
 function rawClient(): { held: Held; onFrame: (text: string) => void } {
@@ -54,7 +57,7 @@ function rawClient(): { held: Held; onFrame: (text: string) => void } {
 
 async function connect(): Promise<void> {
   const url = values.url;
-  if (values.mode === 'ws') {
+  if (values.mode === 'ws' || values.mode === 'floor') {
     const socket = new WebSocket(url.replace('http', 'ws'));
     const client = rawClient();
     held.push(client.held);
@@ -62,6 +65,7 @@ async function connect(): Promise<void> {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     return;
   }
+  if (values.mode === 'twohop-ws') return twohopOverWebSocket(url);
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) =>
     socket.once('connect', () => resolve()).once('connect_error', reject),
@@ -72,16 +76,14 @@ async function connect(): Promise<void> {
     socket.on('m', client.onFrame);
     return;
   }
-  const replica = new Replica({
-    model: keyedState<number>(),
-    onResync: () => void socket.emit('resync', { stream: 'fan:OUT' }),
-  });
-  socket.on('m', (text: string) => {
-    const message = JSON.parse(text) as ServerMessage;
-    if (message.type === 'heartbeat') return;
-    if (message.type === 'delta') record(message.data as { value?: unknown }[]);
-    replica.receive(message as DeltaMessage<never>);
-  });
+  const onMessage = replicaClient(() => void socket.emit('resync', { stream: 'fan:OUT' }));
+  socket.on('m', (text: string) => onMessage(JSON.parse(text) as ServerMessage));
+  await socket.emitWithAck('subscribe', { stream: 'fan:OUT' });
+}
+
+/** A twohop client's own state: a Replica fed every message, held for the convergence check. */
+function replicaClient(resync: () => void): (message: ServerMessage) => void {
+  const replica = new Replica({ model: keyedState<number>(), onResync: resync });
   held.push({
     get state() {
       return replica.state;
@@ -89,7 +91,34 @@ async function connect(): Promise<void> {
     through: () => replica.position?.seq ?? -1,
     resyncs: () => replica.stats.resyncs,
   });
-  await socket.emitWithAck('subscribe', { stream: 'fan:OUT' });
+  return (message) => {
+    if (message.type === 'heartbeat') return;
+    // Every change delivered counts once, whether it came alone, conflated with others, or in a batch.
+    const deltas = message.type === 'delta' ? [message] : message.type === 'batch' ? message.items : [];
+    for (const delta of deltas) {
+      if (delta.from !== undefined && delta.from < delta.seq) conflated++;
+      record(delta.data as { value?: unknown }[]);
+    }
+    replica.receive(message as DeltaMessage<never>);
+  };
+}
+
+/** A twohop client over the plain-WebSocket binding, as docs/protocol.md describes it: request frames, a Replica. */
+async function twohopOverWebSocket(url: string): Promise<void> {
+  const socket = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const request = (id: number, method: string) =>
+    socket.send(JSON.stringify({ id, method, params: { stream: 'fan:OUT' } }));
+  const onMessage = replicaClient(() => request(0, 'resync'));
+  const subscribed = new Promise<void>((resolve) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as ServerMessage | { type: 'reply' };
+      if (message.type === 'reply') resolve();
+      else onMessage(message);
+    });
+  });
+  request(1, 'subscribe');
+  await subscribed;
 }
 
 /** How many clients hold exactly `entries`, through change `published`. */
@@ -101,7 +130,7 @@ function check(published: number, entries: [string, number][]) {
       entries.every(([key, value]) => state.get(key) === value),
   ).length;
   const resyncs = held.reduce((sum, client) => sum + client.resyncs(), 0);
-  return { clients: held.length, converged, resyncs };
+  return { clients: held.length, converged, resyncs, conflated };
 }
 
 const count = Number(values.clients);
@@ -109,6 +138,7 @@ for (let i = 0; i < count; i += 50) {
   await Promise.all(Array.from({ length: Math.min(50, count - i) }, connect));
 }
 process.send?.({ connected: true });
+answerCpu();
 process.on('message', (message: { cmd: string; published?: number; entries?: [string, number][] }) => {
   if (message.cmd === 'record') recorder = new LatencyRecorder();
   else if (message.cmd === 'check')

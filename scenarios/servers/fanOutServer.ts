@@ -1,15 +1,21 @@
 /**
  * The server side of the fan-out scenario, forked with an IPC channel so its RSS and CPU are its own.
- * `--mode ws` broadcasts with raw `ws` (the baseline), `socketio` with `io.emit`, `twohop` through @twohop/server.
- * Messages from the parent: `{ cmd: 'rss' }` → `{ rss }` after a full GC; `{ cmd: 'publish', rate }` starts
+ * `--mode ws` broadcasts with raw `ws` (the baseline: `send` per client), `floor` writes one prebuilt WebSocket frame
+ * to each client's TCP socket (the least a server can do: one `write` per frame), `socketio` with `io.emit`,
+ * `twohop` through @twohop/server's socket.io binding, `twohop-ws` through its plain-WebSocket binding.
+ * Messages from the parent: `{ cmd: 'rss' }` → `{ rss, heap }` after a full GC (heap: V8's
+ * used heap plus memory outside it, such as Buffers); `{ cmd: 'cpu' }` → `{ cpu }`, the
+ * process's CPU time so far in µs (user + system); `{ cmd: 'publish', rate }` starts
  * publishing `rate` changes/s, each carrying its wall-clock publish time; `{ cmd: 'truth' }` → `{ truth: {published,
  * entries} }`, every change published so far and the key → value state they add up to, for the convergence check.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { answerCpu } from './ipc.js';
 import { keyedState, StreamPublisher } from '@twohop/snapshot-delta';
-import { attachSocketIoStreams, StreamCatalog } from '@twohop/server';
+import { attachSocketIoStreams, attachWebSocketStreams, StreamCatalog } from '@twohop/server';
+import type { Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { WebSocketServer } from 'ws';
 
@@ -25,25 +31,57 @@ if (values.mode === 'ws') {
     const text = JSON.stringify({ seq: ++seq, data: [change] });
     for (const client of wss.clients) client.send(text);
   };
+} else if (values.mode === 'floor') {
+  // The same clients as raw ws; the frame is built once and written to every TCP socket as it is.
+  const wss = new WebSocketServer({ server: http });
+  const sockets = new Set<Socket>();
+  wss.on('connection', (_ws, request) => {
+    sockets.add(request.socket);
+    request.socket.once('close', () => sockets.delete(request.socket));
+  });
+  let seq = 0;
+  broadcast = (change) => {
+    const frame = textFrame(Buffer.from(JSON.stringify({ seq: ++seq, data: [change] })));
+    for (const socket of sockets) socket.write(frame);
+  };
 } else if (values.mode === 'socketio') {
   const io = new Server(http, { transports: ['websocket'] });
   let seq = 0;
   broadcast = (change) => io.emit('m', JSON.stringify({ seq: ++seq, data: [change] }));
 } else {
-  const io = new Server(http, { transports: ['websocket'] });
   const publisher = new StreamPublisher({ stream: 'fan:OUT', model: keyedState<number>() });
-  attachSocketIoStreams(io, { catalog: new StreamCatalog().add(publisher) });
+  const catalog = new StreamCatalog().add(publisher);
+  if (values.mode === 'twohop-ws') attachWebSocketStreams(http, { catalog, path: '/ws' });
+  else attachSocketIoStreams(new Server(http, { transports: ['websocket'] }), { catalog });
   broadcast = (change) => publisher.publish([{ op: 'set', ...change }]);
+}
+
+/** One unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`. */
+function textFrame(payload: Buffer): Buffer {
+  const length = payload.byteLength;
+  const header = Buffer.alloc(length < 126 ? 2 : length < 65_536 ? 4 : 10);
+  header[0] = 0x81;
+  if (length < 126) header[1] = length;
+  else if (length < 65_536) {
+    header[1] = 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return Buffer.concat([header, payload]);
 }
 
 let timer: NodeJS.Timeout | undefined;
 let n = 0;
 /** What every client should end up holding: each key's last value. */
 const truth = new Map<string, number>();
+answerCpu();
 process.on('message', (message: { cmd: string; rate?: number }) => {
   if (message.cmd === 'rss') {
     (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ rss: process.memoryUsage().rss });
+    const { rss, heapUsed, external } = process.memoryUsage();
+    process.send?.({ rss, heap: heapUsed + external });
   } else if (message.cmd === 'publish') {
     if (timer !== undefined) clearInterval(timer);
     // One change per tick, up to 200 keys, each value its publish time.

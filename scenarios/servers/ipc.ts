@@ -23,3 +23,16 @@ export function reply<T extends Record<string, unknown>>(
     if (message !== undefined) child.send(message);
   });
 }
+
+/** In a scenario process: answers `{ cmd: 'cpu' }` with `{ cpu }`, its CPU time so far in µs (user + system). */
+export function answerCpu(): void {
+  process.on('message', (message: { cmd?: string }) => {
+    if (message.cmd !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
+}
+
+/** From the parent: a process's CPU time so far in µs (it must call {@link answerCpu}). */
+export const cpuOf = async (child: ChildProcess): Promise<number> =>
+  (await reply<{ cpu: number }>(child, 'cpu', { cmd: 'cpu' })).cpu;

@@ -20,6 +20,7 @@ let url: string;
 const KEY_CONTROLS = [
   '[data-test=symbol]',
   '[data-test=tier]',
+  '[data-test=transport]',
   '[data-test=connection]',
   '[data-test=depth-chart]',
   '[data-test=trades]',
@@ -150,6 +151,30 @@ describe('order book UI in Chromium', () => {
     await expect.poll(() => text(page, 'reconnects'), { timeout: 10_000 }).toBe('1');
     await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
     await expect.poll(() => text(page, 'last-subscribe'), { timeout: 10_000 }).toBe('replay');
+    expect(await text(page, 'resyncs')).toBe('0');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('over plain WebSocket, chosen with the transport picker: live with checksums ok; a disconnect resumes by replay', async () => {
+    const { page, errors } = await open('/?symbol=BTC-USD&tier=retail', VIEWPORTS.desktop);
+    const before = app.server.webSocketStreams?.connections ?? 0;
+    await page.selectOption('[data-test=transport]', 'ws');
+    await expect.poll(() => app.server.webSocketStreams?.connections, { timeout: 10_000 }).toBe(before + 1);
+    expect(page.url()).toContain('transport=ws');
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => count(page, 'applied'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await text(page, 'checksum')).toContain('ok');
+
+    await page.click('[data-test=disconnect]');
+    await expect.poll(() => text(page, 'reconnects'), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => badge(page), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => text(page, 'last-subscribe'), { timeout: 10_000 }).toBe('replay');
+
+    // The pro tier's binary frames over plain WebSocket: the same book, checksums intact.
+    await page.selectOption('[data-test=tier]', 'pro');
+    await expect.poll(() => count(page, 'applied'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => text(page, 'checksum'), { timeout: 10_000 }).toContain('ok');
     expect(await text(page, 'resyncs')).toBe('0');
     expect(errors).toEqual([]);
     await page.close();

@@ -43,3 +43,12 @@ export {
   type SubscribeRequest,
   type UnsubscribeRequest,
 } from './schemas.js';
+export {
+  requestId,
+  webSocketCloseCode,
+  webSocketRequest,
+  type RequestId,
+  type WebSocketCloseFrame,
+  type WebSocketReply,
+  type WebSocketRequest,
+} from './webSocketFrames.js';

@@ -1,11 +1,11 @@
 import type { CloseNotice, ServerMessage } from '@twohop/protocol';
 
 /** The name a transport goes by in metrics and logs. */
-export type TransportName = 'socket.io' | 'sse';
+export type TransportName = 'socket.io' | 'sse' | 'ws';
 
 /**
  * What the sender needs from a transport: whether it can take a frame now without queueing it, a way to write
- * one, and a signal when it can take more. socket.io and SSE each adapt to this (see the bindings).
+ * one, and a signal when it can take more. socket.io, SSE and plain WebSocket each adapt to this (see the bindings).
  */
 export interface OutboundTransport {
   readonly name: TransportName;

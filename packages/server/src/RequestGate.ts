@@ -143,6 +143,15 @@ export class RequestGate {
     this.#pump();
   }
 
+  /**
+   * Refuses what is not a request at all — a frame that is not JSON, or not shaped as one — with `code`, counted as
+   * a strike like every refusal. For bindings that parse their own frames (plain WebSocket).
+   */
+  refuse(code: 'invalid_message' | 'payload_too_large', message: string, reply?: ReplyCallback): void {
+    if (this.#closed) return;
+    this.#refuse(reply, code, message);
+  }
+
   /** Stops serving: pending requests are dropped and in-flight replies discarded. Call when the transport closed. */
   close(): void {
     this.#closed = true;

@@ -49,6 +49,8 @@ export interface ConnectionStats {
   readonly queuedBytes: number;
   /** Packets in engine.io's own write buffer (socket.io only). */
   readonly transportBuffered?: number;
+  /** Bytes handed to the socket and not yet flushed to the network (plain WebSocket: its `bufferedAmount`). */
+  readonly transportBufferedBytes?: number;
   /** The connection's requests: handled, refused, waiting. */
   readonly requests: RequestGateStats;
 }
@@ -141,6 +143,11 @@ export class StreamConnection {
    */
   receive(event: unknown, payload: unknown, reply?: ReplyCallback): void {
     this.#gate.receive(event, payload, reply);
+  }
+
+  /** Refuses a frame that is not a request at all (see {@link RequestGate.refuse}): a strike like any refusal. */
+  refuse(code: 'invalid_message' | 'payload_too_large', message: string, reply?: ReplyCallback): void {
+    this.#gate.refuse(code, message, reply);
   }
 
   /** Closes with a notice to the client (a shutdown, a slow consumer, abuse). */

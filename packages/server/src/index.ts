@@ -1,5 +1,5 @@
 /**
- * @twohop/server — hop 1: serving streams to clients over socket.io and Server-Sent Events, with a
+ * @twohop/server — hop 1: serving streams to clients over socket.io, Server-Sent Events and plain WebSocket, with a
  * backpressure-aware sender per subscription (conflation while the transport cannot keep up), one request/reply
  * layer for every app's requests (strict schemas, budgets, strikes, reply backpressure), and graceful shutdown.
  */
@@ -37,8 +37,9 @@ export {
   type SocketIoRequests,
   type SocketIoRequestsOptions,
 } from './socketIoRequests.js';
+export { FAULT_COST, InjectedStall, faultRequests, type FaultTarget } from './faultInjection.js';
+export { encodeOnce } from './encodeOnce.js';
 export {
-  FAULT_COST,
   SOCKET_EVENTS,
   attachSocketIoStreams,
   type SocketIoStreams,
@@ -58,4 +59,10 @@ export {
   type ConnectionStats,
   type StreamConnectionOptions,
 } from './StreamConnection.js';
+export {
+  attachWebSocketStreams,
+  type WebSocketPeer,
+  type WebSocketStreams,
+  type WebSocketStreamsOptions,
+} from './webSocketStreams.js';
 export { Subscription, type SubscriptionHost, type SubscriptionOptions } from './Subscription.js';

@@ -4,17 +4,17 @@ import {
   protobufCodec,
   type Codec,
   type DeltaMessage,
-  type ServerMessage,
   type PayloadResolver,
 } from '@twohop/protocol';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { Namespace, Server, Socket } from 'socket.io';
-import { z } from 'zod';
+import { encodeOnce } from './encodeOnce.js';
 import { Fanout } from './Fanout.js';
+import { faultRequests, InjectedStall } from './faultInjection.js';
 import { IdentityBudgets } from './IdentityBudgets.js';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
-import { RequestRouter } from './RequestRouter.js';
+import type { RequestRouter } from './RequestRouter.js';
 import { CLOSE_NOTICE_EVENT, closeSocket, serveSocketIoRequests } from './socketIoRequests.js';
 import { bufferedBytes, onTransportDrain, writeBufferLength } from './socketIoOutput.js';
 import type { StreamCatalog } from './StreamCatalog.js';
@@ -67,24 +67,6 @@ export interface SocketIoStreams {
   close(deadlineMs?: number): Promise<void>;
 }
 
-/** What one `fault` request takes from the connection's budget: a stall is worth several ordinary requests. */
-export const FAULT_COST = 5;
-
-/** The longest stall a `fault` may ask for, in ms. */
-const MAX_FAULT_MS = 10_000;
-
-/** What a `fault` request acts on: the connection's own writability. */
-interface FaultTarget {
-  stall(ms: number): void;
-}
-
-/** The demo's fault injection, as a request with a strict schema (the UI's "Stall" button). */
-const faultRequests = new RequestRouter<FaultTarget>().add('fault', {
-  schema: z.strictObject({ kind: z.literal('stall'), ms: z.number().int().min(0).max(MAX_FAULT_MS) }),
-  cost: FAULT_COST,
-  handle: ({ ms }, target) => (target.stall(ms), {}),
-});
-
 /** A socket as the fan-out addresses it. */
 interface Member {
   readonly socket: Socket;
@@ -110,16 +92,7 @@ export function attachSocketIoStreams(
   const metrics = options.metrics;
   const budgets = options.budgets ?? new IdentityBudgets({ clock });
   const connections = new Map<Socket, StreamConnection>();
-  /** Encode a delta once however many subscribers it goes to. */
-  const encoded = new WeakMap<object, string>();
-  const encodeJson = (message: ServerMessage): string => {
-    let text = encoded.get(message);
-    if (text === undefined) {
-      text = jsonCodec.encode(message);
-      encoded.set(message, text);
-    }
-    return text;
-  };
+  const encodeJson = encodeOnce(jsonCodec.encode);
 
   // Deltas to every subscriber that keeps up go out in one broadcast per encoding: socket.io encodes the packet,
   // and frames the websocket message, once for all of them. Each stream's subscribers share a room per encoding,
@@ -153,7 +126,7 @@ export function attachSocketIoStreams(
         socket.connected &&
         socket.conn.transport.writable &&
         writeBufferLength(socket) === 0 &&
-        (stalledUntil === 0 || clock.now() >= stalledUntil),
+        !stall.active,
       write(message) {
         if (codec !== undefined) {
           const bytes = codec.encode(message) as Uint8Array;
@@ -172,15 +145,10 @@ export function attachSocketIoStreams(
       close: (notice) => closeSocket(socket, notice),
     };
     const member = { socket, binary: codec !== undefined };
-    let stalledUntil = 0;
     const drainListeners: (() => void)[] = [];
-    const stall = (ms: number) => {
-      stalledUntil = clock.now() + ms;
-      clock.setTimeout(() => {
-        stalledUntil = 0;
-        for (const listener of drainListeners) listener();
-      }, ms);
-    };
+    const stall = new InjectedStall(clock, () => {
+      for (const listener of drainListeners) listener();
+    });
     const key = options.identity?.(socket);
     const connection = new StreamConnection(transport, {
       catalog: options.catalog,
@@ -198,7 +166,7 @@ export function attachSocketIoStreams(
         },
       },
       requests: [
-        ...(options.allowFaultInjection === true ? [faultRequests.bind({ stall })] : []),
+        ...(options.allowFaultInjection === true ? [faultRequests.bind(stall)] : []),
         ...(options.requests === undefined ? [] : [options.requests.bind(socket)]),
       ],
       identity: key === undefined ? undefined : { budgets, key },

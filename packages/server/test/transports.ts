@@ -1,12 +1,20 @@
 import {
   eventSourceTransport,
   socketIoTransport,
+  webSocketTransport,
   type EventSourceConstructor,
   type TransportFactory,
+  type WebSocketConstructor,
 } from '@twohop/client';
 import { startTestServer, type DisposableServer } from '@twohop/testkit/node';
 import { EventSource } from 'eventsource';
-import { attachSocketIoStreams, sseStreams, type StreamCatalog } from '../src/index.js';
+import WebSocket from 'ws';
+import {
+  attachSocketIoStreams,
+  attachWebSocketStreams,
+  sseStreams,
+  type StreamCatalog,
+} from '../src/index.js';
 
 /** One hop-1 transport: how to serve a catalog on it, and how a client connects. */
 export interface TransportUnderTest {
@@ -34,5 +42,15 @@ export const transports: TransportUnderTest[] = [
       ),
     client: (url) =>
       eventSourceTransport(`${url}/sse`, { EventSource: EventSource as unknown as EventSourceConstructor }),
+  },
+  {
+    name: 'plain WebSocket',
+    serve: (catalog, port) =>
+      startTestServer(
+        ({ http }) => void attachWebSocketStreams(http, { catalog }),
+        port === undefined ? {} : { port },
+      ),
+    client: (url) =>
+      webSocketTransport(`${url}/ws`, { WebSocket: WebSocket as unknown as WebSocketConstructor }),
   },
 ];

@@ -1,9 +1,10 @@
 /**
- * Order book clients for scenarios, in a process of their own: `--clients` socket.io clients spread round-robin over
- * `--tiers`, each following `book:<symbol>[/tier]` with a real replica (checksums verified). Messages from the parent:
+ * Order book clients for scenarios, in a process of their own: `--clients` clients spread round-robin over `--tiers`
+ * and `--transports` (socket.io, plain WebSocket), each following `book:<symbol>[/tier]` with a real replica (checksums verified). Messages from the parent:
  * `{ cmd: 'record' }` starts counting, `{ cmd: 'summary' }` → `{ summary }` per tier.
  */
 import { parseArgs } from 'node:util';
+import { answerCpu } from '@twohop/scenarios';
 import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
 import { jsonCodec, protobufCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
@@ -11,12 +12,15 @@ import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
 import { orderbookPayloads } from '@twohop/orderbook/wire';
 import { SeededRandom } from '@twohop/testkit';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 
 const { values } = parseArgs({
   options: {
     url: { type: 'string', default: '' },
     clients: { type: 'string', default: '500' },
     tiers: { type: 'string', default: 'retail' },
+    /** `socket.io`, `ws` (plain WebSocket at /ws), or both, comma-separated: clients spread over them. */
+    transports: { type: 'string', default: 'socket.io' },
     symbol: { type: 'string', default: 'BTC-USD' },
     /** Probability that a client loses a delta on arrival (the `gaps` scenario); `{ cmd: 'heal' }` sets it to 0. */
     drop: { type: 'string', default: '0' },
@@ -26,6 +30,10 @@ const { values } = parseArgs({
 let dropRate = Number(values.drop);
 const random = new SeededRandom(Number(values.seed));
 const tiers = values.tiers.split(',');
+const transports = values.transports.split(',');
+/** Results are grouped by tier, and by transport too when there are several: `retail`, or `retail over ws`. */
+const groupOf = (tier: string, transport: string) =>
+  transports.length === 1 ? tier : `${tier} over ${transport}`;
 const binary = protobufCodec(orderbookPayloads);
 
 interface TierStats {
@@ -42,35 +50,87 @@ interface TierStats {
 }
 const replicas: Replica<unknown, unknown, unknown>[] = [];
 const stats = new Map<string, TierStats>(
-  tiers.map((tier) => [
-    tier,
-    {
-      clients: 0,
-      latency: new LatencyRecorder(),
-      deliveries: 0,
-      bytes: 0,
-      resyncs: 0,
-      dropped: 0,
-      gaps: 0,
-      perSecond: [],
-      countedSoFar: 0,
-    },
-  ]),
+  tiers
+    .flatMap((tier) => transports.map((transport) => groupOf(tier, transport)))
+    .map((group) => [
+      group,
+      {
+        clients: 0,
+        latency: new LatencyRecorder(),
+        deliveries: 0,
+        bytes: 0,
+        resyncs: 0,
+        dropped: 0,
+        gaps: 0,
+        perSecond: [],
+        countedSoFar: 0,
+      },
+    ]),
 );
 let recording = false;
 
-async function connect(tier: string): Promise<void> {
-  const stream = tier === 'pro' ? `book:${values.symbol}` : `book:${values.symbol}/${tier}`;
+/** One client's connection, over either transport: requests with replies, and every frame it receives. */
+interface Link {
+  request(method: string, params: unknown): Promise<unknown>;
+  onFrame(listener: (frame: string | Uint8Array) => void): void;
+}
+
+/** socket.io: requests are events with acks, frames are the `m` event. */
+async function socketIoLink(binaryFrames: boolean): Promise<Link> {
   const socket = io(values.url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    query: { codec: tier === 'pro' ? 'protobuf' : 'json' },
+    query: { codec: binaryFrames ? 'protobuf' : 'json' },
   });
   await new Promise<void>((resolve, reject) =>
     socket.once('connect', () => resolve()).once('connect_error', reject),
   );
-  const tierStats = stats.get(tier) as TierStats;
+  return {
+    request: (method, params) => socket.emitWithAck(method, params),
+    onFrame: (listener) =>
+      socket.on('m', (frame: string | ArrayBuffer) =>
+        listener(typeof frame === 'string' ? frame : new Uint8Array(frame)),
+      ),
+  };
+}
+
+/** Plain WebSocket at `/ws` (docs/protocol.md): `{id, method, params}` requests, `reply` frames, stream frames. */
+async function webSocketLink(binaryFrames: boolean): Promise<Link> {
+  const socket = new WebSocket(
+    `${values.url.replace('http', 'ws')}/ws${binaryFrames ? '?codec=protobuf' : ''}`,
+  );
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const waiting = new Map<number, (reply: unknown) => void>();
+  let nextId = 1;
+  let listener: (frame: string | Uint8Array) => void = () => undefined;
+  socket.on('message', (data: Buffer, isBinary) => {
+    if (isBinary) return listener(new Uint8Array(data));
+    const text = String(data);
+    // Replies are the only frames whose type is `reply`; everything else is a stream message.
+    if (text.startsWith('{"type":"reply"')) {
+      const reply = JSON.parse(text) as { id: number; reply: unknown };
+      waiting.get(reply.id)?.(reply.reply);
+      waiting.delete(reply.id);
+    } else listener(text);
+  });
+  return {
+    request: (method, params) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    onFrame: (received) => {
+      listener = received;
+    },
+  };
+}
+
+async function connect(tier: string, transport: string): Promise<void> {
+  const stream = tier === 'pro' ? `book:${values.symbol}` : `book:${values.symbol}/${tier}`;
+  const link = await (transport === 'ws' ? webSocketLink : socketIoLink)(tier === 'pro');
+  const tierStats = stats.get(groupOf(tier, transport)) as TierStats;
   tierStats.clients++;
   const replica = new Replica({
     model: levelBookState(),
@@ -78,12 +138,11 @@ async function connect(tier: string): Promise<void> {
     onResync: (reason) => {
       tierStats.resyncs++;
       if (reason === 'gap') tierStats.gaps++;
-      void socket.emitWithAck('resync', { stream });
+      void link.request('resync', { stream });
     },
   });
-  socket.on('m', (frame: string | ArrayBuffer) => {
-    const message: ServerMessage =
-      typeof frame === 'string' ? jsonCodec.decode(frame) : binary.decode(new Uint8Array(frame));
+  link.onFrame((frame) => {
+    const message: ServerMessage = typeof frame === 'string' ? jsonCodec.decode(frame) : binary.decode(frame);
     if (message.type === 'heartbeat') return;
     if (message.type === 'delta' && random.chance(dropRate)) {
       tierStats.dropped++;
@@ -97,18 +156,22 @@ async function connect(tier: string): Promise<void> {
     replica.receive(message as DeltaMessage<never>);
   });
   replicas.push(replica as unknown as Replica<unknown, unknown, unknown>);
-  await socket.emitWithAck('subscribe', { stream });
+  await link.request('subscribe', { stream });
 }
 
 const count = Number(values.clients);
+/** Clients go round-robin over every tier on every transport. */
+const groups = tiers.flatMap((tier) => transports.map((transport) => [tier, transport] as const));
 for (let i = 0; i < count; i += 50) {
   await Promise.all(
-    Array.from({ length: Math.min(50, count - i) }, (_, j) =>
-      connect(tiers[(i + j) % tiers.length] as string),
-    ),
+    Array.from({ length: Math.min(50, count - i) }, (_, j) => {
+      const [tier, transport] = groups[(i + j) % groups.length] as readonly [string, string];
+      return connect(tier, transport);
+    }),
   );
 }
 process.send?.({ connected: true });
+answerCpu();
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'record') {
     for (const tierStats of stats.values()) {

@@ -1,4 +1,10 @@
-import { StreamClient, socketIoTransport, type ClientStream, type TransportFactory } from '@twohop/client';
+import {
+  StreamClient,
+  socketIoTransport,
+  webSocketTransport,
+  type ClientStream,
+  type TransportFactory,
+} from '@twohop/client';
 import { keyedState, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState, type LevelBook } from '../domain/LevelBook.js';
 import { bookStream, tradesStream, type TradeView } from '../domain/streams.js';
@@ -6,9 +12,12 @@ import { orderbookPayloads } from '../domain/bookPayload.js';
 
 export type Tier = 'pro' | 'retail' | 'mobile';
 
+/** How the page reaches the server: socket.io, or plain WebSocket at `/ws` (docs/apps/orderbook.md). */
+export type Transport = 'socket.io' | 'ws';
+
 /**
- * One symbol at one tier, followed from the browser: a StreamClient (protobuf frames on `pro`), the book and trade
- * replicas, and the fault buttons. Framework-free; the Vue components read from it once per animation frame.
+ * One symbol at one tier, followed from the browser: a StreamClient over socket.io or plain WebSocket (protobuf
+ * frames on `pro`), the book and trade replicas, and the fault buttons. Framework-free; the Vue components read from it once per animation frame.
  */
 export class BookSession {
   readonly client: StreamClient;
@@ -23,14 +32,13 @@ export class BookSession {
   constructor(
     readonly symbol: string,
     readonly tier: Tier,
+    readonly transport: Transport = 'socket.io',
     url: string = location.origin,
   ) {
+    const codec = { codec: tier === 'pro' ? 'protobuf' : 'json', binaryPayload: orderbookPayloads } as const;
     this.client = new StreamClient({
       transport: this.#lossy(
-        socketIoTransport(url, {
-          codec: tier === 'pro' ? 'protobuf' : 'json',
-          binaryPayload: orderbookPayloads,
-        }),
+        transport === 'ws' ? webSocketTransport(`${url}/ws`, codec) : socketIoTransport(url, codec),
       ),
     });
     this.book = this.client.subscribe(bookStream(symbol, tier), {

@@ -44,8 +44,8 @@ export interface OrderbookServer extends StreamApp {
 
 /**
  * Builds the order book app: a matching engine and simulator per symbol, their `book:` streams at each tier and
- * `trades:` streams per tier, served over socket.io by app-kit (with `/healthz`, `/metrics` and the built UI at `/`),
- * and `GET /api/symbols`.
+ * `trades:` streams per tier, served over socket.io and plain WebSocket (`/ws`) by app-kit (with `/healthz`, `/metrics`
+ * and the built UI at `/`), and `GET /api/symbols`.
  */
 export function createOrderbookServer(options: OrderbookServerOptions = {}): OrderbookServer {
   const random = options.random ?? Math.random;
@@ -83,6 +83,8 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
       // The pro tier's protobuf frames carry book levels as BookLevels (proto/book.proto).
       binaryPayload: orderbookPayloads,
     },
+    // Every tier over plain WebSocket too, at /ws, for clients that speak only WebSocket (docs/apps/orderbook.md).
+    webSocket: { path: '/ws' },
   });
   const counters = engineMetrics(kit.metrics.registry, () => [...symbols.values()].map((s) => s.engine));
   kit.routes.get('/api/symbols', (_request, response) => {
