@@ -1,11 +1,13 @@
 /**
  * `pnpm scenario chat:reconnect-storm [--clients 200] [--rooms 20] [--messages 10000] [--rate 500] [--cut-every 50]
- *  [--restarts 1] [--seed S] [--smoke] [--write]`
+ *  [--lose-ack-every 50] [--restarts 1] [--seed S] [--smoke] [--write]`
  *
  * 200 clients, each a member of two of 20 rooms, send 10,000 messages while their connections are cut at random
  * (seeded): a dropped transport every `cut-every` ms, or a spell offline of 0.2–2 s — and the server itself restarts
  * (SIGTERM, then a new process on the same port and store) `restarts` times. Sends cut off are retried with
- * the same client id; re-joins resume from the last seq. Afterwards every client's history of every room it is in
+ * the same client id; re-joins resume from the last seq. Every `lose-ack-every`th stored send loses its ack (the
+ * server cuts the sender off after the commit), so retries of stored sends must be answered `duplicate: true` by the
+ * store's dedup — and are counted. Afterwards every client's history of every room it is in
  * must be identical to the server's: counts of lost, duplicated and reordered messages, each required to be zero.
  */
 import { fork } from 'node:child_process';
@@ -24,16 +26,25 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '500' },
     'cut-every': { type: 'string', default: '50' },
+    /** Every Nth stored send loses its ack: its sender is cut off after the commit. */
+    'lose-ack-every': { type: 'string', default: '50' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     /** How many times the server restarts during the run, evenly spaced (0: never). */
     restarts: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
-    /** A small, quick run (the test suite's): 30 clients, 5 rooms, 600 messages. */
+    /** A small, quick run (the test suite's): 30 clients, 5 rooms, 600 messages at 100/s. */
     smoke: { type: 'boolean', default: false },
   },
 });
 if (values.smoke)
-  Object.assign(values, { clients: '30', rooms: '5', messages: '600', rate: '200', 'cut-every': '40' });
+  Object.assign(values, {
+    clients: '30',
+    rooms: '5',
+    messages: '600',
+    rate: '100',
+    'cut-every': '40',
+    'lose-ack-every': '20',
+  });
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
@@ -45,10 +56,14 @@ console.log(
 const folder = mkdtempSync(join(tmpdir(), 'twohop-chat-storm-'));
 const database = join(folder, 'chat.db');
 const startServer = (port = 0) =>
-  fork(here('./servers/chatServer.ts'), ['--database', database, '--port', String(port)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
+  fork(
+    here('./servers/chatServer.ts'),
+    ['--database', database, '--port', String(port), '--lose-ack-every', values['lose-ack-every']],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    },
+  );
 let server = startServer();
 const { port } = await reply<{ port: number }>(server, 'port');
 const rooms = Array.from({ length: Number(values.rooms) }, (_, i) => `storm-${i}`);
@@ -77,11 +92,23 @@ await reply(clients, 'ready');
 const started = Date.now();
 const sending = reply<{ cuts: { dropped: number; offline: number } }>(clients, 'sent', { cmd: 'run' });
 let restarts = 0;
+/** Acks lost and duplicates answered, summed over every server process of the run. */
+const lossTotals = { acksLost: 0, duplicates: 0 };
+const refused: Record<string, number> = {};
+const tally = async () => {
+  const { stats } = await reply<{
+    stats: { refused: Record<string, number>; acksLost: number; duplicates: number };
+  }>(server, 'stats', { cmd: 'stats' });
+  lossTotals.acksLost += stats.acksLost;
+  lossTotals.duplicates += stats.duplicates;
+  for (const [code, count] of Object.entries(stats.refused)) refused[code] = (refused[code] ?? 0) + count;
+};
 const sendingMs = (Number(values.messages) / Number(values.rate)) * 1000;
 for (let i = 1; i <= Number(values.restarts); i++) {
   // The server restarts: SIGTERM (clients are told to reconnect, the store is closed cleanly), then a new process
   // on the same port and store. Sends in flight time out and are retried; re-joins resume from the last seq.
   await sleep(sendingMs / (Number(values.restarts) + 1));
+  await tally();
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill('SIGTERM');
   await exited;
@@ -94,9 +121,13 @@ const { cuts } = await sending;
 console.log(
   `all ${values.messages} messages handed to sessions in ${((Date.now() - started) / 1000).toFixed(1)} s; healing …`,
 );
-const healed = await reply<{ settled: boolean; live: number; unacknowledged: number }>(clients, 'settled', {
-  cmd: 'heal',
-});
+const healed = await reply<{ settled: boolean; live: number; unacknowledged: number; notLive: string[] }>(
+  clients,
+  'settled',
+  {
+    cmd: 'heal',
+  },
+);
 const { dump } = await reply<{ dump: Record<string, unknown[]> }>(server, 'dump', { cmd: 'dump', rooms });
 const { verdict } = await reply<{
   verdict: {
@@ -111,11 +142,10 @@ const { verdict } = await reply<{
     gapsDetected: number;
     rejoins: number;
     resent: number;
+    duplicateAcks: number;
   };
 }>(clients, 'verdict', { cmd: 'verify', dump });
-const { stats } = await reply<{ stats: { refused: Record<string, number> } }>(server, 'stats', {
-  cmd: 'stats',
-});
+await tally();
 clients.send({ cmd: 'exit' });
 await new Promise((resolve) => {
   server.once('exit', resolve);
@@ -130,7 +160,10 @@ const rows: Array<[string, number | string]> = [
   ['messages sent (distinct)', verdict.attempted],
   ['messages stored', verdict.stored],
   ['sends retried (same client id)', verdict.resent],
-  ['rate-limited answers (retried after retry-after)', stats.refused['rate_limited'] ?? 0],
+  ['acks lost after the commit (sender cut off)', lossTotals.acksLost],
+  ['retries answered duplicate: true (store dedup, server count)', lossTotals.duplicates],
+  ['duplicate: true acks received by clients', verdict.duplicateAcks],
+  ['rate-limited answers (retried after retry-after)', refused['rate_limited'] ?? 0],
   ['room histories compared', verdict.histories],
   ['re-joins from the last seq', verdict.rejoins],
   ['holes detected by seq and fetched', verdict.gapsDetected],
@@ -154,9 +187,14 @@ const ok = writeScenarioReport({
       detail: `${cuts.dropped} dropped, ${cuts.offline} offline, ${restarts} restarts, ${verdict.rejoins} re-joins`,
     },
     {
+      name: 'sends were retried, and retries of stored sends were answered duplicate: true by the store',
+      ok: verdict.resent > 0 && lossTotals.acksLost > 0 && lossTotals.duplicates > 0,
+      detail: `${verdict.resent} retried, ${lossTotals.acksLost} acks lost, ${lossTotals.duplicates} answered duplicate`,
+    },
+    {
       name: 'every client live with nothing unacknowledged after healing',
       ok: healed.settled,
-      detail: `${healed.live} of ${values.clients} live, ${healed.unacknowledged} unacknowledged`,
+      detail: `${healed.live} of ${values.clients} live (others: ${healed.notLive.join(', ') || 'none'}), ${healed.unacknowledged} unacknowledged`,
     },
     {
       name: 'every message sent is stored exactly once',

@@ -19,6 +19,7 @@ const scenarios: Array<[string, string[]]> = [
   ['chat-flood', ['--seed', '5']],
   ['chat-large-room', []],
   ['chat-busy-room', []],
+  ['chat-hostile', ['--seed', '7']],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {

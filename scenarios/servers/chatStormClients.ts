@@ -7,7 +7,6 @@
  * session); `{cmd:'heal'}` stops the cuts and waits until every session is live with nothing unacknowledged (→
  * `{settled}`); `{cmd:'verify', dump}` compares every session's timeline of every room with the server's (→ `{verdict}`).
  */
-import { Backoff } from '@twohop/client';
 import { ChatSession } from '@twohop/chat/session';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
@@ -47,7 +46,7 @@ for (let index = 0; index < Number(values.clients); index++) {
     token,
     userId,
     ackTimeoutMs: 2000,
-    backoff: new Backoff({ baseMs: 100, capMs: 2000, random: () => random.float() }),
+    backoff: { baseMs: 100, capMs: 2000, random: () => random.float() },
     socket: { transports: ['websocket'] },
   });
   // Two rooms each, spread so that every room has members from all over the range.
@@ -128,6 +127,9 @@ process.on(
       process.send?.({
         settled: settled(),
         live: clients.filter(({ session }) => session.state === 'live').length,
+        notLive: clients
+          .filter(({ session }) => session.state !== 'live')
+          .map(({ session }) => session.state),
         unacknowledged: clients.reduce((n, { session }) => n + session.outbox.length, 0),
         cuts,
       });
@@ -198,5 +200,6 @@ function verify(dump: Record<string, Array<[number, string, string]>>) {
     gapsDetected: clients.reduce((n, { session }) => n + session.stats.gaps, 0),
     rejoins: clients.reduce((n, { session }) => n + session.stats.rejoins, 0),
     resent: clients.reduce((n, { session }) => n + session.stats.resent, 0),
+    duplicateAcks: clients.reduce((n, { session }) => n + session.stats.duplicateAcks, 0),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * A well-behaved client in a process of its own: subscribed to one stream, it makes one request every `--every` ms
- * (a `resync`, answered with an ack and a fresh snapshot) and records each round trip in the current phase's HDR
- * histogram. The parent names the phase (`{cmd: 'phase', name}`) and asks for the summary (`{cmd: 'summary'}`).
+ * A well-behaved client in a process of its own: after its setup requests (by default: subscribed to one stream), it
+ * makes one request every `--every` ms (by default a `resync`, answered with an ack and a fresh snapshot; any app's
+ * request with `--event` and `--payload`, signed in with `--token`) and records each round trip in the current
+ * phase's HDR histogram. The parent names the phase (`{cmd: 'phase', name}`) and asks for the summary
+ * (`{cmd: 'summary'}`).
  */
 import { parseArgs } from 'node:util';
 import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
@@ -13,9 +15,25 @@ const { values } = parseArgs({
     url: { type: 'string' },
     stream: { type: 'string', default: 'book:BTC-USD/mobile' },
     every: { type: 'string', default: '100' },
+    /** The request measured, and its payload (JSON). @default a resync of `--stream` */
+    event: { type: 'string', default: 'resync' },
+    payload: { type: 'string' },
+    /** Requests made once before measuring, as JSON `[[event, payload], …]`. @default a subscribe to `--stream` */
+    setup: { type: 'string' },
+    /** A session token for the handshake's `auth` (apps with sign-in). */
+    token: { type: 'string' },
   },
 });
-const socket = io(values.url as string, { transports: ['websocket'], reconnection: false });
+const payload: unknown =
+  values.payload === undefined ? { stream: values.stream } : JSON.parse(values.payload);
+const setup = (
+  values.setup === undefined ? [['subscribe', { stream: values.stream }]] : JSON.parse(values.setup)
+) as Array<[string, unknown]>;
+const socket = io(values.url as string, {
+  transports: ['websocket'],
+  reconnection: false,
+  ...(values.token === undefined ? {} : { auth: { token: values.token } }),
+});
 await new Promise<void>((resolve, reject) => {
   socket.once('connect', resolve);
   socket.once('connect_error', reject);
@@ -50,13 +68,13 @@ process.on('message', (message: { cmd: string; name?: string }) => {
   }
 });
 
-await socket.timeout(5000).emitWithAck('subscribe', { stream: values.stream });
+for (const [event, body] of setup) await socket.timeout(5000).emitWithAck(event, body);
 process.send?.({ ready: true });
 while (running && socket.connected) {
   const sent = performance.now();
   const entry = current();
   try {
-    const reply = (await socket.timeout(5000).emitWithAck('resync', { stream: values.stream })) as {
+    const reply = (await socket.timeout(5000).emitWithAck(values.event, payload)) as {
       ok: boolean;
     };
     const ms = performance.now() - sent;

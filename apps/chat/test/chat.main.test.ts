@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestSession } from '../src/client/requestSession.js';
-import { ChatStore } from '../src/store/ChatStore.js';
+import { SqliteChatStore } from '../src/server/store/SqliteChatStore.js';
 
 const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
 const folders: string[] = [];
@@ -35,7 +35,7 @@ describe('the chat process (pnpm start)', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('chat: http') && resolve()),
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && resolve()),
     );
     const url = `http://127.0.0.1:${port}`;
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', mode: 'embedded' });
@@ -55,8 +55,8 @@ describe('the chat process (pnpm start)', () => {
     socket.disconnect();
     // The write-ahead log was folded into the database; the message is there for the next process.
     expect(existsSync(`${database}-wal`) ? 'wal left behind' : 'clean').toBe('clean');
-    const store = new ChatStore(database);
-    expect(store.latest('general').map((message) => message.text)).toEqual(['kept']);
-    store.close();
+    const store = new SqliteChatStore({ path: database });
+    expect((await store.latest('general', 50)).map((message) => message.text)).toEqual(['kept']);
+    await store.close();
   }, 30_000);
 });

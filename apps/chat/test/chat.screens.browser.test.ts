@@ -1,4 +1,4 @@
-import { TYPING_EXPIRES_MS } from '../src/shared/wire.js';
+import { TYPING_EXPIRES_MS } from '../src/domain/wire.js';
 import { controlsOutOfView, horizontalOverflow, keepScreenshot, launchChromium } from '@twohop/testkit/node';
 import { buildUi } from '@twohop/vue/vite';
 import type { AddressInfo } from 'node:net';

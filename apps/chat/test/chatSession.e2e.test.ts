@@ -1,4 +1,3 @@
-import { Backoff } from '@twohop/client';
 import { waitFor } from '@twohop/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatSession, requestSession } from '../src/client/ChatSession.js';
 import type { ChatServerOptions } from '../src/server/createChatServer.js';
-import { startChat } from './startChat.js';
+import { SqliteChatStore } from '../src/server/store/SqliteChatStore.js';
+import { losingAcks } from './lostAcks.js';
+import { startChat, UNLIMITED } from './startChat.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ async function start(options: ChatServerOptions = {}, port = 0) {
       token,
       userId,
       ackTimeoutMs,
-      backoff: new Backoff({ baseMs: 20, capMs: 100 }),
+      backoff: { baseMs: 20, capMs: 100 },
       socket: { transports },
     });
     cleanups.push(() => chat.close());
@@ -60,31 +61,32 @@ describe('ChatSession against the chat server', () => {
     await until(() => ada.open.get('general')?.receipts.get(bob.userId) === 1);
   });
 
-  it('cuts every connection while sends are in flight: each message is stored once, and timelines match the store', async () => {
-    const { server, session, dropConnections } = await start({ sendRate: 1000, sendBurst: 1000 });
-    const ada = await session('ada', 300);
+  it('acks lost after the commit while 40 sends are in flight: retries are answered duplicate: true, each message stored once', async () => {
+    // Every seventh send is stored and then its sender is cut off before the ack: the session cannot know it was
+    // stored, resends it with the same client id after reconnecting, and the store's dedup answers it.
+    const lossy = losingAcks(new SqliteChatStore(), (input) => Number(input.text.slice(1)) % 7 === 3);
+    const { server, session } = await start({ ...UNLIMITED, store: lossy.store });
+    lossy.state.cut = (uid) => server.io.in(`user:${uid}`).disconnectSockets(true);
+    const ada = await session('ada', 2000);
     const bob = await session('bob');
     await ada.createRoom('general');
     await bob.openRoom('general');
-    for (let i = 0; i < 40; i++) {
-      ada.send('general', `m${i}`);
-      if (i % 10 === 5) dropConnections();
-    }
-    // Sends cut off show as failed after the ack timeout; retrying them (same client id) settles each exactly once.
-    await until(() => {
-      for (const outgoing of ada.outbox) if (outgoing.status === 'failed') ada.retry(outgoing.clientId);
-      return ada.outbox.length === 0 && ada.state === 'live';
-    }, 15_000);
-    const stored = server.store.latest('general', 100);
+    for (let i = 0; i < 40; i++) ada.send('general', `m${i}`);
+    await until(() => ada.outbox.length === 0 && ada.state === 'live', 15_000);
+    const stored = await server.store.latest('general', 100);
     expect(stored.map((m) => m.text).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // The dedup was reached: acks were lost, and the resends of those messages came back `duplicate: true`.
+    expect(lossy.state.lost).toBeGreaterThan(0);
+    expect(ada.stats.duplicateAcks).toBeGreaterThan(0);
+    expect(ada.stats.resent).toBeGreaterThanOrEqual(ada.stats.duplicateAcks);
     await until(() => seqs(bob, 'general').length === 40 && seqs(ada, 'general').length === 40);
     expect(texts(bob, 'general')).toEqual(stored.map((m) => m.text));
     expect(texts(ada, 'general')).toEqual(stored.map((m) => m.text));
   });
 
   it('offline past a page: reconnects, pages back to fill the hole, and reports what it caught up on', async () => {
-    const { server, session } = await start({ sendRate: 1000, sendBurst: 1000 });
+    const { server, session } = await start(UNLIMITED);
     const ada = await session('ada');
     const bob = await session('bob');
     await ada.createRoom('general');
@@ -101,7 +103,7 @@ describe('ChatSession against the chat server', () => {
     await until(() => bob.state === 'live' && caughtUp.length === 1);
     expect(caughtUp).toEqual([130]);
     expect(seqs(bob, 'general')).toEqual(Array.from({ length: 131 }, (_, i) => i + 1));
-    expect(texts(bob, 'general')).toEqual(server.store.latest('general', 200).map((m) => m.text));
+    expect(texts(bob, 'general')).toEqual((await server.store.latest('general', 200)).map((m) => m.text));
     // The edit made while Bob was away came through the change feed.
     expect(texts(bob, 'general')[0]).toBe('before (edited)');
     expect(bob.stats.duplicates).toBe(0);
@@ -116,7 +118,13 @@ describe('ChatSession against the chat server', () => {
     ada.send('general', 'one');
     await until(() => seqs(bob, 'general').length === 1);
     // Stored but never delivered (as a lost packet would be): the next live message arrives beyond a hole.
-    server.store.send({ room: 'general', userId: ada.userId, name: 'ada', clientId: 'lost', text: 'two' });
+    await server.store.send({
+      room: 'general',
+      userId: ada.userId,
+      name: 'ada',
+      clientId: 'lost',
+      text: 'two',
+    });
     ada.send('general', 'three');
     await until(() => seqs(bob, 'general').length === 3);
     expect(texts(bob, 'general')).toEqual(['one', 'two', 'three']);
@@ -166,7 +174,7 @@ describe('ChatSession against the chat server', () => {
     const { server: next } = await startChat(cleanups, { database }, port);
     await until(() => ada.state === 'live' && ada.outbox.length === 0, 10_000);
     expect(states).toEqual(['reconnecting', 'live']);
-    expect(next.store.latest('general').map((m) => m.text)).toEqual([
+    expect((await next.store.latest('general', 50)).map((m) => m.text)).toEqual([
       'before the restart',
       'while the server is down',
     ]);
@@ -193,14 +201,25 @@ describe('ChatSession over the HTTP long-polling fallback', () => {
 });
 
 describe('room lists', () => {
-  it('a room one user creates appears in everyone’s list, not as theirs', async () => {
+  it('a room one user creates shows in their other tabs at once; others find it when they list', async () => {
     const { session } = await start();
     const ada = await session('ada');
     const bob = await session('bob');
     await ada.createRoom('new-one');
-    await until(() => bob.rooms.has('new-one'));
-    expect(bob.rooms.get('new-one')).toMatchObject({ member: false, unread: 0 });
     expect(ada.rooms.get('new-one')).toMatchObject({ member: true });
+    expect(bob.rooms.has('new-one')).toBe(false);
+    await bob.refreshRooms();
+    expect(bob.rooms.get('new-one')).toMatchObject({ member: false, unread: 0 });
+  });
+
+  it('pages through more rooms than one page holds', async () => {
+    const names = Array.from({ length: 70 }, (_, i) => `r-${String(i).padStart(2, '0')}`);
+    const { session } = await start({ seedRooms: names });
+    const ada = await session('ada');
+    expect(ada.rooms.size).toBe(50);
+    expect((await ada.loadMoreRooms()).rooms).toHaveLength(20);
+    expect([...ada.rooms.keys()].sort()).toEqual(names);
+    expect((await ada.loadMoreRooms()).rooms).toHaveLength(0);
   });
 });
 

@@ -10,6 +10,11 @@ export interface TransportHandlers {
   onBadFrame(error: unknown): void;
   /** The size of each frame received, in bytes (for a UI's bytes/s). */
   onFrameSize?(bytes: number): void;
+  /**
+   * An app-specific server event that is not a stream frame (a chat message, an outbid notice), with its payload.
+   * Transports that carry only frames (SSE) never call it.
+   */
+  onEvent?(event: string, payload: unknown): void;
 }
 
 /**

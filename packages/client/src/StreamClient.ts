@@ -43,6 +43,8 @@ export type StreamClientEvents = {
   change: { stream: string };
   /** A frame arrived, of `bytes` bytes (for a UI's bytes/s). */
   frame: { bytes: number };
+  /** An app-specific server event arrived (socket.io only): a chat message, a notice. */
+  event: { event: string; payload: unknown };
 };
 
 /** Options for {@link StreamClient}. */
@@ -53,7 +55,10 @@ export interface StreamClientOptions {
   backoff?: BackoffOptions;
   /** A connection live this long resets the backoff. @default 10000 */
   healthyAfterMs?: number;
-  /** Silence (no frame, no heartbeat) after which the connection is declared dead. @default 45000 */
+  /**
+   * Silence (no frame, no heartbeat) after which the connection is declared dead; 0 turns the check off, for a
+   * server that sends no heartbeats and a transport that detects a dead peer itself (engine.io's ping). @default 45000
+   */
   heartbeatTimeoutMs?: number;
   /** Reconnect attempts before giving up. @default Infinity */
   maxAttempts?: number;
@@ -196,6 +201,11 @@ export class StreamClient {
       },
       onBadFrame: (error) => this.events.emit('error', { error }),
       onFrameSize: (bytes) => this.events.emit('frame', { bytes }),
+      onEvent: (event, payload) => {
+        if (this.#transport !== transport) return;
+        this.#armSilence();
+        this.events.emit('event', { event, payload });
+      },
     });
   }
 
@@ -264,6 +274,7 @@ export class StreamClient {
 
   /** A connection that says nothing for `heartbeatTimeoutMs` is dead, even if its socket looks open. */
   #armSilence(): void {
+    if (this.#options.heartbeatTimeoutMs === 0) return;
     const clock = this.#options.clock;
     if (this.#silenceTimer !== undefined) clock.clearTimeout(this.#silenceTimer);
     this.#silenceTimer = clock.setTimeout(() => {

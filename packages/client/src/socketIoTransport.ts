@@ -1,4 +1,5 @@
 import {
+  isErrorCode,
   jsonCodec,
   protobufCodec,
   type CloseNotice,
@@ -66,8 +67,20 @@ export function socketIoTransport(url: string, options: SocketIoTransportOptions
         socket.on('close-notice', (received: CloseNotice) => {
           notice = received;
         });
+        // Every other server event is the app's own (a chat message, a notice): handed on as it came.
+        socket.onAny((event: string, payload: unknown) => {
+          if (event !== 'm' && event !== 'close-notice') handlers.onEvent?.(event, payload);
+        });
         socket.on('disconnect', (reason) => close(reason));
-        socket.on('connect_error', (error) => close(`connect_error: ${error.message}`));
+        socket.on('connect_error', (error: Error & { data?: unknown }) => {
+          // A server that refuses the handshake on purpose (credentials refused) says so in the error's data:
+          // `{code, reconnect: false}` is a close notice, and the client does not retry.
+          const data = error.data as { code?: unknown; reconnect?: unknown } | undefined;
+          if (isErrorCode(data?.code) && data.reconnect === false) {
+            notice = { error: { code: data.code, message: error.message }, reconnect: false };
+          }
+          close(`connect_error: ${error.message}`);
+        });
         socket.connect();
       },
       subscribe: (subscribe) => request('subscribe', subscribe),

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'slow_consumer',
   /** The server is shutting down; reconnect (to another node) and resume. */
   'server_shutdown',
+  /** The connection's credentials (a session token) were refused: missing, forged or expired. Sign in again. */
+  'unauthorized',
   /** Something failed inside the server; the request may be retried. */
   'internal',
 ] as const;

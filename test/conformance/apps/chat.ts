@@ -1,5 +1,6 @@
 import { createChatServer } from '@twohop/chat/server';
 import { ChatSession, requestSession } from '@twohop/chat/session';
+import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
 import { MAX_TEXT } from '@twohop/chat/wire';
 import { stallable, trackConnections } from '@twohop/testkit/node';
 import fc from 'fast-check';
@@ -9,7 +10,6 @@ import type { Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { AppAdapter, HistoryClient, HostileSpec, RunningApp, StalledReader } from '../AppAdapter.js';
 import { holdConnections } from '../serverEdge.js';
-import { STALLED_READER } from '../properties/requests.js';
 import { lossyParser } from './lossyParser.js';
 
 const ROOM = 'general';
@@ -17,20 +17,11 @@ const ROOM = 'general';
 const PAGE = 50;
 /** What the chat may hold unwritten for a reader before it stops serving it (the request layer's high-water mark). */
 const REPLY_HIGH_WATER = 1024 * 1024;
-/** The chat's error codes, as docs/apps/chat.md lists them. */
-const CODES = [
-  'invalid_message',
-  'unauthorized',
-  'unknown_room',
-  'unknown_message',
-  'not_owner',
-  'not_member',
-  'room_exists',
-  'room_limit',
-  'rate_limited',
-  'protocol_abuse',
-  'internal',
-];
+/** The chat's error codes: its typed union, which docs/apps/chat.md lists. */
+const CODES = [...CHAT_ERROR_CODES];
+
+/** Connection budgets high enough that no property's pace is refused. */
+const RATES = { ratePerSecond: 10_000, rateBurst: 10_000 };
 
 const room = fc.oneof(fc.constant(ROOM), fc.stringMatching(/^[\w-]{1,64}$/));
 const seq = fc.integer({ min: 0, max: 200 });
@@ -69,11 +60,7 @@ const hostile: HostileSpec = {
 export const chatAdapter: AppAdapter = {
   name: 'chat',
   capabilities: ['requests'],
-  failsToday: {
-    [STALLED_READER]:
-      'the chat answers every request of a reader that does not read: its replies pile up in the server (77 MB in one run)',
-  },
-  async start({ port = 0, heartbeat, dataDir }) {
+  async start({ port = 0, heartbeat, dataDir, unboundedReplies }) {
     const server = createChatServer({
       secret: 'conformance',
       database: dataDir === undefined ? ':memory:' : join(dataDir, 'chat.db'),
@@ -81,6 +68,20 @@ export const chatAdapter: AppAdapter = {
       // Changes come from one writer as fast as the properties make them; the send rate is not what is tested.
       sendRate: 10_000,
       sendBurst: 10_000,
+      // Nor are the request budgets: the stalled reader asks for a page every 50 ms, which must not be refused.
+      userRate: 10_000,
+      userBurst: 10_000,
+      // The canary: the request layer's reply bound lifted, so replies pile up for a reader that does not read.
+      ...(unboundedReplies === true
+        ? {
+            limits: {
+              ...RATES,
+              replyHighWaterBytes: Number.POSITIVE_INFINITY,
+              maxQueuedBytes: Number.POSITIVE_INFINITY,
+              maxPendingRequests: Number.POSITIVE_INFINITY,
+            },
+          }
+        : { limits: RATES }),
     });
     // The heartbeat is socket.io's ping: a client that hears no ping for interval + timeout declares the line dead.
     // With no ping at all (an interval past the bound), a client has nothing to time: the line is never declared dead.
@@ -157,9 +158,10 @@ export const chatAdapter: AppAdapter = {
         held: () => session.open.get(ROOM)?.messages.length ?? 0,
         loseNextDelivery: lossy.arm,
         holdReconnect: () =>
+          // By user, not token: the session refreshes its token on every connect.
           holdConnections(
             server.io,
-            (socket) => (socket.handshake.auth as { token?: unknown }).token === signedIn.token,
+            (socket) => (socket.data as { session?: { uid: string } }).session?.uid === signedIn.userId,
           ),
         local: session,
         close: () => session.close(),
@@ -189,7 +191,7 @@ export const chatAdapter: AppAdapter = {
       http: server.http,
       io: server.io,
       registry: server.metrics.registry,
-      countedMetrics: ['chat_messages_total', 'chat_requests_refused_total', 'twohop_connected_clients'],
+      countedMetrics: ['chat_messages_total', 'twohop_rejected_requests_total', 'twohop_connected_clients'],
       follow,
       caughtUp,
       cause: (count) => cause(count),

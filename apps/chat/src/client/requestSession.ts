@@ -1,9 +1,7 @@
-/** A signed-in user: the token for the socket.io handshake, the public user id, and the display name. */
-export interface SignedIn {
-  readonly token: string;
-  readonly userId: string;
-  readonly name: string;
-}
+import type { SessionGrant } from '../domain/wire.js';
+
+/** A signed-in user: the token for the socket.io handshake, the public user id, the display name, the expiry. */
+export type SignedIn = SessionGrant;
 
 /** Signs in by display name at the chat server at `url` ('' for the page's own origin): `POST /api/session`. */
 export async function requestSession(url: string, name: string): Promise<SignedIn> {
@@ -16,5 +14,5 @@ export async function requestSession(url: string, name: string): Promise<SignedI
   if (!response.ok || body.token === undefined || body.userId === undefined) {
     throw new Error(body.error?.message ?? `sign-in failed (${response.status})`);
   }
-  return { token: body.token, userId: body.userId, name: body.name ?? name };
+  return { token: body.token, userId: body.userId, name: body.name ?? name, expiresAt: body.expiresAt ?? 0 };
 }

@@ -21,6 +21,11 @@ export async function signIn(name: string): Promise<Identity> {
   return identity;
 }
 
+/** Keeps a refreshed identity (a new token and expiry) for the next visit. */
+export function remember(identity: Identity): void {
+  localStorage.setItem(KEY, JSON.stringify(identity));
+}
+
 export function forget(): void {
   localStorage.removeItem(KEY);
 }

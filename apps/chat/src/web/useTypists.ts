@@ -17,7 +17,7 @@ export function useTypists(
     void expired.value;
     const name = room.value;
     const timeline = name === undefined ? undefined : session.value?.open.get(name);
-    const now = Date.now();
+    const now = session.value?.now() ?? 0;
     const marks = [...(timeline?.typing.values() ?? [])].filter((mark) => mark.until > now);
     names.value = marks.map((mark) => mark.name);
     if (marks.length === 0) return;

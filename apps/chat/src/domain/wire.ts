@@ -2,10 +2,17 @@
  * What the chat server and its clients say to each other: the shapes of messages, rooms and replies, and the limits.
  * Shared by the server, the browser UI and the scenario clients (no runtime dependencies).
  */
+import type { ChatErrorCode } from './errors.js';
 
 /** Limits on what a message may be. */
 export const MAX_TEXT = 4000;
 export const MAX_CLIENT_ID = 64;
+/** Room names: 1–64 letters, digits, `_` or `-`. */
+export const ROOM_NAME = /^[\w-]{1,64}$/;
+/** The most rooms one `rooms:list` page holds. */
+export const MAX_ROOMS_PAGE = 100;
+/** The most messages one `room:history` page holds. */
+export const MAX_HISTORY_PAGE = 100;
 
 /** Typing indicators: at most one broadcast per user per room every 3 s (Slack's rule), each lasting 6 s. */
 export const TYPING_EVERY_MS = 3000;
@@ -29,7 +36,7 @@ export interface ChatMessage {
   readonly deleted: boolean;
   /**
    * Where the message's last edit or delete sits in the room's change feed (0 when never changed). A client that
-   * remembers the highest `change` it has seen catches up on edits with {@link ChatStore.changedSince}.
+   * remembers the highest `change` it has seen catches up on edits with `room:join {changesAfter}`.
    */
   readonly change: number;
 }
@@ -61,9 +68,29 @@ export interface TimelinePage {
   readonly limited: boolean;
 }
 
+/** A page of the room list: `next` is the cursor of the next page (absent on the last). */
+export interface RoomsPage {
+  readonly rooms: RoomSummary[];
+  readonly next?: string;
+}
+
+/** The error of a refused request: a stable code, a human message, and when to retry for `rate_limited`. */
+export interface ReplyError {
+  readonly code: ChatErrorCode;
+  readonly message: string;
+  readonly retryAfterMs?: number;
+}
+
 /** The answer to every request: `ok` with the request's fields, or a stable error code. */
-export type Reply<T = Record<string, unknown>> =
-  ({ ok: true } & T) | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };
+export type Reply<T = Record<string, unknown>> = ({ ok: true } & T) | { ok: false; error: ReplyError };
+
+/** A signed session: the token for the socket.io handshake and when it expires (ms since the epoch). */
+export interface SessionGrant {
+  readonly token: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly expiresAt: number;
+}
 
 /** A presence entry: who is online in a room, as others see them. */
 export interface PresenceEntry {
