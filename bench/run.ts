@@ -2,7 +2,7 @@
  * `pnpm bench`: runs every benchmark with its baseline in the same process, prints the figures and writes them,
  * with the machine, into their section of docs/benchmarks.md. `pnpm bench -- --no-write` only prints.
  */
-import { machine, writeBenchmarkSection } from '@twohop/testkit';
+import { machine, writeBenchmarkSection } from '@twohop/testkit/node';
 import { benchConflatingQueue } from './conflatingQueue.bench.js';
 import { formatRate, type BenchRow } from './benchTable.js';
 import { benchClientBook } from './clientBook.bench.js';

@@ -8,7 +8,7 @@
  * Target (full runs): p99 under 100 ms on loopback.
  */
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { runRoom } from './servers/chatRoom.js';
 
 const { values } = parseArgs({

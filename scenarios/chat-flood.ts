@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { reply } from './servers/ipc.js';
 
 const { values } = parseArgs({

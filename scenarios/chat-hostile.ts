@@ -16,7 +16,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { requestSession } from '@twohop/chat/session';
-import { machine, seedFromEnv, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { seedFromEnv } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { codesText, hostilePhases } from './servers/hostilePhases.js';
 import { reply, sleep } from './servers/ipc.js';
 

@@ -7,7 +7,7 @@
  * every message). Compares deliveries, bytes on the wire (fetches included) and server CPU.
  */
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { runRoom } from './servers/chatRoom.js';
 
 const { values } = parseArgs({

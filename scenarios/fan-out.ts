@@ -20,7 +20,7 @@ import { cpuOf, reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport, type Invariant } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

@@ -14,7 +14,12 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
-import { connectStallableSocket, machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import {
+  connectStallableSocket,
+  machine,
+  writeBenchmarkSection,
+  writeScenarioReport,
+} from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {

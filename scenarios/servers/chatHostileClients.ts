@@ -12,7 +12,7 @@
 import { requestSession, type SignedIn } from '@twohop/chat/session';
 import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
 import { hostileRequest } from '@twohop/chat/test/hostileInputs';
-import { stallable } from '@twohop/testkit';
+import { stallable } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';

@@ -1,5 +1,5 @@
 import { readMetric } from '@twohop/metrics';
-import { launchChromium } from '@twohop/testkit';
+import { launchChromium } from '@twohop/testkit/node';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 import { TYPING_EXPIRES_MS } from '../src/domain/wire.js';
-import { controlsOutOfView, horizontalOverflow, keepScreenshot, launchChromium } from '@twohop/testkit';
+import { controlsOutOfView, horizontalOverflow, keepScreenshot, launchChromium } from '@twohop/testkit/node';
 import { buildUi } from '@twohop/vue/vite';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';

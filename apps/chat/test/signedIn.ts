@@ -1,4 +1,4 @@
-import { VIEWPORTS } from '@twohop/testkit';
+import { VIEWPORTS } from '@twohop/testkit/node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 

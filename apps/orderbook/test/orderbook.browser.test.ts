@@ -1,11 +1,11 @@
+import { SeededRandom } from '@twohop/testkit';
 import {
   controlsOutOfView,
   horizontalOverflow,
   keepScreenshot,
   launchChromium,
-  SeededRandom,
   VIEWPORTS,
-} from '@twohop/testkit';
+} from '@twohop/testkit/node';
 import { startApp, type StartedApp } from '@twohop/app-kit';
 import { buildUi } from '@twohop/vue/vite';
 import type { Browser, Page } from 'playwright-core';

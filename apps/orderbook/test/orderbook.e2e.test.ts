@@ -3,9 +3,9 @@ import { keyedState } from '@twohop/snapshot-delta';
 import { startApp } from '@twohop/app-kit';
 import { SeededRandom, waitFor } from '@twohop/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bookChecksum, levelBookState, type LevelBook } from '../src/book/LevelBook.js';
-import { bookStream, type TradeView } from '../src/feed/BookFeed.js';
-import { orderbookPayloads } from '../src/wire/bookPayload.js';
+import { bookChecksum, levelBookState, type LevelBook } from '../src/domain/LevelBook.js';
+import { bookStream, type TradeView } from '../src/domain/streams.js';
+import { orderbookPayloads } from '../src/domain/bookPayload.js';
 import { createOrderbookServer, type OrderbookServer } from '../src/server/createOrderbookServer.js';
 import { expectedTierView } from './tierOracle.js';
 

@@ -4,7 +4,7 @@ import {
   keepScreenshot,
   launchChromium,
   VIEWPORTS,
-} from '@twohop/testkit';
+} from '@twohop/testkit/node';
 import { buildUi } from '@twohop/vue/vite';
 import { createWebApp, startApp, type AppManifest, type StartedApp, type WebApp } from '@twohop/app-kit';
 import type { Browser } from 'playwright-core';

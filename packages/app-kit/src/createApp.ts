@@ -1,3 +1,4 @@
+import { memoryBus, type Bus } from '@twohop/bus';
 import {
   attachSocketIoStreams,
   attachWebSocketStreams,
@@ -18,6 +19,8 @@ export interface AppOptions extends WebAppOptions {
   catalog?: StreamCatalog;
   /** How the streams are served (limits, clock, binary payloads, fault injection). */
   streams?: Omit<SocketIoStreamsOptions, 'catalog' | 'metrics'>;
+  /** Hop 2: where the app's changes are numbered and shared with other nodes. @default an in-process `memoryBus()` */
+  bus?: Bus;
   /**
    * Also serve the catalog over plain WebSocket (docs/protocol.md, "plain WebSocket"), beside socket.io on the same
    * port: `true` for the path `/ws`, or the binding's options. It shares `streams`' limits, clock, binary payloads
@@ -30,6 +33,8 @@ export interface AppOptions extends WebAppOptions {
 /** A real-time app: {@link WebApp} plus socket.io on the same HTTP server. */
 export interface App extends WebApp {
   readonly io: SocketIoServer;
+  /** Hop 2 (`embedded` mode: the in-process bus); closed last when the app closes. */
+  readonly bus: Bus;
   /** The catalog's streams on socket.io, when the app has a catalog. */
   readonly streams: SocketIoStreams | undefined;
   /** The catalog's streams on plain WebSocket, when the app has a catalog and asked for them. */
@@ -56,8 +61,8 @@ function sharedStreamOptions(options: AppOptions['streams'] = {}): Partial<WebSo
 /**
  * Builds a real-time app: {@link createWebApp}'s express and HTTP server, socket.io on it, and — given a catalog —
  * its streams served with twohop's backpressure-aware sender and metrics (and over plain WebSocket too, with
- * `webSocket`). Closing tells every stream client
- * `server_shutdown` (reconnect and resume), closes what the app added, then disconnects every remaining socket.
+ * `webSocket`), and its bus (hop 2). Closing tells every stream client `server_shutdown` (reconnect and resume),
+ * closes what the app added, disconnects every remaining socket, then closes the bus.
  */
 export function createApp(options: AppOptions & { catalog: StreamCatalog }): StreamApp;
 export function createApp(options: AppOptions): App;
@@ -79,10 +84,12 @@ export function createApp(options: AppOptions): App {
           metrics: web.metrics,
         });
   if (webSocketStreams !== undefined) web.onClose(webSocketStreams);
+  const bus = options.bus ?? memoryBus();
   const closeWeb = web.close;
   let closing: Promise<void> | undefined;
   return Object.assign(web, {
     io,
+    bus,
     streams,
     webSocketStreams,
     close(deadlineMs = 5000) {
@@ -90,6 +97,7 @@ export function createApp(options: AppOptions): App {
         await closeWeb(deadlineMs);
         io.disconnectSockets(true);
         io.engine.close();
+        await bus.close();
       })();
       return closing;
     },

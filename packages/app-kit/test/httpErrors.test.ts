@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWebApp, HttpError, startApp, type HttpErrorBody } from '../src/index.js';
+import { createApp, createWebApp, HttpError, startApp, type HttpErrorBody } from '../src/index.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -138,5 +138,15 @@ describe('what every app serves', () => {
     expect(await reply.json()).toEqual({
       error: { code: 'ui_not_built', message: 'the UI is not built yet: run `pnpm build`' },
     });
+  });
+});
+
+describe('createApp', () => {
+  it('gives the app an in-process bus (embedded mode) and closes it with the app', async () => {
+    const app = await startApp(createApp({ name: 'bus-demo' }));
+    const position = await app.server.bus.append('demo:a', { key: 'x', value: 1 });
+    expect(position.seq).toBe(1);
+    await app.close();
+    await expect(app.server.bus.append('demo:a', {})).rejects.toMatchObject({ code: 'closed' });
   });
 });

@@ -6,7 +6,7 @@ import {
 } from '@twohop/client';
 import type { CloseNotice } from '@twohop/protocol';
 import { keyedState } from '@twohop/snapshot-delta';
-import { startTestServer } from '@twohop/testkit';
+import { startTestServer } from '@twohop/testkit/node';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, gracefulShutdown, sseStreams } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
-import { startTestServer } from '@twohop/testkit';
+import { startTestServer } from '@twohop/testkit/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams } from '../src/index.js';
 import { catalogOf, levelsPublisher, publishChanges, sameState, waitFor } from './helpers.js';

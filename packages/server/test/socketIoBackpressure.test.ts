@@ -1,6 +1,7 @@
 import { jsonCodec, type DeltaMessage } from '@twohop/protocol';
 import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
-import { connectStallableSocket, FakeClock, startTestServer } from '@twohop/testkit';
+import { FakeClock } from '@twohop/testkit';
+import { connectStallableSocket, startTestServer } from '@twohop/testkit/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, StreamCatalog, type SocketIoStreams } from '../src/index.js';
 import { counterValue, histogramSum, newMetrics, sameState, waitFor } from './helpers.js';

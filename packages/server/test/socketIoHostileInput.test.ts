@@ -1,7 +1,8 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { ERROR_CODES, isErrorCode, type CloseNotice } from '@twohop/protocol';
 import { keyedState } from '@twohop/snapshot-delta';
-import { startTestServer, testSeed } from '@twohop/testkit';
+import { testSeed } from '@twohop/testkit';
+import { startTestServer } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';

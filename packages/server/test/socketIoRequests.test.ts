@@ -1,5 +1,6 @@
 import type { CloseNotice } from '@twohop/protocol';
-import { connectStallableSocket, startTestServer, waitFor } from '@twohop/testkit';
+import { waitFor } from '@twohop/testkit';
+import { connectStallableSocket, startTestServer } from '@twohop/testkit/node';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -1,6 +1,7 @@
 import { jsonCodec, type DeltaMessage } from '@twohop/protocol';
 import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
-import { FakeClock, openStallableEventStream, startTestServer } from '@twohop/testkit';
+import { FakeClock } from '@twohop/testkit';
+import { openStallableEventStream, startTestServer } from '@twohop/testkit/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseStreams, StreamCatalog, type ConnectionLimits, type SseStreams } from '../src/index.js';
 import {

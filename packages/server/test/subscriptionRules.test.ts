@@ -1,6 +1,7 @@
 import { jsonCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
 import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
-import { connectStallableSocket, startTestServer, testSeed } from '@twohop/testkit';
+import { testSeed } from '@twohop/testkit';
+import { connectStallableSocket, startTestServer } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSocketIoStreams, sseStreams, StreamCatalog } from '../src/index.js';

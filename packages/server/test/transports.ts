@@ -6,7 +6,7 @@ import {
   type TransportFactory,
   type WebSocketConstructor,
 } from '@twohop/client';
-import { startTestServer, type DisposableServer } from '@twohop/testkit';
+import { startTestServer, type DisposableServer } from '@twohop/testkit/node';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import {

@@ -1,7 +1,8 @@
 import { StreamClient, webSocketTransport, type WebSocketConstructor } from '@twohop/client';
 import { protobufCodec, type CloseNotice, type ServerMessage, type WebSocketReply } from '@twohop/protocol';
 import { keyedState, Replica, StreamPublisher } from '@twohop/snapshot-delta';
-import { FakeClock, startTestServer } from '@twohop/testkit';
+import { FakeClock } from '@twohop/testkit';
+import { startTestServer } from '@twohop/testkit/node';
 import WebSocket, { type ClientOptions } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -1,6 +1,8 @@
 /**
- * @twohop/testkit — what tests and scenarios share: a seeded lossy-network simulator that proves convergence, a
- * seeded random source, and a fake clock.
+ * @twohop/testkit — what tests, scenarios and benchmarks share that runs anywhere (Node or a browser): a seeded
+ * lossy-network simulator that proves convergence, seeded random sources, workloads, a fake clock and `waitFor`.
+ * What needs Node — disposable servers, stallable clients, Chromium, reports — is `@twohop/testkit/node`.
+ * Only tests, scenarios and benchmarks import either: no production code does (a test in test/ checks it).
  */
 export { ManualClock as FakeClock } from '@twohop/sequence';
 export { SeededRandom, seedFromEnv } from './SeededRandom.js';
@@ -20,24 +22,4 @@ export {
 } from './simulationTypes.js';
 export { keyedChecksum } from './stateChecksum.js';
 export { orderBookWorkload, type OrderBookWorkloadOptions } from './orderBookWorkload.js';
-export { trackConnections } from '@twohop/app-kit';
-export { startTestServer, type DisposableServer, type TestServerOptions } from './disposableServer.js';
-export {
-  connectStallableSocket,
-  openStallableEventStream,
-  stallable,
-  type StallableClient,
-  type StallableEventStream,
-} from './stalledClients.js';
-export { machine, writeBenchmarkSection } from './benchmarkReport.js';
-export { CHROMIUM_FLAGS, launchChromium } from './chromium.js';
-export {
-  controlsOutOfView,
-  horizontalOverflow,
-  keepScreenshot,
-  SCREENSHOTS,
-  VIEWPORTS,
-} from './pageLayout.js';
-export { reportHtml, writeScenarioReport, type Invariant, type ScenarioReport } from './scenarioReport.js';
-export { chartsHtml, type LatencyChart, type TimeChart } from './reportCharts.js';
 export { waitFor } from './waitFor.js';

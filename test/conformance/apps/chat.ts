@@ -2,7 +2,7 @@ import { createChatServer } from '@twohop/chat/server';
 import { ChatSession, requestSession } from '@twohop/chat/session';
 import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
 import { MAX_TEXT } from '@twohop/chat/wire';
-import { stallable, trackConnections } from '@twohop/testkit';
+import { stallable, trackConnections } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';

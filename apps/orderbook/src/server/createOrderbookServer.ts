@@ -2,9 +2,9 @@ import { createApp, type AppRuntime, type StreamApp } from '@twohop/app-kit';
 import { StreamCatalog, type ConnectionLimits } from '@twohop/server';
 import { MarketSimulator } from '../domain/MarketSimulator.js';
 import { MatchingEngine } from '../domain/MatchingEngine.js';
-import { BookFeed } from '../feed/BookFeed.js';
-import { tiers } from '../feed/tiers.js';
-import { orderbookPayloads } from '../wire/bookPayload.js';
+import { BookFeed } from './BookFeed.js';
+import { tiers } from '../domain/tiers.js';
+import { orderbookPayloads } from '../domain/bookPayload.js';
 import { engineMetrics } from './engineMetrics.js';
 import { SYMBOLS, type SymbolSpec } from './symbols.js';
 

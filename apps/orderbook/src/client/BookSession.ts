@@ -6,9 +6,9 @@ import {
   type TransportFactory,
 } from '@twohop/client';
 import { keyedState, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import { bookChecksum, levelBookState, type LevelBook } from '../book/LevelBook.js';
-import { bookStream, tradesStream, type TradeView } from '../feed/BookFeed.js';
-import { orderbookPayloads } from '../wire/bookPayload.js';
+import { bookChecksum, levelBookState, type LevelBook } from '../domain/LevelBook.js';
+import { bookStream, tradesStream, type TradeView } from '../domain/streams.js';
+import { orderbookPayloads } from '../domain/bookPayload.js';
 
 export type Tier = 'pro' | 'retail' | 'mobile';
 

@@ -25,7 +25,7 @@ export interface ScenarioReport {
   readonly overTime?: TimeChart[];
 }
 
-const reportsDir = fileURLToPath(new URL('../../../scenarios/reports/', import.meta.url));
+const reportsDir = fileURLToPath(new URL('../../../../scenarios/reports/', import.meta.url));
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** The report as a self-contained HTML page: parameters, invariants, the table, and the charts (uPlot, inlined). */
 export function reportHtml(report: ScenarioReport, when: string): string {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const docPath = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const docPath = fileURLToPath(new URL('../../../../docs/benchmarks.md', import.meta.url));
 
 /** The machine figures were taken on: CPU, cores, memory, OS, Node. */
 export function machine(): string {

@@ -9,10 +9,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ERROR_CODES, type CloseNotice } from '@twohop/protocol';
-import { connectStallableSocket } from '@twohop/testkit';
+import { connectStallableSocket } from '@twohop/testkit/node';
 import { io, type Socket } from 'socket.io-client';
-import { sleep } from './ipc.js';
-import { STREAMS, hostileInputs } from './orderbookHostileInputs.js';
+import { sleep } from '@twohop/scenarios';
+import { STREAMS, hostileInputs } from './hostileInputs.js';
 
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
 const url = values.url as string;

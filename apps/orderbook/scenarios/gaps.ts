@@ -8,9 +8,9 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { reply, sleep } from './servers/ipc.js';
+import { reply, sleep } from '@twohop/scenarios';
 import { parseArgs } from 'node:util';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {
@@ -32,13 +32,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
   `orderbook gaps: ${values.clients} clients on every tier, drop ${values.drop} (seed ${values.seed}); ${machine()}`,
 );
-const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate, '--seed', values.seed], {
+const server = fork(here('./processes/server.ts'), ['--rate', values.rate, '--seed', values.seed], {
   execArgv: ['--import', 'tsx'],
   stdio: 'inherit',
 });
 const { port } = await reply<{ port: number }>(server, 'port');
 const clients = fork(
-  here('./servers/orderbookClients.ts'),
+  here('./processes/clients.ts'),
   [
     '--url',
     `http://127.0.0.1:${port}`,

@@ -1,6 +1,6 @@
 import type { KeyedChange } from '@twohop/snapshot-delta';
-import { levelKey, type LevelBook } from '../book/LevelBook.js';
-import type { SortedLevels } from '../book/SortedLevels.js';
+import { levelKey, type LevelBook } from './LevelBook.js';
+import type { SortedLevels } from './SortedLevels.js';
 
 /** A tier's view of the book: what its subscribers see, and how often. */
 export interface TierSpec {

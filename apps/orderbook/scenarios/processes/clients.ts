@@ -4,7 +4,7 @@
  * `{ cmd: 'record' }` starts counting, `{ cmd: 'summary' }` → `{ summary }` per tier.
  */
 import { parseArgs } from 'node:util';
-import { answerCpu } from './ipc.js';
+import { answerCpu } from '@twohop/scenarios';
 import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
 import { jsonCodec, protobufCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';

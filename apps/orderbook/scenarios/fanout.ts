@@ -10,11 +10,11 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cpuOf, reply, sleep } from './servers/ipc.js';
+import { cpuOf, reply, sleep } from '@twohop/scenarios';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {
@@ -43,13 +43,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 console.log(
   `orderbook fan-out: ${values.clients} clients on ${values.tiers} over ${values.transports}, engine at ${values.rate} changes/s per symbol (seed ${values.seed}); ${machine()}`,
 );
-const server = fork(here('./servers/orderbookServer.ts'), ['--rate', values.rate, '--seed', values.seed], {
+const server = fork(here('./processes/server.ts'), ['--rate', values.rate, '--seed', values.seed], {
   execArgv: ['--import', 'tsx'],
   stdio: 'inherit',
 });
 const port = (await reply<{ port: number }>(server, 'port')).port;
 const clients = fork(
-  here('./servers/orderbookClients.ts'),
+  here('./processes/clients.ts'),
   [
     ...['--url', `http://127.0.0.1:${port}`, '--clients', values.clients],
     ...['--tiers', values.tiers, '--transports', values.transports],

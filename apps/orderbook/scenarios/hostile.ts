@@ -14,8 +14,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
-import { machine, seedFromEnv, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
-import { reply, sleep } from './servers/ipc.js';
+import { seedFromEnv } from '@twohop/testkit';
+import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
+import { reply, sharedProcess, sleep } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -43,14 +44,14 @@ console.log(
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const spawn = (path: string, args: string[]) =>
-  fork(here(path), args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-const server = spawn('./servers/orderbookServer.ts', ['--rate', '1000', '--seed', '11']);
+  fork(path.startsWith('./') ? here(path) : path, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const server = spawn('./processes/server.ts', ['--rate', '1000', '--seed', '11']);
 let serverExit: string | undefined;
 server.on('exit', (code, signal) => (serverExit = `exit ${code ?? signal}`));
 const { port } = await reply<{ port: number }>(server, 'port');
 const url = `http://127.0.0.1:${port}`;
-const bystander = spawn('./servers/requestBystander.ts', ['--url', url]);
-const attackers = spawn('./servers/orderbookHostileClients.ts', ['--url', url]);
+const bystander = spawn(sharedProcess('requestBystander.ts'), ['--url', url]);
+const attackers = spawn('./processes/hostileClients.ts', ['--url', url]);
 await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
 
 // Server RSS, sampled live (no forced GC) every 200 ms, with the phase each sample fell in.

@@ -3,7 +3,7 @@ import { startApp } from '@twohop/app-kit';
 import { createOrderbookServer } from '@twohop/orderbook/server';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
-import { answerCpu } from './ipc.js';
+import { answerCpu } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' } },

@@ -1,19 +1,10 @@
 import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import type { LevelBook } from '../book/LevelBook.js';
-import { bookChecksum, levelBookState, levelKey } from '../book/LevelBook.js';
+import type { LevelBook } from '../domain/LevelBook.js';
+import { bookChecksum, levelBookState, levelKey } from '../domain/LevelBook.js';
 import type { MatchingEngine } from '../domain/MatchingEngine.js';
+import { bookStream, tradesStream, type TradeView } from '../domain/streams.js';
+import { tierView, viewChanges, type TierSpec } from '../domain/tiers.js';
 import type { Execution } from '../domain/types.js';
-import { tierView, viewChanges, type TierSpec } from './tiers.js';
-
-/** A trade as the `trades:` stream carries it. */
-export interface TradeView {
-  readonly price: number;
-  readonly quantity: number;
-  /** The taker's side. */
-  readonly side: 'buy' | 'sell';
-  /** Server time of the match, milliseconds since the epoch. */
-  readonly ts: number;
-}
 
 type BookPublisher = StreamPublisher<LevelBook, readonly KeyedChange<number>[], KeyedSnapshot<number>>;
 type TradePublisher = StreamPublisher<
@@ -21,17 +12,6 @@ type TradePublisher = StreamPublisher<
   readonly KeyedChange<TradeView>[],
   KeyedSnapshot<TradeView>
 >;
-
-/** The stream name of a symbol's book at a tier: `book:BTC-USD` (pro, full depth), `book:BTC-USD/retail`, … */
-export const bookStream = (symbol: string, tier: TierSpec['name']): string =>
-  tier === 'pro' ? `book:${symbol}` : `book:${symbol}/${tier}`;
-
-/**
- * The stream name of a symbol's trades at a tier: `trades:BTC-USD` (pro), `trades:BTC-USD/retail`, … Every tier
- * carries the same trades; a stream per tier lets the server send each at its tier's frequency.
- */
-export const tradesStream = (symbol: string, tier: TierSpec['name']): string =>
-  tier === 'pro' ? `trades:${symbol}` : `trades:${symbol}/${tier}`;
 
 /**
  * Turns one engine's executions into its streams: the full book (`pro`), a view per other tier (published only

@@ -2,11 +2,11 @@ import { Replica, type DeltaMessage, type KeyedChange } from '@twohop/snapshot-d
 import { testSeed } from '@twohop/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookChecksum, LevelBook, levelBookState, levelKey } from '../book/LevelBook.js';
+import { bookChecksum, LevelBook, levelBookState, levelKey } from '../domain/LevelBook.js';
 import { MatchingEngine, OrderError } from '../domain/MatchingEngine.js';
 import { BookFeed } from './BookFeed.js';
 import { expectedTierView } from '../../test/tierOracle.js';
-import { tiers, tierView, viewChanges, type TierSpec } from './tiers.js';
+import { tiers, tierView, viewChanges, type TierSpec } from '../domain/tiers.js';
 
 const SEED = testSeed('BookFeed', 0xb00c);
 

@@ -8,13 +8,18 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { reply, sleep } from './servers/ipc.js';
+import { reply, sleep } from '@twohop/scenarios';
 import { parseArgs } from 'node:util';
 import { protobufCodec, type DeltaMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
 import { orderbookPayloads } from '@twohop/orderbook/wire';
-import { connectStallableSocket, machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit';
+import {
+  connectStallableSocket,
+  machine,
+  writeBenchmarkSection,
+  writeScenarioReport,
+} from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +40,7 @@ console.log(
   `orderbook slow consumer: pro tier, engine at ${values.rate} changes/s per symbol (seed ${values.seed}), client stalled ${seconds} s; ${machine()}`,
 );
 const server = fork(
-  fileURLToPath(new URL('./servers/orderbookServer.ts', import.meta.url)),
+  fileURLToPath(new URL('./processes/server.ts', import.meta.url)),
   ['--rate', values.rate, '--seed', values.seed],
   {
     execArgv: ['--expose-gc', '--import', 'tsx'],

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 
 /** Where browser tests keep their screenshots: `test-results/screenshots/` at the repository root. */
-export const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/screenshots/', import.meta.url));
 
 /** The viewports every UI is checked at: a desktop and a phone (an iPhone 12–15's CSS width). */
 export const VIEWPORTS = {

@@ -1,0 +1,30 @@
+/**
+ * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections,
+ * clients that stop reading their socket, Debian's Chromium through playwright-core with page-layout checks, and the
+ * scenario and benchmark reports. What runs anywhere is `@twohop/testkit`.
+ */
+export { trackConnections } from '@twohop/app-kit';
+export { startTestServer, type DisposableServer, type TestServerOptions } from './node/disposableServer.js';
+export {
+  connectStallableSocket,
+  openStallableEventStream,
+  stallable,
+  type StallableClient,
+  type StallableEventStream,
+} from './node/stalledClients.js';
+export { machine, writeBenchmarkSection } from './node/benchmarkReport.js';
+export { CHROMIUM_FLAGS, launchChromium } from './node/chromium.js';
+export {
+  controlsOutOfView,
+  horizontalOverflow,
+  keepScreenshot,
+  SCREENSHOTS,
+  VIEWPORTS,
+} from './node/pageLayout.js';
+export {
+  reportHtml,
+  writeScenarioReport,
+  type Invariant,
+  type ScenarioReport,
+} from './node/scenarioReport.js';
+export { chartsHtml, type LatencyChart, type TimeChart } from './node/reportCharts.js';
