@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 
 export { answerCpu, cpuOf, reply, sleep } from './servers/ipc.js';
+export { codesText, hostilePhases, type PhaseSummary } from './servers/hostilePhases.js';
 export { findScenario, listScenarios, type ScenarioEntry } from './catalog.js';
 
 /** The path of a process shared by several apps' scenarios (`requestBystander.ts`, …), to fork. */

@@ -15,11 +15,11 @@ const scenarios: Array<[string, string[]]> = [
   ['orderbook:gaps', ['--seed', '7']],
   ['orderbook:slow-consumer', []],
   ['orderbook:hostile', ['--seed', '3']],
-  ['chat-reconnect-storm', ['--seed', '11']],
-  ['chat-flood', ['--seed', '5']],
-  ['chat-large-room', []],
-  ['chat-busy-room', []],
-  ['chat-hostile', ['--seed', '7']],
+  ['chat:reconnect-storm', ['--seed', '11']],
+  ['chat:flood', ['--seed', '5']],
+  ['chat:large-room', []],
+  ['chat:busy-room', []],
+  ['chat:hostile', ['--seed', '7']],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { runRoom } from './servers/chatRoom.js';
+import { runRoom } from './processes/runRoom.js';
 
 const { values } = parseArgs({
   options: {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { reply } from './servers/ipc.js';
+import { reply } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ console.log(
     `${values.flood} s after ${values.quiet} s quiet (seed ${values.seed}); ${machine()}`,
 );
 const server = fork(
-  here('./servers/chatServer.ts'),
+  here('./processes/server.ts'),
   ['--send-rate', String(RATE), '--send-burst', String(BURST)],
   {
     execArgv: ['--import', 'tsx'],
@@ -46,7 +46,7 @@ const server = fork(
 const { port } = await reply<{ port: number }>(server, 'port');
 await reply(server, 'created', { cmd: 'rooms', names: ['lobby'] });
 const clients = fork(
-  here('./servers/chatFloodClients.ts'),
+  here('./processes/floodClients.ts'),
   [
     '--url',
     `http://127.0.0.1:${port}`,

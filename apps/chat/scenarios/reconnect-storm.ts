@@ -17,7 +17,7 @@ import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/tes
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reply, sleep } from './servers/ipc.js';
+import { reply, sleep } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,7 @@ const folder = mkdtempSync(join(tmpdir(), 'twohop-chat-storm-'));
 const database = join(folder, 'chat.db');
 const startServer = (port = 0) =>
   fork(
-    here('./servers/chatServer.ts'),
+    here('./processes/server.ts'),
     ['--database', database, '--port', String(port), '--lose-ack-every', values['lose-ack-every']],
     {
       execArgv: ['--import', 'tsx'],
@@ -69,7 +69,7 @@ const { port } = await reply<{ port: number }>(server, 'port');
 const rooms = Array.from({ length: Number(values.rooms) }, (_, i) => `storm-${i}`);
 await reply(server, 'created', { cmd: 'rooms', names: rooms });
 const clients = fork(
-  here('./servers/chatStormClients.ts'),
+  here('./processes/stormClients.ts'),
   [
     '--url',
     `http://127.0.0.1:${port}`,

@@ -7,11 +7,11 @@
  * session); `{cmd:'heal'}` stops the cuts and waits until every session is live with nothing unacknowledged (→
  * `{settled}`); `{cmd:'verify', dump}` compares every session's timeline of every room with the server's (→ `{verdict}`).
  */
-import { ChatSession } from '@twohop/chat/session';
+import { ChatSession } from '../../src/client/ChatSession.js';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
-import { sleep } from './ipc.js';
-import { requestSession } from '@twohop/chat/session';
+import { sleep } from '@twohop/scenarios';
+import { requestSession } from '../../src/client/ChatSession.js';
 
 const { values } = parseArgs({
   options: {

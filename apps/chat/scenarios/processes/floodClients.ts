@@ -9,8 +9,8 @@ import { LatencyRecorder } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { sleep } from './ipc.js';
-import { requestSession } from '@twohop/chat/session';
+import { sleep } from '@twohop/scenarios';
+import { requestSession } from '../../src/client/ChatSession.js';
 
 const { values } = parseArgs({
   options: {

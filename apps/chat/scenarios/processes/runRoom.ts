@@ -1,14 +1,14 @@
 /**
  * One run of a big chat room, shared by `chat:large-room` and `chat:busy-room`: a chat server process
- * (`chatServer.ts` with `serverArgs`) with the room `hall`, a members process (`chatRoomClients.ts`), the run, and the
+ * (`server.ts` with `serverArgs`) with the room `hall`, a members process (`roomClients.ts`), the run, and the
  * server's CPU time and mean commit over it.
  */
 import type { LatencySummary } from '@twohop/metrics';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { reply } from './ipc.js';
+import { reply } from '@twohop/scenarios';
 
-/** What `chatRoomClients.ts` reports. */
+/** What `roomClients.ts` reports. */
 export interface RoomResult {
   sent: number;
   refused: number;
@@ -47,10 +47,10 @@ export async function runRoom(
   serverArgs: string[],
   load: RoomLoad,
 ): Promise<RoomResult & { cpuMs: number; commitMeanMs: number }> {
-  const server = child('./chatServer.ts', serverArgs);
+  const server = child('./server.ts', serverArgs);
   const { port } = await reply<{ port: number }>(server, 'port');
   await reply(server, 'created', { cmd: 'rooms', names: ['hall'] });
-  const clients = child('./chatRoomClients.ts', [
+  const clients = child('./roomClients.ts', [
     '--url',
     `http://127.0.0.1:${port}`,
     ...Object.entries(load).flatMap(([name, value]) => [`--${name}`, String(value)]),

@@ -15,11 +15,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { requestSession } from '@twohop/chat/session';
+import { requestSession } from '../src/client/ChatSession.js';
 import { seedFromEnv } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { codesText, hostilePhases } from './servers/hostilePhases.js';
-import { reply, sleep } from './servers/ipc.js';
+import { codesText, hostilePhases, reply, sharedProcess, sleep } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -61,9 +60,9 @@ console.log(
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const spawn = (path: string, args: string[]) =>
-  fork(here(path), args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  fork(path.startsWith('./') ? here(path) : path, args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
 // The server's own limits, as deployed: sign-ins 10 a minute per address (burst 20), rooms 1 a minute per user.
-const server = spawn('./servers/chatServer.ts', [
+const server = spawn('./processes/server.ts', [
   '--sessions-per-minute',
   '10',
   '--session-burst',
@@ -84,7 +83,7 @@ const bystanderUser = await requestSession(url, 'bystander');
 // firing 500 requests at once (its budget and strikes must).
 const pacedReader = await requestSession(url, 'paced-reader');
 const burstReader = await requestSession(url, 'burst-reader');
-const bystander = spawn('./servers/requestBystander.ts', [
+const bystander = spawn(sharedProcess('requestBystander.ts'), [
   '--url',
   url,
   '--token',
@@ -96,7 +95,7 @@ const bystander = spawn('./servers/requestBystander.ts', [
   '--payload',
   JSON.stringify({ room: 'lobby', seq: 0 }),
 ]);
-const attackers = spawn('./servers/chatHostileClients.ts', ['--url', url]);
+const attackers = spawn('./processes/hostileClients.ts', ['--url', url]);
 await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
 await reply(attackers, 'users', { cmd: 'setup', total: ATTACKERS });
 /** From here the sign-in budget refills at 10 a minute: what the sign-in flood may get is the rest of the burst plus that. */

@@ -9,14 +9,14 @@
  * - `stall` … `stall-end`: members stop reading and keep asking for a full page of long messages.
  * Each phase answers with what it saw, by code.
  */
-import { requestSession, type SignedIn } from '@twohop/chat/session';
-import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
-import { hostileRequest } from '@twohop/chat/test/hostileInputs';
+import { requestSession, type SignedIn } from '../../src/client/ChatSession.js';
+import { CHAT_ERROR_CODES } from '../../src/domain/errors.js';
+import { hostileRequest } from '../../test/hostileInputs.js';
 import { stallable } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { sleep } from './ipc.js';
+import { sleep } from '@twohop/scenarios';
 
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
 const url = values.url as string;

@@ -9,9 +9,9 @@
 import { LatencyRecorder } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import type { RoomResult } from './chatRoom.js';
-import { sleep } from './ipc.js';
-import { requestSession } from '@twohop/chat/session';
+import type { RoomResult } from './runRoom.js';
+import { sleep } from '@twohop/scenarios';
+import { requestSession } from '../../src/client/ChatSession.js';
 
 const { values } = parseArgs({
   options: {

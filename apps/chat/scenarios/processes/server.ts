@@ -13,9 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createChatServer } from '@twohop/chat/server';
-import { SqliteChatStore } from '@twohop/chat/store';
-import { losingAcks } from '@twohop/chat/test/lostAcks';
+import { createChatServer } from '../../src/server/createChatServer.js';
+import { SqliteChatStore } from '../../src/server/store/SqliteChatStore.js';
+import { losingAcks } from '../../test/lostAcks.js';
 import { readHistogramCount, readHistogramSum, readMetric } from '@twohop/metrics';
 
 const { values } = parseArgs({
