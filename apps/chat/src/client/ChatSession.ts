@@ -1,63 +1,24 @@
-import type { BackoffOptions } from '@twohop/client';
 import { systemClock, type Clock, type TimerHandle } from '@twohop/sequence';
 import mitt from 'mitt';
-import type { ManagerOptions, SocketOptions } from 'socket.io-client';
-import {
-  TYPING_EVERY_MS,
-  type ChatMessage,
-  type ReplyError,
-  type RoomSummary,
-  type RoomsPage,
-} from '../domain/wire.js';
+import { TYPING_EVERY_MS, type ChatMessage, type RoomSummary, type RoomsPage } from '../domain/wire.js';
 import { ChatConnection, type SessionState } from './ChatConnection.js';
 import { OpenRooms } from './OpenRooms.js';
 import { Outbox, type Outgoing } from './Outbox.js';
 import { ReadMarker } from './ReadMarker.js';
 import { RoomList } from './RoomList.js';
+import {
+  randomId,
+  sessionStats,
+  type ChatSessionEvents,
+  type ChatSessionOptions,
+  type SessionStats,
+} from './sessionTypes.js';
 import type { RoomTimeline } from './RoomTimeline.js';
 
 export { requestSession, type SignedIn } from './requestSession.js';
+export type { ChatSessionEvents, ChatSessionOptions, SessionStats } from './sessionTypes.js';
 export { RoomTimeline } from './RoomTimeline.js';
 export type { Outgoing, SessionState };
-
-/** What a session tells its UI. `change` fires after anything visible changed. */
-export type ChatSessionEvents = {
-  state: SessionState;
-  change: void;
-  /** A room was (re)joined after a disconnect: how many messages it brought. */
-  'caught-up': { room: string; count: number };
-  /** A live message arrived beyond a hole: the session is fetching what is missing. */
-  gap: { room: string; expected: number; got: number };
-  error: ReplyError;
-  /** The session token was refreshed: keep the new one for the next visit. */
-  token: { token: string; expiresAt: number };
-};
-
-/** Options for {@link ChatSession}. */
-export interface ChatSessionOptions {
-  /** The chat server's base URL ('' in a browser on the same origin). */
-  url: string;
-  /** The signed session token from `POST /api/session`. */
-  token: string;
-  /** The signed-in user's public id (to know your own messages and receipts). */
-  userId: string;
-  /** How long a request waits for its ack before a send shows as failed. @default 5000 */
-  ackTimeoutMs?: number;
-  /** Makes client message ids. @default 24 random hex digits */
-  newId?: () => string;
-  /** Reconnect delays (full jitter). @default base 250 ms, cap 10 s */
-  backoff?: BackoffOptions;
-  /** Passed to socket.io-client (reconnection is always off: the session reconnects with its own backoff). */
-  socket?: Partial<ManagerOptions & SocketOptions>;
-  /** Timers (typing expiry, read throttle, retries, token refresh). @default systemClock */
-  clock?: Clock;
-}
-
-/** A random client message id (works on plain-http pages too, where `crypto.randomUUID` is missing). */
-const randomId = () =>
-  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (byte) =>
-    byte.toString(16).padStart(2, '0'),
-  ).join('');
 
 /**
  * One signed-in user's session with the chat server, for a browser UI or a test client. It is made of a
@@ -71,13 +32,7 @@ export class ChatSession {
    * Counters a test or scenario reads, live: deliveries of a message already held, holes detected, re-joins after a
    * reconnect, sends retried, and retries the store answered `duplicate: true` (the first was stored, its ack lost).
    */
-  readonly stats: {
-    readonly duplicates: number;
-    readonly gaps: number;
-    readonly rejoins: number;
-    readonly resent: number;
-    readonly duplicateAcks: number;
-  };
+  readonly stats: SessionStats;
   readonly #connection: ChatConnection;
   readonly #outbox: Outbox;
   readonly #list: RoomList;
@@ -127,24 +82,7 @@ export class ChatSession {
         if (reply.ok) this.#list.setRead(room, reply.lastRead);
       },
     });
-    const [roomStats, outboxStats] = [this.#rooms.stats, this.#outbox.stats];
-    this.stats = {
-      get duplicates() {
-        return roomStats.duplicates;
-      },
-      get gaps() {
-        return roomStats.gaps;
-      },
-      get rejoins() {
-        return roomStats.rejoins;
-      },
-      get resent() {
-        return outboxStats.resent;
-      },
-      get duplicateAcks() {
-        return outboxStats.duplicateAcks;
-      },
-    };
+    this.stats = sessionStats(this.#rooms, this.#outbox);
     const rooms = this.#rooms.events;
     rooms.on('change', changed);
     rooms.on('caught-up', (event) => this.events.emit('caught-up', event));
