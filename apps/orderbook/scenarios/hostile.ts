@@ -13,10 +13,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LatencySummary } from '@twohop/metrics';
 import { seedFromEnv } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { reply, sharedProcess, sleep } from '@twohop/scenarios';
+import { codesText, hostilePhases, reply, sharedProcess, sleep } from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -54,22 +53,9 @@ const bystander = spawn(sharedProcess('requestBystander.ts'), ['--url', url]);
 const attackers = spawn('./processes/hostileClients.ts', ['--url', url]);
 await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
 
-// Server RSS, sampled live (no forced GC) every 200 ms, with the phase each sample fell in.
-const started = performance.now();
-const rss: Array<{ t: number; phase: string; mib: number }> = [];
-let phase = 'warm-up';
-let sampling = true;
-const sampler = (async () => {
-  while (sampling && serverExit === undefined) {
-    const { rss: bytes } = await reply<{ rss: number }>(server, 'rss', { cmd: 'rss', gc: false });
-    rss.push({ t: (performance.now() - started) / 1000, phase, mib: bytes / MiB });
-    await sleep(200);
-  }
-})();
-const enter = (name: string) => {
-  phase = name;
-  bystander.send({ cmd: 'phase', name });
-};
+// Server RSS sampled live every 200 ms with the phase each sample fell in; the bystander files its round trips by phase.
+const tracker = hostilePhases(server, bystander);
+const enter = (name: string) => tracker.enter(name);
 const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string, message: object) =>
   reply<T>(child, key, message);
 
@@ -115,13 +101,7 @@ const { stall } = await ask<{ stall: { sent: number; closedWith: string } }>(att
 });
 enter('after');
 await sleep(1000);
-sampling = false;
-await sampler;
-const { summary, distribution, samples } = await reply<{
-  summary: Record<string, LatencySummary & { refused: number; unanswered: number }>;
-  distribution: Record<string, Array<[number, number]>>;
-  samples: Array<[number, number]>;
-}>(bystander, 'summary', { cmd: 'summary' });
+const { summary, distribution, samples } = await tracker.finish();
 const health = await fetch(`${url}/healthz`).then(
   (response) => response.status,
   () => 0,
@@ -129,15 +109,7 @@ const health = await fetch(`${url}/healthz`).then(
 attackers.kill('SIGTERM');
 server.kill('SIGTERM');
 
-const phaseRss = (name: string) => {
-  const inPhase = rss.filter((sample) => sample.phase === name).map((sample) => sample.mib);
-  return { start: inPhase[0] ?? 0, peak: Math.max(0, ...inPhase), end: inPhase.at(-1) ?? 0 };
-};
-const codesText = (codes: Record<string, number>) =>
-  Object.entries(codes)
-    .sort(([, a], [, b]) => b - a)
-    .map(([code, n]) => `${code} ${n}`)
-    .join(', ');
+const phaseRss = (name: string) => tracker.rss(name);
 const phases: Array<[string, number, string]> = [
   ['quiet', 0, '—'],
   ['generated inputs', generated.inputs, codesText(generated.codes)],
@@ -249,7 +221,7 @@ const ok = writeScenarioReport({
     {
       title: 'Server RSS',
       unit: 'MiB',
-      series: { rss: rss.map((sample) => [Number(sample.t.toFixed(1)), Number(sample.mib.toFixed(1))]) },
+      series: { rss: tracker.rssSeries() },
     },
     { title: 'Bystander round trip', unit: 'ms', series: { 'round trip': samples } },
   ],
