@@ -1,7 +1,7 @@
+import { startApp, type StartedApp } from '@twohop/app-kit';
 import { readMetric } from '@twohop/metrics';
 import { launchChromium } from '@twohop/testkit/node';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildUi } from '@twohop/vue/vite';
@@ -15,6 +15,7 @@ const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
 let server: ReturnType<typeof createChatServer>;
+let app: StartedApp<typeof server>;
 let lossy: ReturnType<typeof losingAcks>;
 let browser: Browser;
 let url: string;
@@ -30,15 +31,14 @@ beforeAll(async () => {
     seedRooms: ['general', 'random'],
   });
   await server.ready;
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  app = await startApp(server);
+  url = app.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  server?.http.close();
+  await app?.close();
 });
 
 /** A person in their own browser profile (a different user), signed in and in #general. */

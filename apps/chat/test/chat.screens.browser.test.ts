@@ -1,7 +1,7 @@
+import { startApp, type StartedApp } from '@twohop/app-kit';
 import { TYPING_EXPIRES_MS } from '../src/domain/wire.js';
 import { controlsOutOfView, horizontalOverflow, keepScreenshot, launchChromium } from '@twohop/testkit/node';
 import { buildUi } from '@twohop/vue/vite';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,21 +10,21 @@ import { say, signedIn } from './signedIn.js';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 let server: ReturnType<typeof createChatServer>;
+let app: StartedApp<typeof server>;
 let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
   await buildUi(new URL('..', import.meta.url));
   server = createChatServer({ webRoot: `${appRoot}dist/web/`, seedRooms: ['general'] });
-  await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  app = await startApp(server);
+  url = app.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  server?.http.close();
+  await app?.close();
 });
 
 /** A person on a desktop or a phone (touch, no hover), signed in, in `room`. */

@@ -1,10 +1,10 @@
+import { startApp } from '@twohop/app-kit';
 import { createChatServer } from '@twohop/chat/server';
 import { ChatSession, requestSession } from '@twohop/chat/session';
 import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
 import { MAX_TEXT } from '@twohop/chat/wire';
-import { stallable, trackConnections } from '@twohop/testkit/node';
+import { stallable } from '@twohop/testkit/node';
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
@@ -90,10 +90,8 @@ export const chatAdapter: AppAdapter = {
       server.io.engine.opts.pingInterval = beatMs;
       server.io.engine.opts.pingTimeout = beatMs < boundMs ? boundMs - beatMs : boundMs;
     }
-    const dropConnections = trackConnections(server.http);
-    await new Promise<void>((resolve) => server.http.listen(port, '127.0.0.1', resolve));
-    const bound = (server.http.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${bound}`;
+    const started = await startApp(server, { port });
+    const { dropConnections, url, port: bound } = started;
     const history = async () => server.store.latest(ROOM, 1_000_000);
 
     const connect = async (name = 'hostile', options: { transports?: string[] } = {}): Promise<Socket> => {
@@ -181,10 +179,7 @@ export const chatAdapter: AppAdapter = {
         held.every((message, i) => message.seq === truth[i]?.seq && message.text === truth[i].text)
       );
     };
-    const stop = async () => {
-      await server.close();
-      await new Promise<void>((resolve) => server.http.close(() => resolve()));
-    };
+    const stop = started.close;
     const app: RunningApp = {
       url,
       port: bound,

@@ -1,7 +1,6 @@
-import { trackConnections } from '@twohop/app-kit';
+import { listen, trackConnections } from '@twohop/app-kit';
 import express, { type Express } from 'express';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer, type ServerOptions } from 'socket.io';
 
 /** A server on 127.0.0.1 and a free port, for one test: `await using server = await startTestServer(...)`. */
@@ -41,11 +40,7 @@ export async function startTestServer(
   const io = new SocketIoServer(http, { pingInterval: 5000, pingTimeout: 5000, ...options.socketIo });
   const dropConnections = trackConnections(http);
   await setup({ app, io, http });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
+  const port = await listen(http, options.port ?? 0, '127.0.0.1');
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
