@@ -1,8 +1,9 @@
 /**
  * The server side of the slow-consumer scenario, run as its own process so its RSS is its own:
  * `--mode twohop` serves the stream through @twohop/server; `--mode plain` emits every change to every socket
- * with `socket.emit`, as a socket.io app without backpressure does. Publishes `--rate` changes/s over 200 keys
- * and prints one JSON line a second: `{ rss, writeBuffer, published }`.
+ * with `socket.emit`, as a socket.io app without backpressure does. Publishes `--rate` changes/s over 200 keys, each
+ * value starting with its publish time (`<n>:<ms since the epoch>`, for a reading client's latency), and prints one
+ * JSON line a second: `{ rss, writeBuffer, published }` — writeBuffer the longest engine.io write buffer of any socket.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,8 @@ let published = 0;
 const perTick = Math.max(1, Math.round(rate / 100));
 setInterval(() => {
   for (let i = 0; i < perTick; i++, published++) {
-    publisher.publish([{ op: 'set', key: `level${published % 200}`, value: `${published}${pad}` }]);
+    const at = performance.timeOrigin + performance.now();
+    publisher.publish([{ op: 'set', key: `level${published % 200}`, value: `${published}:${at}:${pad}` }]);
   }
 }, 10);
 
@@ -68,7 +70,8 @@ setInterval(() => {
   gc?.();
   let writeBuffer = 0;
   for (const socket of sockets) {
-    writeBuffer += (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    writeBuffer = Math.max(writeBuffer, queued);
   }
   console.log(JSON.stringify({ rss: process.memoryUsage().rss, writeBuffer, published }));
 }, 1000);
