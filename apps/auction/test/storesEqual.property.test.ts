@@ -54,9 +54,14 @@ const burst = fc.record({
   requests: fc.array(request, { minLength: 1, maxLength: 6 }),
 });
 
+/** One generated request. */
+type Request =
+  | { kind: 'bid'; auctionId: string; bidderId: string; bidId: string; maxCents: number }
+  | { kind: 'close'; auctionId: string };
+
 async function drive(
   store: BidStore,
-  bursts: Array<fc.RecordValue<{ gap: number }> & { requests: unknown[] }>,
+  bursts: ReadonlyArray<{ gap: number; requests: Request[] }>,
   clock: { t: number },
 ) {
   for (const terms of AUCTIONS) await store.create(terms);
@@ -65,16 +70,15 @@ async function drive(
     clock.t += gap;
     answers.push(
       ...(await Promise.all(
-        (requests as Array<fc.RecordValue<{ kind: string; auctionId: string }> & Record<string, never>>).map(
-          (r) =>
-            r.kind === 'close'
-              ? store.closeIfDue(r.auctionId)
-              : store.placeBid({
-                  auctionId: r.auctionId,
-                  bidderId: r.bidderId,
-                  bidId: r.bidId,
-                  maxCents: r.maxCents,
-                }),
+        requests.map((r) =>
+          r.kind === 'close'
+            ? store.closeIfDue(r.auctionId)
+            : store.placeBid({
+                auctionId: r.auctionId,
+                bidderId: r.bidderId,
+                bidId: r.bidId,
+                maxCents: r.maxCents,
+              }),
         ),
       )),
     );

@@ -46,11 +46,11 @@ const termsArbitrary = fc.record({
   ),
 });
 
+/** One generated step. */
+type Step = { kind: 'bid'; bidder: string; amount: number; gap: number } | { kind: 'close'; gap: number };
+
 /** Runs the steps through the rules, checking the invariants after every step; returns the log and final state. */
-function runSteps(
-  terms: AuctionTerms,
-  steps: ReadonlyArray<fc.RecordValue<{ kind: string; gap: number }> & { bidder?: string; amount?: number }>,
-) {
+function runSteps(terms: AuctionTerms, steps: readonly Step[]) {
   let state: AuctionState = openingState(terms);
   let now = 0;
   const log: AuditEntry[] = [];
@@ -66,7 +66,7 @@ function runSteps(
     }
     const decision = placeBid(
       state,
-      { auctionId: 'lot', bidderId: s.bidder!, bidId: `b${i}`, maxCents: s.amount! },
+      { auctionId: 'lot', bidderId: s.bidder, bidId: `b${i}`, maxCents: s.amount },
       now,
     );
     state = decision.state;
