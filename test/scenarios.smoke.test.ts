@@ -17,6 +17,7 @@ const seeds: Record<string, string> = {
   'chat:flood': '5',
   'chat:hostile': '7',
   simulation: '5',
+  'auction:race': '29',
 };
 const scenarios = listScenarios().map(({ name, path }): [string, string, string[]] => [
   name,
