@@ -1,4 +1,4 @@
-import { LatencyRecorder } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import {
   countAnomalies,
@@ -29,6 +29,8 @@ export interface RaceResult {
   readonly anomalies: AnomalyCounts;
   /** Bid request to ack, as this process saw it. */
   readonly latency: LatencyRecorder;
+  /** Acks per 20 ms from the start of the race, for the report's chart. */
+  readonly acks: TimeSeries;
   readonly entries: AuditEntry[];
   readonly finals: AuctionState[];
 }
@@ -59,6 +61,8 @@ export async function runRace(
   audit?: AuditLog,
 ): Promise<RaceResult> {
   const latency = new LatencyRecorder();
+  // Fine buckets: a race lasts from a fraction of a second (the suite's size) to a few seconds.
+  const acks = new TimeSeries({ bucketMs: 20 });
   const entries: AuditEntry[] = [];
   const seen = new Map(terms.map((term) => [term.id, term.startPriceCents]));
   const client = async (index: number) => {
@@ -72,6 +76,7 @@ export async function runRace(
       const sent = performance.now();
       const result = await store.placeBid(bid);
       latency.record(performance.now() - sent);
+      acks.count();
       entries.push(result.auditEntry);
       if (result.state !== undefined)
         seen.set(auctionId, Math.max(seen.get(auctionId)!, result.state.priceCents));
@@ -85,6 +90,7 @@ export async function runRace(
     accepted: entries.filter((entry) => entry.kind === 'bid' && entry.outcome.ok && !entry.duplicate).length,
     anomalies: countAnomalies(terms, entries, finals),
     latency,
+    acks,
     entries,
     finals,
   };
