@@ -22,7 +22,8 @@ function harness(options: { reorderTimeoutMs?: number } = {}) {
     now: () => 1_700_000_000_000 + clock.now(),
     reorderTimeoutMs: options.reorderTimeoutMs ?? 1000,
   });
-  const send = (topic: string, payload: SparkplugPayload) => host.receive(parseSparkplugTopic(topic)!, payload);
+  const send = (topic: string, payload: SparkplugPayload) =>
+    host.receive(parseSparkplugTopic(topic)!, payload);
   const nbirth = (seq: number, bdSeq: number) =>
     send('spBv1.0/site/NBIRTH/b1-f1', {
       seq,
@@ -48,8 +49,7 @@ function harness(options: { reorderTimeoutMs?: number } = {}) {
     });
   const ndeath = (bdSeq: number) =>
     send('spBv1.0/site/NDEATH/b1-f1', { metrics: [{ name: 'bdSeq', type: 'UInt64', value: bdSeq }] });
-  const temperature = (device: string) =>
-    fleet.device({ ...NODE, device })?.values.temperature?.value;
+  const temperature = (device: string) => fleet.device({ ...NODE, device })?.values.temperature?.value;
   const kinds = () => noticed.map((event) => event.type);
   return { clock, fleet, host, noticed, commands, nbirth, dbirth, ddata, ndeath, temperature, kinds };
 }
@@ -97,7 +97,12 @@ describe('SparkplugHost', () => {
     expect(h.kinds()).toEqual(['gap', 'rebirth-requested']);
     expect(h.noticed[0]).toMatchObject({ expected: 2, received: 3, reason: 'timeout' });
     expect(h.commands).toEqual([
-      { node: NODE, payload: expect.objectContaining({ metrics: [expect.objectContaining({ name: 'Node Control/Rebirth', value: true })] }) },
+      {
+        node: NODE,
+        payload: expect.objectContaining({
+          metrics: [expect.objectContaining({ name: 'Node Control/Rebirth', value: true })],
+        }),
+      },
     ]);
     // Nothing is applied across the hole: seq 3 waited and was dropped, later data too.
     expect(h.temperature('d1')).toBe(20);
@@ -117,7 +122,9 @@ describe('SparkplugHost', () => {
     h.ddata(5, 'd1', 20);
     h.ddata(6, 'd1', 21);
     expect(h.commands).toHaveLength(1);
-    expect(h.noticed).toEqual([expect.objectContaining({ type: 'rebirth-requested', reason: 'unknown-node' })]);
+    expect(h.noticed).toEqual([
+      expect.objectContaining({ type: 'rebirth-requested', reason: 'unknown-node' }),
+    ]);
     h.clock.advance(5000);
     h.ddata(7, 'd1', 21);
     expect(h.commands).toHaveLength(2);
@@ -127,7 +134,9 @@ describe('SparkplugHost', () => {
     const h = harness();
     h.nbirth(0, 0);
     h.ddata(1, 'd9', 20);
-    expect(h.noticed).toEqual([expect.objectContaining({ type: 'rebirth-requested', reason: 'unknown-device' })]);
+    expect(h.noticed).toEqual([
+      expect.objectContaining({ type: 'rebirth-requested', reason: 'unknown-device' }),
+    ]);
   });
 
   it('ignores an NDEATH whose bdSeq is not the live one, and takes the node offline at a current one', () => {
@@ -137,7 +146,9 @@ describe('SparkplugHost', () => {
     h.ndeath(3);
     expect(h.fleet.node(NODE)?.online).toBe(true);
     expect(h.fleet.device({ ...NODE, device: 'd1' })?.online).toBe(true);
-    expect(h.noticed).toEqual([expect.objectContaining({ type: 'stale-death-ignored', bdSeq: 3, current: 4 })]);
+    expect(h.noticed).toEqual([
+      expect.objectContaining({ type: 'stale-death-ignored', bdSeq: 3, current: 4 }),
+    ]);
     h.ndeath(4);
     expect(h.fleet.node(NODE)?.online).toBe(false);
     expect(h.fleet.device({ ...NODE, device: 'd1' })?.online).toBe(false);

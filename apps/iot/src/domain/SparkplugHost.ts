@@ -37,7 +37,10 @@ export interface SparkplugHostOptions {
 }
 
 /** An address-less node message or device message, as it waits in a node's reorder window. */
-type Sequenced = { readonly topic: Exclude<SparkplugTopic, { kind: 'state' }>; readonly payload: SparkplugPayload };
+type Sequenced = {
+  readonly topic: Exclude<SparkplugTopic, { kind: 'state' }>;
+  readonly payload: SparkplugPayload;
+};
 
 interface NodeSession {
   readonly address: NodeAddress;
@@ -93,7 +96,8 @@ export class SparkplugHost {
     if (topic.type === 'NBIRTH') return this.#birth(node, payload);
     if (topic.type === 'NDEATH') return this.#death(node, payload);
     const session = this.#sessions.get(key(node));
-    if (session === undefined || !session.born) return this.#requestRebirth(this.#session(node), 'unknown-node');
+    if (session === undefined || !session.born)
+      return this.#requestRebirth(this.#session(node), 'unknown-node');
     if (payload.seq === undefined) return this.#malformed(topic, 'no seq');
     // Sparkplug rule: every message after the birth continues the node's seq; the window restores order or gives up.
     const outcome = session.window.push({ epoch: EPOCH, seq: payload.seq }, { topic, payload });
@@ -226,13 +230,15 @@ export class SparkplugHost {
 
   #learnAliases(session: NodeSession, payload: SparkplugPayload): void {
     for (const metric of payload.metrics)
-      if (metric.alias !== undefined && metric.name !== undefined) session.aliases.set(metric.alias, metric.name);
+      if (metric.alias !== undefined && metric.name !== undefined)
+        session.aliases.set(metric.alias, metric.name);
   }
 
   #readingsOf(session: NodeSession, payload: SparkplugPayload, ts: number): Reading[] {
     const readings: Reading[] = [];
     for (const metric of payload.metrics) {
-      const name = metric.name ?? (metric.alias === undefined ? undefined : session.aliases.get(metric.alias));
+      const name =
+        metric.name ?? (metric.alias === undefined ? undefined : session.aliases.get(metric.alias));
       const known = name === undefined ? undefined : metricFromSparkplug(name);
       if (known === undefined || typeof metric.value !== 'number') continue;
       readings.push({ metric: known, value: metric.value, ts: metric.timestamp ?? ts });

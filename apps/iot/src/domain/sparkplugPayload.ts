@@ -43,7 +43,10 @@ export function bdSeqOf(payload: SparkplugPayload): number | undefined {
 
 /** The NCMD that asks a node to republish its births (`Node Control/Rebirth = true`). */
 export function rebirthCommand(now: number): SparkplugPayload {
-  return { timestamp: now, metrics: [{ name: NODE_CONTROL_REBIRTH, type: 'Boolean', value: true, timestamp: now }] };
+  return {
+    timestamp: now,
+    metrics: [{ name: NODE_CONTROL_REBIRTH, type: 'Boolean', value: true, timestamp: now }],
+  };
 }
 
 /** Whether an NCMD payload asks for a rebirth. */
