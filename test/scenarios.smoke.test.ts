@@ -18,6 +18,7 @@ const seeds: Record<string, string> = {
   'chat:hostile': '7',
   simulation: '5',
   'auction:race': '29',
+  'iot:gaps': '7',
 };
 const scenarios = listScenarios().map(({ name, path }): [string, string, string[]] => [
   name,
