@@ -177,18 +177,14 @@ const ok = writeScenarioReport({
       detail: `${inProcessRun.bids} bids per variant; ${inProcessRun.accepted} accepted by the in-process store, ${redisRun.accepted} by Redis`,
     },
   ],
-<<<<<<< HEAD
-  latency: Object.fromEntries(rows.slice(0, 2).map(([name, , r]) => [name, r.latency.distribution()])),
+  latency: Object.fromEntries(rows.slice(0, 4).map(([name, , r]) => [name, r.latency.distribution()])),
   overTime: [
     {
       title: 'Bids acknowledged per second',
       unit: 'acks/s',
-      series: Object.fromEntries(rows.slice(0, 2).map(([name, , r]) => [name, r.acks.points()])),
+      series: Object.fromEntries(rows.slice(0, 4).map(([name, , r]) => [name, r.acks.points()])),
     },
   ],
-=======
-  latency: Object.fromEntries(rows.slice(0, 4).map(([name, , r]) => [name, r.latency.distribution()])),
->>>>>>> main
 });
 if (values.write) {
   writeBenchmarkSection(
