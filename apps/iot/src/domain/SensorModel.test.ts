@@ -1,7 +1,8 @@
 import { SeededRandom, testSeed } from '@twohop/testkit';
 import { describe, expect, it } from 'vitest';
 import { SensorModel } from './SensorModel.js';
-import { METRICS, outOfRange } from './site.js';
+import type { METRICS } from './site.js';
+import { outOfRange } from './site.js';
 
 describe('SensorModel', () => {
   it('stays in every metric’s healthy range for an hour of readings, and the same seed gives the same values', () => {
