@@ -52,6 +52,10 @@ describe('the IoT app with its simulated fleet', () => {
     await waitFor('the fleet equal to the truth', () => converged(app.server.fleet.snapshot(), truth).ok);
     expect((await simulator.stats()).rebirths).toBe(1);
     await simulator.pause(false);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/iot_sparkplug_host_events_total\{[^}]*type="gap"[^}]*\} 1/);
+    expect(metrics).toMatch(/iot_sparkplug_host_events_total\{[^}]*type="rebirth-requested"[^}]*\} 1/);
+    expect(metrics).toMatch(/iot_nodes_online\{[^}]*\} 2/);
   });
 
   it('takes a node that dies without DISCONNECT offline, and back with the next bdSeq', async () => {
