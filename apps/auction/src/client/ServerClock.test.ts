@@ -31,7 +31,11 @@ describe('estimateOffset', () => {
   });
 
   it('discards a slow, lopsided round trip instead of averaging it in', () => {
-    const fast = [0, 1, 2, 3].map((i) => ({ sentAt: i * 100, receivedAt: i * 100 + 10, serverTime: i * 100 + 505 }));
+    const fast = [0, 1, 2, 3].map((i) => ({
+      sentAt: i * 100,
+      receivedAt: i * 100 + 10,
+      serverTime: i * 100 + 505,
+    }));
     // 400 ms out, 10 back: taken at face value its offset is ~195 ms off.
     const slow = { sentAt: 1000, receivedAt: 1410, serverTime: 1000 + 400 + 500 };
     const estimate = estimateOffset([...fast, slow])!;

@@ -70,7 +70,10 @@ export class AuctionHouse {
     const result = await store.placeBid(bid);
     stopTimer();
     const { outcome } = result;
-    metrics.bids.inc({ outcome: result.duplicate ? 'duplicate' : outcome.ok ? 'accepted' : outcome.code, source });
+    metrics.bids.inc({
+      outcome: result.duplicate ? 'duplicate' : outcome.ok ? 'accepted' : outcome.code,
+      source,
+    });
     if (!outcome.ok || result.duplicate || result.state === undefined) return result;
     const state = result.state;
     const { feed } = this.#deps;

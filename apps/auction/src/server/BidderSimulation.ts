@@ -1,4 +1,4 @@
-import type { AuctionState, AuctionTerms, BidStore } from '@twohop/auction/domain';
+import type { AuctionState, AuctionTerms, BidStore, SoftClose } from '@twohop/auction/domain';
 import type { Clock, TimerHandle } from '@twohop/sequence';
 import type { AuctionHouse } from './AuctionHouse.js';
 import type { LotFeed } from './LotFeed.js';
@@ -16,7 +16,7 @@ export interface SimulationOptions {
   /** A new lot runs this long, give or take half. @default 180000 */
   lotMs?: number;
   /** The soft close of simulated lots (short, so a visitor sees extensions). @default 20 s window, 20 s extension */
-  softClose?: AuctionTerms['softClose'];
+  softClose?: SoftClose;
   /** A closed lot stays in the list this long before it is retired. @default 60000 */
   keepClosedMs?: number;
 }
@@ -102,7 +102,12 @@ export class BidderSimulation {
       // Most bid the minimum; some put in a maximum above it and let the proxy bid for them.
       const headroom = random() < 0.3 ? Math.floor(random() * (value - lot.minBidCents)) : 0;
       await this.house.bid(
-        { auctionId: id, bidderId: bidder, bidId: `s${++this.#bidSeq}`, maxCents: lot.minBidCents + headroom },
+        {
+          auctionId: id,
+          bidderId: bidder,
+          bidId: `s${++this.#bidSeq}`,
+          maxCents: lot.minBidCents + headroom,
+        },
         'simulated',
       );
     }

@@ -2,13 +2,7 @@ import type { AuctionState } from '@twohop/auction/domain';
 import { minimumBid, reserveMet, statusAt } from '@twohop/auction/domain';
 import { StreamCatalog } from '@twohop/server';
 import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import {
-  bidsStream,
-  CATALOG_STREAM,
-  lotStream,
-  type BidEntry,
-  type LotView,
-} from '../client/wire.js';
+import { bidsStream, CATALOG_STREAM, lotStream, type BidEntry, type LotView } from '../client/wire.js';
 
 type LotField = LotView[keyof LotView];
 type Publisher<V> = StreamPublisher<Map<string, V>, readonly KeyedChange<V>[], KeyedSnapshot<V>>;
@@ -88,7 +82,8 @@ export class LotFeed {
     }
     const changes: KeyedChange<LotField>[] = [];
     for (const key of Object.keys(view) as (keyof LotView)[]) {
-      if (before === undefined || before[key] !== view[key]) changes.push({ op: 'set', key, value: view[key] });
+      if (before === undefined || before[key] !== view[key])
+        changes.push({ op: 'set', key, value: view[key] });
     }
     if (changes.length === 0) return view;
     this.#views.set(id, view);

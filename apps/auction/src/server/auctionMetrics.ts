@@ -19,7 +19,9 @@ export interface AuctionMetrics {
 }
 
 /** Registers the auction's metrics in a new registry (with the standard ones). */
-export function auctionMetrics(stream = new StreamMetrics({ defaultLabels: { app: 'auction' } })): AuctionMetrics {
+export function auctionMetrics(
+  stream = new StreamMetrics({ defaultLabels: { app: 'auction' } }),
+): AuctionMetrics {
   const registers = [stream.registry];
   return {
     stream,

@@ -45,7 +45,8 @@ export function auctionRequests(deps: AuctionRequestDeps): RequestRouter<Socket>
       handle: async ({ auction, bidId, maxCents }, socket): Promise<BidAck> => {
         const userId = sessionOf(socket).uid;
         const bucket = deps.bidBudgets.of(userId);
-        if (!bucket.take()) throw new RequestError('rate_limited', 'too many bids', Math.ceil(bucket.waitMs()));
+        if (!bucket.take())
+          throw new RequestError('rate_limited', 'too many bids', Math.ceil(bucket.waitMs()));
         const { outcome } = await deps.house.bid({ auctionId: auction, bidderId: userId, bidId, maxCents });
         if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
         return {

@@ -38,7 +38,9 @@ export interface AuctionServer extends StreamApp {
  * (`bids:<id>`) as twohop streams, bids and the rest as acknowledged requests through the same gate, per-user
  * notices to every tab of the user's, and closes decided by the store at `endsAt`.
  */
-export function createAuctionServer(input: AuctionServerOptions & { runtime?: AppRuntime } = {}): AuctionServer {
+export function createAuctionServer(
+  input: AuctionServerOptions & { runtime?: AppRuntime } = {},
+): AuctionServer {
   const options = resolveOptions(input, input.secret ?? randomBytes(32).toString('hex'));
   const { clock, now } = options;
   const audit = input.audit ?? sqliteAudit(input.database);
@@ -46,13 +48,13 @@ export function createAuctionServer(input: AuctionServerOptions & { runtime?: Ap
   const metrics = auctionMetrics();
   const alias = (auction: string, userId: string) => aliasOf(options.secret, auction, userId);
   const feed = new LotFeed(alias, now);
-  const budgets = (ratePerSecond: number, burst: number) => new IdentityBudgets({ ratePerSecond, burst, clock });
+  const budgets = (ratePerSecond: number, burst: number) =>
+    new IdentityBudgets({ ratePerSecond, burst, clock });
   const sessions = signedSessions({ secret: options.secret, ttlMs: options.sessionTtlMs, clock, now });
   const notices = new UserNotices((userId, notice) => kit.io.to(userRoom(userId)).emit('notice', notice));
   let simulation: BidderSimulation | undefined;
   const house = new AuctionHouse({
     store,
-    audit,
     feed,
     notices,
     metrics,

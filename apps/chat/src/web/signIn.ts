@@ -1,4 +1,4 @@
-import { requestSession, type SignedIn } from '../client/requestSession';
+import { requestSession, type SignedIn } from '@twohop/client';
 
 /** The signed-in user as this browser remembers it: every tab of the same browser is the same user. */
 export type Identity = SignedIn;
