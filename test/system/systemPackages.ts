@@ -16,6 +16,11 @@ export interface SystemPackage {
  */
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { command: 'chromium', apt: 'chromium', usedBy: 'the browser tests (apps/*/test/*.browser.test.ts)' },
+  {
+    command: 'redis-server',
+    apt: 'redis-server',
+    usedBy: "the auction's Redis bid store tests (testkit's startRedisServer)",
+  },
 ];
 
 /** What the machine offers to install with. */

@@ -93,3 +93,14 @@ export function refusal(bid: Bid, receivedAt: number, code: BidRefusalCode, mess
   const { auctionId, bidderId, bidId, maxCents } = bid;
   return { ok: false, auctionId, bidderId, bidId, maxCents, receivedAt, code, message };
 }
+
+/** The refusal of a malformed bid (amount or ids out of shape), or undefined: checked before anything is read. */
+export function malformed(bid: Bid, receivedAt: number): BidRefused | undefined {
+  if (isValidAmount(bid.maxCents) && isValidId(bid.bidderId) && isValidId(bid.bidId)) return undefined;
+  return refusal(
+    bid,
+    receivedAt,
+    'invalid_message',
+    'a bid is whole cents from 1 to 10^12, with ids of 1–64 characters',
+  );
+}

@@ -20,6 +20,7 @@ export {
   bidKey,
   isValidAmount,
   isValidId,
+  malformed,
   MAX_BID_CENTS,
   refusal,
   type AuditEntry,

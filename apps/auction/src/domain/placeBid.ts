@@ -1,5 +1,5 @@
 import { reserveMet, softCloseOf, statusAt, type AuctionState, type Leader } from './auction.js';
-import { isValidAmount, isValidId, refusal, type Bid, type BidAccepted, type BidDecision } from './bids.js';
+import { malformed, refusal, type Bid, type BidAccepted, type BidDecision } from './bids.js';
 import { incrementFor } from './increments.js';
 
 /** The lowest maximum a new bid may carry: the start price before any bid, else the price plus one increment. */
@@ -24,8 +24,8 @@ export function placeBid(state: AuctionState, bid: Bid, receivedAt: number): Bid
     const outcome = refusal(bid, receivedAt, code, message);
     return { state, outcome, auditEntry: auditLine(state, outcome) };
   };
-  if (!isValidAmount(bid.maxCents) || !isValidId(bid.bidderId) || !isValidId(bid.bidId))
-    return refuse('invalid_message', 'a bid is whole cents from 1 to 10^12, with ids of 1–64 characters');
+  const bad = malformed(bid, receivedAt);
+  if (bad !== undefined) return { state, outcome: bad, auditEntry: auditLine(state, bad) };
   const status = statusAt(state, receivedAt);
   if (status === 'scheduled') return refuse('auction_not_open', `auction ${state.terms.id} has not started`);
   if (status === 'closed') return refuse('auction_closed', `auction ${state.terms.id} has closed`);
