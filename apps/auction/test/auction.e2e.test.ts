@@ -61,7 +61,7 @@ describe('auction over real socket.io', () => {
     const again = await ada.bid('clock', 2000, 'bid-1');
     expect(again).toEqual(first);
     expect(server.feed.view('clock')?.bidCount).toBe(1);
-    const entries = await server.audit.entries();
+    const entries = await (await server.stores).audit.entries();
     expect(entries.filter((entry) => entry.kind === 'bid' && entry.duplicate)).toHaveLength(1);
   });
 
@@ -100,7 +100,7 @@ describe('auction over real socket.io', () => {
     await until(() => kinds(ada).includes('won chair') && kinds(bob).includes('lost chair'));
     const late = await bob.bid('chair', 99_999);
     expect(late).toMatchObject({ ok: false, error: { code: 'auction_closed' } });
-    const closes = (await server.audit.entries()).filter((entry) => entry.kind === 'close');
+    const closes = (await (await server.stores).audit.entries()).filter((entry) => entry.kind === 'close');
     expect(closes).toHaveLength(1);
   });
 

@@ -1,5 +1,6 @@
 import { createApp, signedSessions, sessionOf, type AppRuntime, type StreamApp } from '@twohop/app-kit';
-import type { AuditLog, BidStore } from '@twohop/auction/domain';
+import type { BidStore } from '@twohop/auction/domain';
+import { createBidStore, type AuditedStore } from '@twohop/auction/store';
 import { IdentityBudgets, type RequestGateStats } from '@twohop/server';
 import { randomBytes } from 'node:crypto';
 import { aliasOf } from './aliases.js';
@@ -7,7 +8,7 @@ import { AuctionHouse } from './AuctionHouse.js';
 import { auctionMetrics, type AuctionMetrics } from './auctionMetrics.js';
 import { auctionRequests } from './auctionRequests.js';
 import { BidderSimulation } from './BidderSimulation.js';
-import { embeddedStore, sqliteAudit } from './defaultStores.js';
+import { deferredStore } from './deferredStore.js';
 import { LotFeed } from './LotFeed.js';
 import { resolveOptions, type AuctionServerOptions } from './options.js';
 import { UserNotices } from './UserNotices.js';
@@ -16,8 +17,10 @@ export type { AuctionServerOptions } from './options.js';
 
 /** The auction app, assembled but not listening (`runApp` runs it, `startApp` starts it for a test). */
 export interface AuctionServer extends StreamApp {
+  /** The audited store (usable at once; its calls wait until it has opened). */
   readonly store: BidStore;
-  readonly audit: AuditLog;
+  /** The store and its audit log, once open. */
+  readonly stores: Promise<AuditedStore>;
   readonly house: AuctionHouse;
   readonly feed: LotFeed;
   readonly notices: UserNotices;
@@ -43,8 +46,12 @@ export function createAuctionServer(
 ): AuctionServer {
   const options = resolveOptions(input, input.secret ?? randomBytes(32).toString('hex'));
   const { clock, now } = options;
-  const audit = input.audit ?? sqliteAudit(input.database);
-  const store = embeddedStore(audit, now, input.store);
+  const stores = createBidStore({
+    store: input.store ?? { kind: 'in-process' },
+    ...(input.database === undefined ? {} : { auditPath: input.database }),
+    now,
+  });
+  const store = deferredStore(stores.then((opened) => opened.store));
   const metrics = auctionMetrics();
   const alias = (auction: string, userId: string) => aliasOf(options.secret, auction, userId);
   const feed = new LotFeed(alias, now);
@@ -107,13 +114,12 @@ export function createAuctionServer(
       simulation?.stop();
       house.stop();
       await ready.catch(() => undefined);
-      await store.close();
-      await audit.close();
+      await (await stores).close();
     },
   });
   return Object.assign(kit, {
     store,
-    audit,
+    stores,
     house,
     feed,
     notices,

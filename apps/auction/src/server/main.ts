@@ -1,7 +1,8 @@
 /**
  * `pnpm start` for the live auction: app-kit's `runApp` (PORT, HOST, TWOHOP_*, graceful shutdown), with simulated
  * bidders keeping AUCTION_LOTS lots alive (AUCTION_SIMULATION=off for none, AUCTION_SEED for a repeatable run), the
- * audit log in AUCTION_DB (default data/audit.db beside the app) and sessions signed with AUCTION_SECRET.
+ * audit log in AUCTION_DB (default data/audit.db beside the app; the in-process store is rebuilt from it at start),
+ * bids accepted in Redis when AUCTION_REDIS_URL is set, and sessions signed with AUCTION_SECRET.
  */
 import { runApp } from '@twohop/app-kit';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +24,7 @@ await runApp({
     AUCTION_SIMULATION: z.enum(['on', 'off']).default('on'),
     AUCTION_LOTS: z.coerce.number().int().min(1).max(50).default(4),
     AUCTION_SEED: z.coerce.number().int().min(0).optional(),
+    AUCTION_REDIS_URL: z.string().url().optional(),
   }),
   create: ({ config, settings }) => {
     mkdirSync(dirname(settings.AUCTION_DB), { recursive: true });
@@ -31,6 +33,9 @@ await runApp({
     return createAuctionServer({
       runtime: config,
       database: settings.AUCTION_DB,
+      ...(settings.AUCTION_REDIS_URL === undefined
+        ? {}
+        : { store: { kind: 'redis', url: settings.AUCTION_REDIS_URL } as const }),
       ...(settings.AUCTION_SECRET === undefined ? {} : { secret: settings.AUCTION_SECRET }),
       webRoot: fileURLToPath(new URL('../../dist/web/', import.meta.url)),
       simulation:

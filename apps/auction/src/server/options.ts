@@ -1,15 +1,17 @@
-import type { AuctionTerms, AuditLog, BidStore } from '@twohop/auction/domain';
+import type { AuctionTerms } from '@twohop/auction/domain';
+import type { BidStoreConfig } from '@twohop/auction/store';
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { ConnectionLimits } from '@twohop/server';
 import type { SimulationOptions } from './BidderSimulation.js';
 
 /** Options for `createAuctionServer`. Every limit is documented in docs/apps/auction.md ("Limits"). */
 export interface AuctionServerOptions {
-  /** Where auctions live and bids are decided. @default the in-process store */
-  store?: BidStore;
-  /** Where every bid attempt is recorded before its ack. @default a SQLite audit log at `database` */
-  audit?: AuditLog;
-  /** The SQLite file of the default audit log. @default ':memory:' */
+  /** Where auctions live and bids are decided: this process, or Redis. @default `{kind: 'in-process'}` */
+  store?: BidStoreConfig;
+  /**
+   * The audit log's SQLite file, where every bid attempt is durable before its ack; the in-process store is rebuilt
+   * from it at start. @default ':memory:'
+   */
   database?: string;
   /** Signs session tokens and bidder aliases. @default a random secret (sessions do not survive a restart) */
   secret?: string;
@@ -37,9 +39,9 @@ export interface AuctionServerOptions {
   now?: () => number;
 }
 
-/** {@link AuctionServerOptions} with every default filled in (the store, the audit log and the UI aside). */
+/** {@link AuctionServerOptions} with every default filled in (the store, its audit log and the UI aside). */
 export type ResolvedAuctionOptions = Required<
-  Omit<AuctionServerOptions, 'store' | 'audit' | 'database' | 'webRoot' | 'secret'>
+  Omit<AuctionServerOptions, 'store' | 'database' | 'webRoot' | 'secret'>
 > &
   Pick<AuctionServerOptions, 'webRoot'> & { secret: string };
 
