@@ -2,7 +2,10 @@ import { readMetric } from '@twohop/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lotOf } from '../src/client/AuctionSession.js';
 import type { BidEntry } from '../src/client/wire.js';
-import { lot, startAuction, until } from './startAuction.js';
+import { lot, startAuction } from './startAuction.js';
+import { waitFor } from '@twohop/testkit';
+
+const until = (check: () => boolean, timeoutMs?: number) => waitFor(check.toString(), check, timeoutMs);
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

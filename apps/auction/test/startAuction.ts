@@ -1,6 +1,7 @@
 import { startApp } from '@twohop/app-kit';
 import type { AuctionTerms } from '@twohop/auction/domain';
 import { requestSession } from '@twohop/client';
+import { waitFor } from '@twohop/testkit';
 import { AuctionSession, type AuctionSessionOptions } from '../src/client/AuctionSession.js';
 import { createAuctionServer, type AuctionServerOptions } from '../src/server/createAuctionServer.js';
 
@@ -29,7 +30,7 @@ export async function startAuction(
       ...extra,
     });
     cleanups.push(() => session.close());
-    await until(() => session.client.state === 'live');
+    await waitFor('a live session', () => session.client.state === 'live');
     return Object.assign(session, { signed });
   };
   return { server, app, url: app.url, session };
@@ -47,13 +48,4 @@ export function lot(id: string, ms: number, extra: Partial<AuctionTerms> = {}): 
     softClose: { windowMs: 1000, extensionMs: 1500 },
     ...extra,
   };
-}
-
-/** Resolves once `check` holds (polled), or rejects after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${check.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
