@@ -25,6 +25,8 @@ export class NoticeFeed {
   #epoch: string | undefined;
   #last = 0;
   #fetching: Promise<void> | undefined;
+  /** Live notices that arrived while a fetch was under way: looked at again once it ends. */
+  #pending: Notice[] = [];
 
   constructor(
     readonly request: Requester,
@@ -38,6 +40,8 @@ export class NoticeFeed {
 
   /** A live notice from the server. */
   receive(notice: Notice): void {
+    // During a fetch the page may or may not hold this one: decide once it is in.
+    if (this.#fetching !== undefined) return void this.#pending.push(notice);
     if (notice.epoch === this.#epoch && notice.seq <= this.#last) {
       this.stats.duplicates++;
       return;
@@ -56,7 +60,16 @@ export class NoticeFeed {
 
   /** Fetches every notice after the last one held, page by page (one fetch at a time). */
   catchUp(): Promise<void> {
-    this.#fetching ??= this.#fetch().finally(() => (this.#fetching = undefined));
+    this.#fetching ??= this.#fetch().finally(() => {
+      this.#fetching = undefined;
+      // What came live during the fetch: the page delivered most of it already (not duplicates: the fetch
+      // overlapped them on purpose); anything past it is a new hole or the next in line.
+      const pending = this.#pending.filter(
+        (notice) => notice.epoch !== this.#epoch || notice.seq > this.#last,
+      );
+      this.#pending = [];
+      for (const notice of pending) this.receive(notice);
+    });
     return this.#fetching;
   }
 

@@ -29,13 +29,18 @@ export class UserNotices {
     return notice;
   }
 
+  /** Every notice held for `userId`, oldest first. */
+  held(userId: string): readonly Notice[] {
+    return this.#byUser.get(userId)?.notices ?? [];
+  }
+
   /**
-   * The user's notices after `after`, oldest first, at most a page. A position from another epoch (before a restart)
-   * or past the head starts from the oldest held.
+   * The user's notices after `after`, oldest first, at most a page. A position from another epoch (before a
+   * restart) starts from the oldest held; a position past the head gets nothing.
    */
   after(userId: string, after: number, epoch: string | undefined): NoticesPage {
     const held = this.#byUser.get(userId) ?? { head: 0, notices: [] };
-    const from = epoch === this.epoch && after <= held.head ? after : 0;
+    const from = epoch === this.epoch ? after : 0;
     const notices = held.notices.filter((notice) => notice.seq > from).slice(0, NOTICES_PAGE);
     return { epoch: this.epoch, notices, head: held.head };
   }

@@ -90,6 +90,7 @@ export function createAuctionServer(
     streams: {
       limits: options.limits,
       clock,
+      allowFaultInjection: options.allowFaultInjection,
       requests: router,
       identity: (socket) => sessionOf(socket).uid,
       budgets: budgets(options.userRate, options.userBurst),

@@ -33,6 +33,11 @@ export interface AuctionServerOptions {
   webRoot?: string;
   /** Per-connection limits of the stream binding (heartbeat, strikes, reply buffer). @default defaultLimits */
   limits?: Partial<ConnectionLimits>;
+  /**
+   * Lets a client ask the server to treat its connection as unwritable for a while (`fault {kind: 'stall', ms}`),
+   * to see conflation; for tests and demos. @default false
+   */
+  allowFaultInjection?: boolean;
   /** Timers (closes, budgets, the simulation). @default systemClock */
   clock?: Clock;
   /** The wall clock of session expiry, notices and stream timestamps (ms since the epoch). @default Date.now */
@@ -58,6 +63,7 @@ export function resolveOptions(options: AuctionServerOptions, secret: string): R
     simulation: options.simulation ?? false,
     ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
     limits: options.limits ?? {},
+    allowFaultInjection: options.allowFaultInjection ?? false,
     clock: options.clock ?? systemClock,
     now: options.now ?? Date.now,
   };
