@@ -70,9 +70,14 @@ export class BidderSimulation {
 
   /** Opens the first lots (closing at staggered times) and starts bidding. */
   async start(): Promise<void> {
-    // Lot numbers go on from the lots the store already holds (a restart on a persistent store).
-    this.#next = (await this.store.list()).length + 1;
-    for (let i = 0; i < this.#options.lots; i++) await this.#openLot((i + 1) / this.#options.lots);
+    // After a restart on a persistent store: its open lots are bid on again, and lot numbers go on from its count.
+    const held = await this.store.list();
+    this.#next = held.length + 1;
+    for (const state of held) {
+      if (state.status !== 'closed') this.#values.set(state.terms.id, state.priceCents * 3);
+    }
+    for (let i = this.#values.size; i < this.#options.lots; i++)
+      await this.#openLot((i + 1) / this.#options.lots);
     this.#schedule();
   }
 
@@ -100,7 +105,7 @@ export class BidderSimulation {
       if (random() > (closing ? 0.35 : 0.12) || lot.minBidCents > value) continue;
       const bidder = `sim-${1 + Math.floor(random() * this.#options.bidders)}`;
       // Most bid the minimum; some put in a maximum above it and let the proxy bid for them.
-      const headroom = random() < 0.3 ? Math.floor(random() * (value - lot.minBidCents)) : 0;
+      const headroom = random() < 0.3 ? 100 * Math.floor((random() * (value - lot.minBidCents)) / 100) : 0;
       await this.house.bid(
         {
           auctionId: id,
