@@ -20,7 +20,6 @@ async function run(seed: number, seconds: number) {
   const feed = new LotFeed((auction, user) => aliasOf('secret', auction, user), now);
   const metrics = auctionMetrics();
   const closed: string[] = [];
-  let simulation: BidderSimulation | undefined;
   const house = new AuctionHouse({
     store,
     feed,
@@ -30,11 +29,11 @@ async function run(seed: number, seconds: number) {
     now,
     onClosed: (state) => {
       closed.push(state.terms.id);
-      simulation?.closed(state);
+      simulation.closed(state);
     },
   });
   const random = new SeededRandom(seed);
-  simulation = new BidderSimulation(house, store, feed, clock, {
+  const simulation: BidderSimulation = new BidderSimulation(house, store, feed, clock, {
     random: () => random.float(),
     lots: 3,
     lotMs: 60_000,
