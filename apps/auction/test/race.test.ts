@@ -8,7 +8,7 @@ import {
   createTeachingStore,
   type TeachingVariant,
 } from '../src/server/store/teaching/createTeachingStore.js';
-import { raceAuctions, runRace } from '../scenarios/race/runRace.js';
+import { gcPauses, raceAuctions, runRace } from '../scenarios/race/runRace.js';
 
 let redis: RedisServer;
 let prefixes = 0;
@@ -38,7 +38,7 @@ const teaching = (variant: TeachingVariant) => () =>
     keyPrefix: `race${++prefixes}:`,
     leaseMs: LEASE_MS,
     // One lock holder in eight stalls for three leases before it writes: Kleppmann's GC pause.
-    pauseMs: (bid) => (Number(bid.bidId.slice(1)) % 8 === 3 ? LEASE_MS * 3 : 0),
+    pauseMs: gcPauses(LEASE_MS * 3),
   });
 
 describe('the race: 200 concurrent bidders, equal amounts at one instant, through each store', () => {

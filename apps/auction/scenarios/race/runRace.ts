@@ -7,6 +7,8 @@ import {
   type AuctionState,
   type AuctionTerms,
   type AuditEntry,
+  type AuditLog,
+  type Bid,
   type BidStore,
 } from '../../src/domain/index.js';
 
@@ -53,6 +55,8 @@ export async function runRace(
   store: BidStore,
   terms: readonly AuctionTerms[],
   options: RaceOptions,
+  /** The store's audit log: when given, the oracle reads the log as written rather than the answers collected. */
+  audit?: AuditLog,
 ): Promise<RaceResult> {
   const latency = new LatencyRecorder();
   const entries: AuditEntry[] = [];
@@ -75,6 +79,7 @@ export async function runRace(
   };
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
   const finals = await store.list();
+  if (audit !== undefined) entries.splice(0, entries.length, ...(await audit.entries()));
   return {
     bids: entries.length,
     accepted: entries.filter((entry) => entry.kind === 'bid' && entry.outcome.ok && !entry.duplicate).length,
@@ -82,5 +87,17 @@ export async function runRace(
     latency,
     entries,
     finals,
+  };
+}
+
+/**
+ * Which lock holders stall past their lease: one bid in eight, chosen by a hash of its bidder and bid id (the same
+ * bids on every run), for `pauseMs` — Kleppmann's GC pause, injected.
+ */
+export function gcPauses(pauseMs: number): (bid: Bid) => number {
+  return (bid) => {
+    let hash = 2166136261;
+    for (const char of `${bid.bidderId}/${bid.bidId}`) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+    return (hash >>> 0) % 8 === 3 ? pauseMs : 0;
   };
 }
