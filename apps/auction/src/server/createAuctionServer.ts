@@ -33,6 +33,8 @@ export interface AuctionServer extends StreamApp {
   alias(auction: string, userId: string): string;
   /** Each connection's request counters. */
   inspect(): RequestGateStats[];
+  /** The names of the app's own requests (what docs/apps/auction.md lists). */
+  readonly requestNames: readonly string[];
 }
 
 /**
@@ -129,6 +131,7 @@ export function createAuctionServer(
     ready,
     alias,
     inspect: () => kit.streams.inspect().map((stats) => stats.requests),
+    requestNames: router.names,
   });
 }
 
