@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario slow-consumer [--seconds 60] [--rate 10000] [--smoke] [--write]`
+ * `pnpm scenario slow-consumer [--seconds 60] [--rate 10000] [--value-bytes 140] [--smoke] [--write]`
  *
  * One client subscribes and stops reading its TCP socket while the server publishes `rate` changes/s over 200 keys;
  * a second client beside it keeps reading and times every change from its publish to its arrival. Run twice in one
@@ -30,11 +30,16 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     rate: { type: 'string', default: '10000' },
     write: { type: 'boolean', default: false },
-    /** A small, quick run (the test suite's): stalled 3 s at 5,000 changes/s, no memory invariant. */
+    /** The padding of each value, in bytes. */
+    'value-bytes': { type: 'string', default: '140' },
+    /**
+     * A small, quick run (the test suite's): stalled 3 s at 5,000 changes/s of 4 KB values — even a publisher slowed
+     * by a busy machine sends more than the kernel's socket buffers hold, so the stall shows — no memory invariant.
+     */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { seconds: '3', rate: '5000' });
+if (values.smoke) Object.assign(values, { seconds: '3', rate: '5000', 'value-bytes': '4000' });
 const seconds = Number(values.seconds);
 
 /** A number with its sign: +3, −2. */
@@ -50,7 +55,10 @@ async function run(mode: 'twohop' | 'plain') {
   const script = fileURLToPath(new URL('./servers/slowConsumerServer.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', script, '--mode', mode, '--rate', values.rate],
+    [
+      ...['--expose-gc', '--import', 'tsx', script],
+      ...['--mode', mode, '--rate', values.rate, '--value-bytes', values['value-bytes']],
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -191,7 +199,7 @@ if (values.write) {
     [
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario slow-consumer --seconds ${seconds} --write\` on: ${machine()}.`,
       '',
-      `One client subscribes to a stream of ${values.rate} changes/s over 200 keys (~150-byte values) and stops reading`,
+      `One client subscribes to a stream of ${values.rate} changes/s over 200 keys (~${values['value-bytes']}-byte values) and stops reading`,
       `its TCP socket for ${seconds} s. Each server runs in its own process; RSS is the server's own.`,
       '',
       "socket.io's heartbeat would cut the stalled client at ~45 s (25 s ping interval + 20 s timeout); both servers",

@@ -13,7 +13,12 @@ import { attachSocketIoStreams, StreamCatalog } from '@twohop/server';
 import { Server, type Socket } from 'socket.io';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string', default: 'twohop' }, rate: { type: 'string', default: '10000' } },
+  options: {
+    mode: { type: 'string', default: 'twohop' },
+    rate: { type: 'string', default: '10000' },
+    /** The padding of each value, in bytes. */
+    'value-bytes': { type: 'string', default: '140' },
+  },
 });
 const rate = Number(values.rate);
 const publisher = new StreamPublisher({
@@ -52,8 +57,8 @@ http.listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ port: (http.address() as AddressInfo).port }));
 });
 
-// 100 ticks a second, `rate / 100` changes each, ~150-byte values over 200 keys.
-const pad = 'x'.repeat(140);
+// 100 ticks a second, `rate / 100` changes each, values of `value-bytes` (~150 by default) over 200 keys.
+const pad = 'x'.repeat(Number(values['value-bytes']));
 let published = 0;
 const perTick = Math.max(1, Math.round(rate / 100));
 setInterval(() => {
