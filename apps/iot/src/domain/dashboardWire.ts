@@ -9,6 +9,8 @@ import type { MetricAggregate } from './aggregation/SiteAggregates.js';
 
 /** The site tree (JSON Patch deltas): buildings → floors → nodes and devices, with aggregates. */
 export const SITE_STREAM = 'site';
+/** Every device's readings (keyed, conflated): the "everything" a visible-only view is measured against. */
+export const DEVICES_STREAM = 'devices';
 /** Every alarm kept (keyed by alarm id, never conflated). */
 export const ALARMS_STREAM = 'alarms';
 /** One dashboard's visible devices (keyed by device id, conflated to the dashboard's rate): `view:<id>`. */
@@ -33,24 +35,25 @@ export interface DeviceReading {
   readonly online: boolean;
 }
 
-/** A node in the site tree: whether it is alive, and what the bridge did about its sequence. */
+/**
+ * An edge node in the site tree: whether it is alive, what the bridge did about its sequence, and its devices'
+ * online flags (a device is online only while its node is too).
+ */
 export interface NodeState {
   readonly online: boolean;
+  /** The `bdSeq` of its latest birth. */
+  readonly bdSeq: number;
   /** Sequence gaps the bridge saw from this node. */
   readonly gaps: number;
   /** Births received (the first and every rebirth). */
   readonly births: number;
-}
-
-/** A device in the site tree: which node it belongs to and whether it is online. */
-export interface DeviceEntry {
-  readonly node: string;
-  readonly online: boolean;
+  /** Its devices by device id: online since their DBIRTH, offline from a DDEATH or a new NBIRTH. */
+  readonly devices: Readonly<Record<string, boolean>>;
 }
 
 /** One edge event the site tree keeps for the stream inspector: a gap, the rebirth asked for, the birth, a death. */
 export interface EdgeEvent {
-  readonly kind: 'gap' | 'rebirth' | 'birth' | 'death';
+  readonly kind: 'gap' | 'rebirth' | 'birth' | 'death' | 'stale-death' | 'reordered';
   readonly node: string;
   readonly at: number;
   readonly detail: string;
@@ -70,8 +73,8 @@ export interface BuildingState {
 
 export interface FloorState {
   agg?: Record<string, MetricAggregate>;
+  /** Nodes by `group/node`. */
   nodes?: Record<string, NodeState>;
-  devices?: Record<string, DeviceEntry>;
 }
 
 export type { Alarm };
