@@ -77,7 +77,8 @@ export class FleetState implements SiteEvents {
     const out: Record<string, DeviceSnapshot> = {};
     for (const device of this.devices()) {
       const values: Partial<Record<MetricName, number>> = {};
-      for (const [metric, reading] of Object.entries(device.values)) values[metric as MetricName] = reading.value;
+      for (const [metric, reading] of Object.entries(device.values))
+        values[metric as MetricName] = reading.value;
       out[deviceKey(device.address)] = { online: device.online, values };
     }
     return out;

@@ -23,7 +23,7 @@ export const VIEW_RATE_MS = { min: 100, max: 10_000, default: 250 } as const;
 /** View ids: what a browser makes up (a random id), 8–64 letters, digits, `_` or `-`. */
 export const VIEW_ID = /^[\w-]{8,64}$/;
 /** Device ids: Sparkplug names joined by `/` (group/node/device). */
-export const DEVICE_ID = /^[\w.:-]{1,64}(\/[\w.:-]{1,64}){0,3}$/;
+export const DEVICE_ID = /^\w[\w.:-]{0,63}(\/\w[\w.:-]{0,63}){0,3}$/;
 
 /** A device's latest state in a view stream. */
 export interface DeviceReading {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { METRIC_NAMES } from './site.js';
 
-const id = z.string().min(1).max(64).regex(/^[^/+#]+$/, 'no MQTT separators or wildcards');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^/+#]+$/, 'no MQTT separators or wildcards');
 
 /**
  * A fault the device simulator injects on demand (`POST /api/faults` with one of these as its JSON body). Each

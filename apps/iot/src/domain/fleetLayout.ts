@@ -59,7 +59,10 @@ export function fleetLayout(size: FleetSize, group = 'site'): FleetLayout {
     for (let f = 1; f <= size.floors; f++) {
       const devices: PlannedDevice[] = [];
       for (let d = 1; d <= size.devicesPerFloor; d++) {
-        devices.push({ device: `d${String(d).padStart(width, '0')}`, metrics: KINDS[(d - 1) % KINDS.length]! });
+        devices.push({
+          device: `d${String(d).padStart(width, '0')}`,
+          metrics: KINDS[(d - 1) % KINDS.length]!,
+        });
       }
       nodes.push({ node: `b${b}-f${f}`, placement: { building: `b${b}`, floor: `f${f}` }, devices });
     }

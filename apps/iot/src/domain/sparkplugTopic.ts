@@ -34,7 +34,8 @@ const validId = (id: string | undefined): id is string => id !== undefined && id
 export function parseSparkplugTopic(topic: string): SparkplugTopic | undefined {
   const parts = topic.split('/');
   if (parts[0] !== SPARKPLUG_NAMESPACE) return undefined;
-  if (parts[1] === 'STATE') return parts.length === 3 && validId(parts[2]) ? { kind: 'state', host: parts[2] } : undefined;
+  if (parts[1] === 'STATE')
+    return parts.length === 3 && validId(parts[2]) ? { kind: 'state', host: parts[2] } : undefined;
   const [, group, type, node, device] = parts;
   if (!validId(group) || !validId(node)) return undefined;
   if (parts.length === 4 && (NODE_TYPES as readonly string[]).includes(type ?? ''))

@@ -1,5 +1,11 @@
 import { createApp, HttpError, type AppRuntime, type StreamApp } from '@twohop/app-kit';
-import { sseStreams, StreamCatalog, type Closeable, type ConnectionLimits, type SseStreams } from '@twohop/server';
+import {
+  sseStreams,
+  StreamCatalog,
+  type Closeable,
+  type ConnectionLimits,
+  type SseStreams,
+} from '@twohop/server';
 import type { IotErrorCode } from '../domain/dashboardWire.js';
 import { fleetFaultSchema, type FleetFault } from '../domain/faults.js';
 import type { SiteEvents } from '../domain/SiteEvents.js';
@@ -70,7 +76,8 @@ export function createIotServer(options: IotServerOptions = {}): IotServer {
   const edge = options.edge?.(hub);
   kit.routes.post('/api/faults', async (request, response) => {
     const fault = parseOr400(fleetFaultSchema, request.body);
-    if (edge?.fault === undefined) throw new HttpError<IotErrorCode>(503, 'fault_unavailable', 'no simulated fleet attached');
+    if (edge?.fault === undefined)
+      throw new HttpError<IotErrorCode>(503, 'fault_unavailable', 'no simulated fleet attached');
     await edge.fault(fault);
     response.json({ ok: true, fault });
   });

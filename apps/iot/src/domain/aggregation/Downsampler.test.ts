@@ -36,29 +36,42 @@ describe('Downsampler', () => {
       ts: fc.integer({ min: 0, max: 10_000 }),
     });
     fc.assert(
-      fc.property(fc.array(reading, { maxLength: 200 }), fc.integer({ min: 1, max: 5000 }), (readings, interval) => {
-        const sampler = new Downsampler(interval);
-        for (const { series, value, ts } of readings) sampler.add(series, 'm', value, ts);
-        const buckets = sampler.close(20_000);
-        expect(buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(readings.length);
-        expect(buckets.reduce((sum, bucket) => sum + bucket.sum, 0)).toBe(readings.reduce((sum, r) => sum + r.value, 0));
-        for (const bucket of buckets) {
-          const inside = readings.filter((r) => r.series === bucket.series && Math.floor(r.ts / interval) * interval === bucket.start);
-          expect(bucket.min).toBe(Math.min(...inside.map((r) => r.value)));
-          expect(bucket.max).toBe(Math.max(...inside.map((r) => r.value)));
-        }
-      }),
+      fc.property(
+        fc.array(reading, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (readings, interval) => {
+          const sampler = new Downsampler(interval);
+          for (const { series, value, ts } of readings) sampler.add(series, 'm', value, ts);
+          const buckets = sampler.close(20_000);
+          expect(buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(readings.length);
+          expect(buckets.reduce((sum, bucket) => sum + bucket.sum, 0)).toBe(
+            readings.reduce((sum, r) => sum + r.value, 0),
+          );
+          for (const bucket of buckets) {
+            const inside = readings.filter(
+              (r) => r.series === bucket.series && Math.floor(r.ts / interval) * interval === bucket.start,
+            );
+            expect(bucket.min).toBe(Math.min(...inside.map((r) => r.value)));
+            expect(bucket.max).toBe(Math.max(...inside.map((r) => r.value)));
+          }
+        },
+      ),
     );
   });
 
   it('merges summaries so that the mean of the merge is the mean of all readings', () => {
-    const merged = mergeBuckets({ count: 2, sum: 10, min: 4, max: 6 }, { count: 1, sum: 20, min: 20, max: 20 });
+    const merged = mergeBuckets(
+      { count: 2, sum: 10, min: 4, max: 6 },
+      { count: 1, sum: 20, min: 20, max: 20 },
+    );
     expect(merged).toEqual({ count: 3, sum: 30, min: 4, max: 20 });
     expect(meanOf(merged)).toBe(10);
   });
 
   it('shapes a bucket for the site tree, and feeds a reading to its floor and its building', () => {
-    expect(toAggregate({ series: 'b1/f1', metric: 'm', start: 0, count: 3, sum: 10, min: 1.234, max: 5 })).toEqual({
+    expect(
+      toAggregate({ series: 'b1/f1', metric: 'm', start: 0, count: 3, sum: 10, min: 1.234, max: 5 }),
+    ).toEqual({
       mean: 3.33,
       min: 1.23,
       max: 5,

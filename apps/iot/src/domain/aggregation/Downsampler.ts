@@ -16,7 +16,13 @@ export const meanOf = (bucket: Pick<Bucket, 'sum' | 'count'>): number => bucket.
 
 /** Merges two summaries of the same series and metric (count, sum, min, max add up; mean follows). */
 export function mergeBuckets<B extends Omit<Bucket, 'series' | 'metric' | 'start'>>(a: B, b: B): B {
-  return { ...a, count: a.count + b.count, sum: a.sum + b.sum, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
+  return {
+    ...a,
+    count: a.count + b.count,
+    sum: a.sum + b.sum,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+  };
 }
 
 interface Open {
@@ -41,7 +47,8 @@ export class Downsampler {
   #late = 0;
 
   constructor(intervalMs: number) {
-    if (!(intervalMs > 0) || !Number.isInteger(intervalMs)) throw new RangeError('the interval must be a positive integer of ms');
+    if (!(intervalMs > 0) || !Number.isInteger(intervalMs))
+      throw new RangeError('the interval must be a positive integer of ms');
     this.intervalMs = intervalMs;
   }
 

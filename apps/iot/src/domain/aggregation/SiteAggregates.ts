@@ -26,7 +26,13 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 /** A closed bucket as the site tree shows it. */
 export function toAggregate(bucket: Bucket): MetricAggregate {
-  return { mean: round(meanOf(bucket)), min: round(bucket.min), max: round(bucket.max), n: bucket.count, t: bucket.start };
+  return {
+    mean: round(meanOf(bucket)),
+    min: round(bucket.min),
+    max: round(bucket.max),
+    n: bucket.count,
+    t: bucket.start,
+  };
 }
 
 /**

@@ -1,10 +1,4 @@
-import {
-  isAcknowledged,
-  isActive,
-  statusOf,
-  type Alarm,
-  type AlarmSeverity,
-} from './alarmTypes.js';
+import { isAcknowledged, isActive, statusOf, type Alarm, type AlarmSeverity } from './alarmTypes.js';
 
 /** Why an acknowledge was refused. */
 export type AcknowledgeError = 'unknown_alarm';
@@ -61,7 +55,13 @@ export class AlarmBook {
   }
 
   /** Raises (or re-raises, updating) the alarm of `originator` and `type`. */
-  raise(originator: string, type: string, severity: AlarmSeverity, now: number, value?: number): AlarmChanges {
+  raise(
+    originator: string,
+    type: string,
+    severity: AlarmSeverity,
+    now: number,
+    value?: number,
+  ): AlarmChanges {
     const open = this.openAlarm(originator, type);
     if (open !== undefined) {
       const updated: Alarm = {
@@ -95,20 +95,36 @@ export class AlarmBook {
     const open = this.openAlarm(originator, type);
     if (open === undefined) return NO_CHANGES;
     this.#open.delete(key(originator, type));
-    const cleared: Alarm = { ...open, status: statusOf(false, isAcknowledged(open)), clearTs: now, endTs: now };
+    const cleared: Alarm = {
+      ...open,
+      status: statusOf(false, isAcknowledged(open)),
+      clearTs: now,
+      endTs: now,
+    };
     this.#alarms.set(open.id, cleared);
     return { set: [cleared], removed: this.#trim() };
   }
 
   /** Acknowledges an alarm (active or cleared) on behalf of `user`; acknowledging twice changes nothing. */
-  acknowledge(id: string, user: string, now: number): { ok: true; changes: AlarmChanges; alarm: Alarm } | {
-    ok: false;
-    error: AcknowledgeError;
-  } {
+  acknowledge(
+    id: string,
+    user: string,
+    now: number,
+  ):
+    | { ok: true; changes: AlarmChanges; alarm: Alarm }
+    | {
+        ok: false;
+        error: AcknowledgeError;
+      } {
     const alarm = this.#alarms.get(id);
     if (alarm === undefined) return { ok: false, error: 'unknown_alarm' };
     if (isAcknowledged(alarm)) return { ok: true, changes: NO_CHANGES, alarm };
-    const acknowledged: Alarm = { ...alarm, status: statusOf(isActive(alarm), true), ackTs: now, ackBy: user };
+    const acknowledged: Alarm = {
+      ...alarm,
+      status: statusOf(isActive(alarm), true),
+      ackTs: now,
+      ackBy: user,
+    };
     this.#alarms.set(id, acknowledged);
     return { ok: true, changes: { set: [acknowledged], removed: [] }, alarm: acknowledged };
   }
@@ -128,7 +144,8 @@ export class AlarmBook {
     for (const id of removed) {
       const alarm = this.#alarms.get(id)!;
       this.#alarms.delete(id);
-      if (this.#open.get(key(alarm.originator, alarm.type)) === id) this.#open.delete(key(alarm.originator, alarm.type));
+      if (this.#open.get(key(alarm.originator, alarm.type)) === id)
+        this.#open.delete(key(alarm.originator, alarm.type));
     }
     return removed;
   }

@@ -44,7 +44,9 @@ export class AlarmRule {
   constructor(readonly spec: AlarmRuleSpec) {
     if (spec.thresholds.length === 0) throw new RangeError(`alarm rule ${spec.type} has no threshold`);
     const above = spec.direction === 'above';
-    this.#passes = above ? (value, threshold) => value >= threshold : (value, threshold) => value <= threshold;
+    this.#passes = above
+      ? (value, threshold) => value >= threshold
+      : (value, threshold) => value <= threshold;
     this.#thresholds = [...spec.thresholds].sort((a, b) => (above ? b.value - a.value : a.value - b.value));
     const least = this.#thresholds[this.#thresholds.length - 1]!.value;
     if (above ? spec.clearAt > least : spec.clearAt < least) {

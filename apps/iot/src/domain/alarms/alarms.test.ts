@@ -45,20 +45,23 @@ describe('AlarmRule', () => {
 
   it('a value hovering around one threshold raises once and clears at most once per excursion (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 29.5, max: 31.5, noNaN: true }), { maxLength: 200 }), (values) => {
-        let active = false;
-        let severity: AlarmSeverity | undefined;
-        let raises = 0;
-        let clears = 0;
-        for (const value of values) {
-          const outcome = temperature.evaluate(value, active, severity);
-          if (outcome.action === 'raise') [active, severity, raises] = [true, outcome.severity, raises + 1];
-          if (outcome.action === 'clear') [active, severity, clears] = [false, undefined, clears + 1];
-        }
-        // Never below the clear point, so once raised it never clears, and never raises twice at one severity.
-        expect(clears).toBe(0);
-        expect(raises).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 29.5, max: 31.5, noNaN: true }), { maxLength: 200 }),
+        (values) => {
+          let active = false;
+          let severity: AlarmSeverity | undefined;
+          let raises = 0;
+          let clears = 0;
+          for (const value of values) {
+            const outcome = temperature.evaluate(value, active, severity);
+            if (outcome.action === 'raise') [active, severity, raises] = [true, outcome.severity, raises + 1];
+            if (outcome.action === 'clear') [active, severity, clears] = [false, undefined, clears + 1];
+          }
+          // Never below the clear point, so once raised it never clears, and never raises twice at one severity.
+          expect(clears).toBe(0);
+          expect(raises).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
 });
@@ -69,8 +72,15 @@ describe('AlarmBook', () => {
     const [raised] = book.raise('site/b1-f1/d01', 'Temperature high', 'WARNING', 1000, 31).set;
     expect(raised).toMatchObject({ id: 'a1', status: 'ACTIVE_UNACK', startTs: 1000, raises: 1, value: 31 });
     const acknowledged = book.acknowledge('a1', 'ana', 2000);
-    expect(acknowledged).toMatchObject({ ok: true, alarm: { status: 'ACTIVE_ACK', ackBy: 'ana', ackTs: 2000 } });
-    expect(book.acknowledge('a1', 'bo', 3000)).toMatchObject({ ok: true, changes: { set: [] }, alarm: { ackBy: 'ana' } });
+    expect(acknowledged).toMatchObject({
+      ok: true,
+      alarm: { status: 'ACTIVE_ACK', ackBy: 'ana', ackTs: 2000 },
+    });
+    expect(book.acknowledge('a1', 'bo', 3000)).toMatchObject({
+      ok: true,
+      changes: { set: [] },
+      alarm: { ackBy: 'ana' },
+    });
     const [cleared] = book.clear('site/b1-f1/d01', 'Temperature high', 4000).set;
     expect(cleared).toMatchObject({ status: 'CLEARED_ACK', clearTs: 4000 });
     expect(book.acknowledge('nope', 'ana', 1)).toEqual({ ok: false, error: 'unknown_alarm' });
@@ -81,7 +91,15 @@ describe('AlarmBook', () => {
     book.raise('d', 'Temperature high', 'WARNING', 1000, 31);
     book.acknowledge('a1', 'ana', 1500);
     const [updated] = book.raise('d', 'Temperature high', 'CRITICAL', 2000, 41).set;
-    expect(updated).toMatchObject({ id: 'a1', severity: 'CRITICAL', status: 'ACTIVE_ACK', startTs: 1000, endTs: 2000, raises: 2, value: 41 });
+    expect(updated).toMatchObject({
+      id: 'a1',
+      severity: 'CRITICAL',
+      status: 'ACTIVE_ACK',
+      startTs: 1000,
+      endTs: 2000,
+      raises: 2,
+      value: 41,
+    });
     expect(book.all()).toHaveLength(1);
   });
 

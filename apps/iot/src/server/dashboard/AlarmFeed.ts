@@ -1,4 +1,12 @@
-import { keyedState, removeKey, setKey, StreamPublisher, type KeyedChange, type KeyedSnapshot, type KeyedState } from '@twohop/snapshot-delta';
+import {
+  keyedState,
+  removeKey,
+  setKey,
+  StreamPublisher,
+  type KeyedChange,
+  type KeyedSnapshot,
+  type KeyedState,
+} from '@twohop/snapshot-delta';
 import { AlarmBook, type AlarmChanges } from '../../domain/alarms/AlarmBook.js';
 import { AlarmRule, DEFAULT_ALARM_RULES, type AlarmRuleSpec } from '../../domain/alarms/AlarmRule.js';
 import { isActive, type Alarm } from '../../domain/alarms/alarmTypes.js';
@@ -41,7 +49,11 @@ export class AlarmFeed {
       rules.push(new AlarmRule(spec));
       this.#rules.set(spec.metric, rules);
     }
-    this.publisher = new StreamPublisher({ stream: ALARMS_STREAM, model: keyedState<Alarm>(), timestamps: this.#now });
+    this.publisher = new StreamPublisher({
+      stream: ALARMS_STREAM,
+      model: keyedState<Alarm>(),
+      timestamps: this.#now,
+    });
   }
 
   /** Runs a device's readings through the rules that watch their metrics. */
@@ -50,7 +62,8 @@ export class AlarmFeed {
       for (const rule of this.#rules.get(reading.metric) ?? []) {
         const open = this.book.openAlarm(device, rule.type);
         const outcome = rule.evaluate(reading.value, open !== undefined, open?.severity);
-        if (outcome.action === 'raise') this.#publish(this.book.raise(device, rule.type, outcome.severity, this.#now(), reading.value));
+        if (outcome.action === 'raise')
+          this.#publish(this.book.raise(device, rule.type, outcome.severity, this.#now(), reading.value));
         else if (outcome.action === 'clear') this.#publish(this.book.clear(device, rule.type, this.#now()));
       }
     }

@@ -1,8 +1,21 @@
-import { keyedState, setKey, StreamPublisher, type KeyedChange, type KeyedSnapshot, type KeyedState } from '@twohop/snapshot-delta';
+import {
+  keyedState,
+  setKey,
+  StreamPublisher,
+  type KeyedChange,
+  type KeyedSnapshot,
+  type KeyedState,
+} from '@twohop/snapshot-delta';
 import { Downsampler } from '../../domain/aggregation/Downsampler.js';
 import { aggregateSeries } from '../../domain/aggregation/SiteAggregates.js';
 import { DEVICES_STREAM, type DeviceReading } from '../../domain/dashboardWire.js';
-import { deviceKey, nodeKey, type DeviceAddress, type NodePlacement, type Reading } from '../../domain/site.js';
+import {
+  deviceKey,
+  nodeKey,
+  type DeviceAddress,
+  type NodePlacement,
+  type Reading,
+} from '../../domain/site.js';
 import type {
   BridgeEvent,
   DeviceBirth,
@@ -53,7 +66,11 @@ export class DashboardHub implements SiteEvents {
   readonly alarms: AlarmFeed;
   readonly views: ViewRegistry;
   /** Every device's latest state: the baseline a visible-only view is measured against. */
-  readonly devices: StreamPublisher<KeyedState<DeviceReading>, readonly KeyedChange<DeviceReading>[], KeyedSnapshot<DeviceReading>>;
+  readonly devices: StreamPublisher<
+    KeyedState<DeviceReading>,
+    readonly KeyedChange<DeviceReading>[],
+    KeyedSnapshot<DeviceReading>
+  >;
   readonly #nodes = new Map<string, NodeRecord>();
   readonly #aggregates: Downsampler;
   readonly #historySampler: Downsampler;
@@ -64,7 +81,11 @@ export class DashboardHub implements SiteEvents {
     this.#now = options.now ?? Date.now;
     this.site = new SiteTreeFeed({ now: this.#now });
     this.alarms = new AlarmFeed({ ...options.alarms, now: this.#now });
-    this.devices = new StreamPublisher({ stream: DEVICES_STREAM, model: keyedState<DeviceReading>(), timestamps: this.#now });
+    this.devices = new StreamPublisher({
+      stream: DEVICES_STREAM,
+      model: keyedState<DeviceReading>(),
+      timestamps: this.#now,
+    });
     this.views = new ViewRegistry({
       latest: (device) => this.devices.state.get(device),
       now: this.#now,
@@ -94,7 +115,13 @@ export class DashboardHub implements SiteEvents {
     this.#nodes.set(key, record);
     // A (re)birth voids what the node said before: its devices are offline until their own DBIRTH.
     const devices = Object.fromEntries([...record.devices].map((device) => [device, false]));
-    this.site.setNode(record.placement, key, { online: true, bdSeq: record.bdSeq, gaps: record.gaps, births: record.births, devices });
+    this.site.setNode(record.placement, key, {
+      online: true,
+      bdSeq: record.bdSeq,
+      gaps: record.gaps,
+      births: record.births,
+      devices,
+    });
     for (const device of record.devices) this.#setOnline(`${key}/${device}`, false);
     this.site.event({ kind: 'birth', node: key, at: this.#now(), detail: `NBIRTH bdSeq ${event.bdSeq}` });
     this.alarms.nodeBorn(key);
@@ -128,7 +155,12 @@ export class DashboardHub implements SiteEvents {
     node.online = false;
     this.site.setNodeFields(node.placement, key, { online: false });
     for (const device of node.devices) this.#setOnline(`${key}/${device}`, false);
-    this.site.event({ kind: 'death', node: key, at: this.#now(), detail: `NDEATH bdSeq ${event.bdSeq} (${event.cause})` });
+    this.site.event({
+      kind: 'death',
+      node: key,
+      at: this.#now(),
+      detail: `NDEATH bdSeq ${event.bdSeq} (${event.cause})`,
+    });
     this.alarms.nodeDied(key);
   }
 
@@ -158,7 +190,13 @@ export class DashboardHub implements SiteEvents {
     return this.#history?.prune(now) ?? 0;
   }
 
-  #accept(address: DeviceAddress, node: NodeRecord, readings: readonly Reading[], ts: number, birth: boolean): void {
+  #accept(
+    address: DeviceAddress,
+    node: NodeRecord,
+    readings: readonly Reading[],
+    ts: number,
+    birth: boolean,
+  ): void {
     const key = deviceKey(address);
     const previous = this.devices.state.get(key);
     const values: Record<string, number> = birth ? {} : { ...previous?.values };

@@ -82,7 +82,8 @@ export class SiteTreeFeed {
     const operations: KeyedPatchOperation[] = [
       { op: 'add', path: pointer('events', String(id)), value: event as unknown as Json },
     ];
-    if (id > this.#events) operations.push({ op: 'remove', path: pointer('events', String(id - this.#events)) });
+    if (id > this.#events)
+      operations.push({ op: 'remove', path: pointer('events', String(id - this.#events)) });
     this.#publish(operations);
   }
 

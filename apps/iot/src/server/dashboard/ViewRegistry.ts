@@ -72,7 +72,11 @@ export class ViewRegistry {
    * Replaces view `id`'s visible devices (made at `rateMs` if new; a rate applies to subscriptions made after it
    * changes). Returns how many devices entered and left.
    */
-  setVisible(id: string, devices: readonly string[], rateMs: number = VIEW_RATE_MS.default): { entered: number; left: number } {
+  setVisible(
+    id: string,
+    devices: readonly string[],
+    rateMs: number = VIEW_RATE_MS.default,
+  ): { entered: number; left: number } {
     const view = this.#view(id, rateMs);
     const next = new Set(devices);
     const changes: KeyedChange<DeviceReading>[] = [];
@@ -128,7 +132,11 @@ export class ViewRegistry {
         historyCapacity: 256,
         timestamps: this.#now,
       });
-      view = { publisher, entry: { source: publisher, delivery: 'conflate', intervalMs: rateMs }, devices: new Set() };
+      view = {
+        publisher,
+        entry: { source: publisher, delivery: 'conflate', intervalMs: rateMs },
+        devices: new Set(),
+      };
       this.#views.set(id, view);
     } else if (view.entry.intervalMs !== rateMs) {
       view.entry = { ...view.entry, intervalMs: rateMs };

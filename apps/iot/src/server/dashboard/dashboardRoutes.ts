@@ -29,7 +29,8 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.ou
 export function mountDashboardRoutes(routes: Router, hub: DashboardHub): void {
   routes.put('/api/views/:id', (request, response) => {
     const id = request.params['id'] ?? '';
-    if (!VIEW_ID.test(id)) throw new HttpError<IotErrorCode>(400, 'invalid_request', 'view ids are 8–64 letters, digits, _ or -');
+    if (!VIEW_ID.test(id))
+      throw new HttpError<IotErrorCode>(400, 'invalid_request', 'view ids are 8–64 letters, digits, _ or -');
     const body = parseOr400(viewRequestSchema, request.body);
     const changed = hub.views.setVisible(id, body.devices, body.rateMs);
     response.json({ ok: true, stream: `view:${id}`, ...changed });
@@ -38,13 +39,18 @@ export function mountDashboardRoutes(routes: Router, hub: DashboardHub): void {
   routes.post('/api/alarms/:id/ack', (request, response) => {
     const { user } = parseOr400(acknowledgeSchema, request.body);
     const result = hub.alarms.acknowledge(request.params['id'] ?? '', user);
-    if (!result.ok) throw new HttpError<IotErrorCode>(404, 'unknown_alarm', 'no such alarm (it may have been dropped)');
+    if (!result.ok)
+      throw new HttpError<IotErrorCode>(404, 'unknown_alarm', 'no such alarm (it may have been dropped)');
     response.json({ ok: true, alarm: result.alarm });
   });
 
   routes.get('/api/history', (request, response) => {
     const history = hub.history;
     const query = parseOr400(historyQuerySchema, request.query);
-    response.json({ ok: true, intervalMs: query.intervalMs, points: history === undefined ? [] : history.query(query) });
+    response.json({
+      ok: true,
+      intervalMs: query.intervalMs,
+      points: history === undefined ? [] : history.query(query),
+    });
   });
 }

@@ -13,7 +13,12 @@ export function bridgeEventOf(event: BridgeEvent, at: number): EdgeEvent | undef
         detail: `seq gap: expected ${event.expected}, received ${event.received} (${event.reason})`,
       };
     case 'rebirth-requested':
-      return { kind: 'rebirth', node: nodeKey(event.node), at, detail: `NCMD Node Control/Rebirth (${event.reason})` };
+      return {
+        kind: 'rebirth',
+        node: nodeKey(event.node),
+        at,
+        detail: `NCMD Node Control/Rebirth (${event.reason})`,
+      };
     case 'stale-death-ignored':
       return {
         kind: 'stale-death',
@@ -22,7 +27,12 @@ export function bridgeEventOf(event: BridgeEvent, at: number): EdgeEvent | undef
         detail: `stale NDEATH bdSeq ${event.bdSeq} ignored (current ${event.current ?? 'none'})`,
       };
     case 'reordered':
-      return { kind: 'reordered', node: nodeKey(event.node), at, detail: `seq ${event.seq} put back in order` };
+      return {
+        kind: 'reordered',
+        node: nodeKey(event.node),
+        at,
+        detail: `seq ${event.seq} put back in order`,
+      };
     case 'malformed':
       return undefined;
   }
