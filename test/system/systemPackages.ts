@@ -16,6 +16,11 @@ export interface SystemPackage {
  */
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { command: 'chromium', apt: 'chromium', usedBy: 'the browser tests (apps/*/test/*.browser.test.ts)' },
+  {
+    command: 'mosquitto',
+    apt: 'mosquitto',
+    usedBy: 'the IoT bridge against an external broker (apps/iot/test/*.mosquitto.test.ts, iot:gaps)',
+  },
 ];
 
 /** What the machine offers to install with. */

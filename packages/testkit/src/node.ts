@@ -1,6 +1,6 @@
 /**
  * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections,
- * clients that stop reading their socket, Debian's Chromium through playwright-core with page-layout checks, and the
+ * clients that stop reading their socket, Debian's mosquitto on a free port, Debian's Chromium through playwright-core with page-layout checks, and the
  * scenario and benchmark reports. What runs anywhere is `@twohop/testkit`.
  */
 export { trackConnections } from '@twohop/app-kit';
@@ -27,4 +27,10 @@ export {
   type Invariant,
   type ScenarioReport,
 } from './node/scenarioReport.js';
+export {
+  processCpuMs,
+  startMosquitto,
+  type MosquittoBroker,
+  type MosquittoOptions,
+} from './node/mosquittoBroker.js';
 export { chartsHtml, type LatencyChart, type TimeChart } from './node/reportCharts.js';

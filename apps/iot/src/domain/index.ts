@@ -9,3 +9,5 @@ export * from './FleetState.js';
 export * from './sparkplugTopic.js';
 export * from './fleetLayout.js';
 export * from './faults.js';
+export * from './sparkplugPayload.js';
+export * from './SparkplugHost.js';
