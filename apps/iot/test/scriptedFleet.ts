@@ -1,7 +1,9 @@
 import { SeededRandom } from '@twohop/testkit';
 import { fleetLayout, type FleetLayout, type FleetSize } from '../src/domain/fleetLayout.js';
 import { METRICS, type MetricName, type Reading } from '../src/domain/site.js';
+import type { FleetFault } from '../src/domain/faults.js';
 import type { SiteEvents } from '../src/domain/SiteEvents.js';
+import type { EdgeAttachment } from '../src/server/createIotServer.js';
 
 /**
  * A fleet played straight into {@link SiteEvents}, as the bridge would after it accepted each message: births,
@@ -15,6 +17,8 @@ export class ScriptedFleet {
   readonly #now: () => number;
   readonly #values = new Map<string, Partial<Record<MetricName, number>>>();
   readonly #bdSeq = new Map<string, number>();
+  /** Sensors running hot: they report this value until cooled. */
+  readonly #hot = new Map<string, { metric: MetricName; value: number }>();
 
   constructor(events: SiteEvents, options: { size: FleetSize; seed: number; now?: () => number }) {
     this.layout = fleetLayout(options.size);
@@ -62,6 +66,8 @@ export class ScriptedFleet {
         const key = `${this.layout.group}/${node.node}/${device.device}`;
         const values = this.#values.get(key)!;
         for (const metric of device.metrics) values[metric] = this.#walk(metric, values[metric]!);
+        const hot = this.#hot.get(key);
+        if (hot !== undefined) values[hot.metric] = hot.value;
         this.#events.readings({
           device: { group: this.layout.group, node: node.node, device: device.device },
           readings: this.#readings(key),
@@ -82,6 +88,20 @@ export class ScriptedFleet {
     });
   }
 
+  /** The sensor keeps reporting `value` for `metric` until {@link ScriptedFleet.cool}. */
+  heat(deviceKey: string, metric: MetricName, value: number): void {
+    this.#hot.set(deviceKey, { metric, value });
+    this.set(deviceKey, metric, value);
+  }
+
+  /** Ends {@link ScriptedFleet.heat}: the sensor is back in its healthy range. */
+  cool(deviceKey: string): void {
+    const hot = this.#hot.get(deviceKey);
+    if (hot === undefined) return;
+    this.#hot.delete(deviceKey);
+    this.set(deviceKey, hot.metric, this.#healthy(hot.metric));
+  }
+
   /** The node's current NDEATH: it and its devices go offline. */
   kill(nodeId: string): void {
     this.#events.nodeDied({
@@ -98,6 +118,16 @@ export class ScriptedFleet {
     this.#events.bridge({ type: 'gap', node, expected, received, reason: 'timeout', ts: this.#now() });
     this.#events.bridge({ type: 'rebirth-requested', node, reason: 'gap', ts: this.#now() });
     this.birth(nodeId);
+  }
+
+  /** What the bridge reports when two messages came swapped and the reorder window put them back. */
+  reorder(nodeId: string, seq = 12): void {
+    this.#events.bridge({
+      type: 'reordered',
+      node: { group: this.layout.group, node: nodeId },
+      seq,
+      ts: this.#now(),
+    });
   }
 
   #readings(key: string): Reading[] {
@@ -120,4 +150,33 @@ export class ScriptedFleet {
     const next = Math.min(max, Math.max(min, value + step));
     return integer ? Math.round(next) : Math.round(next * 10) / 10;
   }
+}
+
+/**
+ * The scripted fleet attached to the app as its device side: a reading from every device every `everyMs`, and the
+ * fault requests of the UI's buttons played as the bridge would report their outcome.
+ */
+export function scriptedEdge(fleet: ScriptedFleet, everyMs = 500): EdgeAttachment {
+  const timer = setInterval(() => fleet.step(), everyMs);
+  timer.unref();
+  const key = (node: string, device: string) => `${fleet.layout.group}/${node}/${device}`;
+  return {
+    fault(fault: FleetFault) {
+      switch (fault.kind) {
+        case 'lose':
+          return fleet.gapAndRebirth(fault.node);
+        case 'reorder':
+          return fleet.reorder(fault.node);
+        case 'die':
+          return fleet.kill(fault.node);
+        case 'reconnect':
+          return fleet.birth(fault.node);
+        case 'hot':
+          return fleet.heat(key(fault.node, fault.device), fault.metric as MetricName, 41);
+        case 'cool':
+          return fleet.cool(key(fault.node, fault.device));
+      }
+    },
+    close: () => clearInterval(timer),
+  };
 }

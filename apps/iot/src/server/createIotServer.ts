@@ -6,12 +6,19 @@ import {
   type ConnectionLimits,
   type SseStreams,
 } from '@twohop/server';
+import type { Server as HttpServer } from 'node:http';
 import type { IotErrorCode } from '../domain/dashboardWire.js';
 import { fleetFaultSchema, type FleetFault } from '../domain/faults.js';
 import type { SiteEvents } from '../domain/SiteEvents.js';
 import { DashboardHub, type DashboardHubOptions } from './dashboard/DashboardHub.js';
 import { mountDashboardRoutes, parseOr400 } from './dashboard/dashboardRoutes.js';
 import { SqliteHistory, type SqliteHistoryOptions } from './dashboard/SqliteHistory.js';
+
+/** What the device side is given when it is attached: the events to drive and the app's HTTP server (for MQTT over WebSocket). */
+export interface EdgeContext {
+  readonly events: SiteEvents;
+  readonly http: HttpServer;
+}
 
 /** The device side, attached to the app: it drives the dashboards through `events` and takes faults on demand. */
 export interface EdgeAttachment extends Closeable {
@@ -32,7 +39,7 @@ export interface IotServerOptions extends Omit<DashboardHubOptions, 'history'> {
   /** The site tree's least time between two frames to one dashboard (charts update slower than readings). @default 1000 */
   siteIntervalMs?: number;
   /** Connects the device side (the broker, the bridge, the simulated fleet) to the dashboards' events. */
-  edge?: (events: SiteEvents) => EdgeAttachment;
+  edge?: (context: EdgeContext) => EdgeAttachment;
 }
 
 /** The IoT app, assembled but not listening. */
@@ -73,7 +80,7 @@ export function createIotServer(options: IotServerOptions = {}): IotServer {
   kit.routes.get('/api/sse', sse.handler);
   mountDashboardRoutes(kit.routes, hub);
 
-  const edge = options.edge?.(hub);
+  const edge = options.edge?.({ events: hub, http: kit.http });
   kit.routes.post('/api/faults', async (request, response) => {
     const fault = parseOr400(fleetFaultSchema, request.body);
     if (edge?.fault === undefined)
