@@ -93,12 +93,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   let tcp: NetServer | undefined;
   let port: number | undefined;
-  if (options.port !== false) {
+  const wanted = options.port ?? 1883;
+  if (wanted !== false) {
     tcp = createServer((socket) => aedes.handle(socket));
     const server = tcp;
     port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 1883, options.host ?? '127.0.0.1', () =>
+      server.listen(wanted, options.host ?? '127.0.0.1', () =>
         resolve((server.address() as AddressInfo).port),
       );
     });
