@@ -148,7 +148,7 @@ export class StreamRelay {
       seq: position.seq,
       data: modelFor(stream).snapshot(replica.state),
     };
-    this.#post(tab, { type: 'frame', message: snapshot });
+    this.#post(tab, { type: 'frame', message: snapshot, bytes: 0 });
     relayed.tabs.add(tab);
   }
 
@@ -160,7 +160,7 @@ export class StreamRelay {
 
   #relay(message: ServerMessage): void {
     if (message.type === 'heartbeat') {
-      this.#broadcast({ type: 'frame', message });
+      this.#broadcast({ type: 'frame', message, bytes: 0 });
       return;
     }
     const relayed = this.#streams.get(message.stream);
@@ -172,7 +172,9 @@ export class StreamRelay {
       }
       relayed.waiting.clear();
     }
-    for (const tab of relayed.tabs) this.#post(tab, { type: 'frame', message });
+    if (relayed.tabs.size === 0) return;
+    const frame: RelayToTab = { type: 'frame', message, bytes: JSON.stringify(message).length };
+    for (const tab of relayed.tabs) this.#post(tab, frame);
   }
 
   #visibleChanged(): void {

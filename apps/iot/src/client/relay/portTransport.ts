@@ -43,7 +43,9 @@ export function portTransport(port: PortLike, options: PortTransportOptions = {}
           acks.delete(message.stream);
           return;
         case 'frame':
-          if (open) handlers?.onMessage(message.message);
+          if (!open) return;
+          if (message.bytes > 0) handlers?.onFrameSize?.(message.bytes);
+          handlers?.onMessage(message.message);
       }
     };
     const close = (reason: string) => {

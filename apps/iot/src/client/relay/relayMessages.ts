@@ -19,7 +19,8 @@ export type RelayToTab =
   | { readonly type: 'up'; readonly viewId: string }
   | { readonly type: 'down'; readonly reason: string }
   | { readonly type: 'ack'; readonly stream: string; readonly ack: SubscribeAck }
-  | { readonly type: 'frame'; readonly message: ServerMessage };
+  /** A stream frame, with the size of its JSON (for the tab's bytes/s). */
+  | { readonly type: 'frame'; readonly message: ServerMessage; readonly bytes: number };
 
 /** The part of a MessagePort both sides use (the browser's, or Node's for tests). */
 export interface PortLike {
