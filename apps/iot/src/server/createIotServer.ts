@@ -38,6 +38,11 @@ export interface IotServerOptions extends Omit<DashboardHubOptions, 'history'> {
   tickMs?: number;
   /** The site tree's least time between two frames to one dashboard (charts update slower than readings). @default 1000 */
   siteIntervalMs?: number;
+  /**
+   * Lets a socket.io client ask the server to stall its own connection (`fault {kind: 'stall', ms}`), to watch
+   * conflation and catch-up; for demos and the conformance suite. @default false
+   */
+  allowFaultInjection?: boolean;
   /** Connects the device side (the broker, the bridge, the simulated fleet) to the dashboards' events. */
   edge?: (context: EdgeContext) => EdgeAttachment;
 }
@@ -74,7 +79,10 @@ export function createIotServer(options: IotServerOptions = {}): IotServer {
     webRoot: new URL('../../dist/web/', import.meta.url),
     uiHint: 'pnpm --filter @twohop/iot build',
     catalog,
-    streams: limits === undefined ? {} : { limits },
+    streams: {
+      ...(limits === undefined ? {} : { limits }),
+      ...(options.allowFaultInjection === true ? { allowFaultInjection: true } : {}),
+    },
   });
   const sse = sseStreams({ catalog, metrics: kit.metrics, ...(limits === undefined ? {} : { limits }) });
   kit.routes.get('/api/sse', sse.handler);
