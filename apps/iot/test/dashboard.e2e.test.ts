@@ -167,8 +167,8 @@ describe('the IoT dashboard over SSE', () => {
         }),
       ),
     ).toMatchObject({
-      status: 503,
-      body: { error: { code: 'fault_unavailable' } },
+      status: 409,
+      body: { error: { code: 'no_simulator' } },
     });
   });
 });

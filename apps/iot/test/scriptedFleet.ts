@@ -1,9 +1,7 @@
 import { SeededRandom } from '@twohop/testkit';
 import { fleetLayout, type FleetLayout, type FleetSize } from '../src/domain/fleetLayout.js';
 import { METRICS, type MetricName, type Reading } from '../src/domain/site.js';
-import type { FleetFault } from '../src/domain/faults.js';
 import type { SiteEvents } from '../src/domain/SiteEvents.js';
-import type { EdgeAttachment } from '../src/server/createIotServer.js';
 
 /**
  * A fleet played straight into {@link SiteEvents}, as the bridge would after it accepted each message: births,
@@ -150,33 +148,4 @@ export class ScriptedFleet {
     const next = Math.min(max, Math.max(min, value + step));
     return integer ? Math.round(next) : Math.round(next * 10) / 10;
   }
-}
-
-/**
- * The scripted fleet attached to the app as its device side: a reading from every device every `everyMs`, and the
- * fault requests of the UI's buttons played as the bridge would report their outcome.
- */
-export function scriptedEdge(fleet: ScriptedFleet, everyMs = 500): EdgeAttachment {
-  const timer = setInterval(() => fleet.step(), everyMs);
-  timer.unref();
-  const key = (node: string, device: string) => `${fleet.layout.group}/${node}/${device}`;
-  return {
-    fault(fault: FleetFault) {
-      switch (fault.kind) {
-        case 'lose':
-          return fleet.gapAndRebirth(fault.node);
-        case 'reorder':
-          return fleet.reorder(fault.node);
-        case 'die':
-          return fleet.kill(fault.node);
-        case 'reconnect':
-          return fleet.birth(fault.node);
-        case 'hot':
-          return fleet.heat(key(fault.node, fault.device), fault.metric as MetricName, 41);
-        case 'cool':
-          return fleet.cool(key(fault.node, fault.device));
-      }
-    },
-    close: () => clearInterval(timer),
-  };
 }

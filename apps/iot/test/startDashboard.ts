@@ -7,7 +7,7 @@ import { ScriptedFleet } from './scriptedFleet.js';
 
 /** The IoT app on a free port with a scripted fleet born into it, for one test. */
 export async function startDashboard(options: IotServerOptions & { seed?: number } = {}) {
-  const server = createIotServer({ tickMs: 0, ...options });
+  const server = await createIotServer({ tickMs: 0, ...options });
   const started = await startApp(server);
   const fleet = new ScriptedFleet(server.hub, {
     size: { buildings: 2, floors: 2, devicesPerFloor: 6 },

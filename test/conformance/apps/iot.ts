@@ -45,7 +45,7 @@ export const iotAdapter: AppAdapter = {
   name: 'iot',
   capabilities: ['stream'],
   async start({ port = 0, heartbeat }) {
-    const server = createIotServer({
+    const server = await createIotServer({
       allowFaultInjection: true,
       tickMs: 0,
       history: false,

@@ -114,12 +114,5 @@ export interface HistoryPoint {
 }
 
 /** The error codes the dashboard's routes answer with (beside app-kit's own). */
-export const IOT_ERROR_CODES = [
-  'invalid_request',
-  'unknown_alarm',
-  'unknown_view',
-  'too_many_views',
-  'unknown_node',
-  'fault_unavailable',
-] as const;
+export const IOT_ERROR_CODES = ['invalid_request', 'unknown_alarm'] as const;
 export type IotErrorCode = (typeof IOT_ERROR_CODES)[number];

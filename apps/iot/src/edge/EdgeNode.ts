@@ -1,0 +1,304 @@
+import { WrappingCounter } from '@twohop/sequence';
+import { connectAsync, type MqttClient } from 'mqtt';
+import type { FleetFault } from '../domain/faults.js';
+import type { PlannedNode } from '../domain/fleetLayout.js';
+import { SensorModel } from '../domain/SensorModel.js';
+import { METRICS, type MetricName } from '../domain/site.js';
+import {
+  asksForRebirth,
+  BD_SEQ,
+  NODE_CONTROL_REBIRTH,
+  SITE_BUILDING,
+  SITE_FLOOR,
+  SPARKPLUG_SEQ_MODULUS,
+  type SparkplugMetric,
+  type SparkplugPayload,
+} from '../domain/sparkplugPayload.js';
+import { deviceTopic, nodeTopic } from '../domain/sparkplugTopic.js';
+import { decodeSparkplug, encodeSparkplug } from '../sparkplug/sparkplugCodec.js';
+import type { EdgeNodeStats } from './edgeTypes.js';
+
+/** Options for {@link EdgeNode}. */
+export interface EdgeNodeOptions {
+  /** The broker. */
+  url: string;
+  group: string;
+  plan: PlannedNode;
+  username: string;
+  password: string;
+  /** Seeded random source for the sensors' values. */
+  random: () => number;
+  /** Readings per second per device. @default 1 */
+  ratePerDevice?: number;
+  /** How often the node sends the readings that are due. @default 100 */
+  tickMs?: number;
+  /** After an unexpected disconnect, reconnect (with the next bdSeq) after this long. @default 1000 */
+  reconnectMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+const METRIC_TYPE = (metric: MetricName): 'Int32' | 'Double' =>
+  METRICS[metric].integer ? 'Int32' : 'Double';
+
+/**
+ * One simulated Sparkplug B 3.0 edge node (a floor's gateway) and its sensors: it connects with its NDEATH as the
+ * MQTT will (carrying this session's `bdSeq`), publishes NBIRTH then a DBIRTH per device, then each device's changed
+ * metrics as DDATA by alias, every message numbered by one 0–255 {@link WrappingCounter}. It answers NCMD
+ * `Node Control/Rebirth` with fresh births, and takes faults: lost and reordered data, a death without DISCONNECT,
+ * a reconnect with the next `bdSeq`, a sensor running hot. No offline queue: QoS 0 is never queued while away.
+ */
+export class EdgeNode {
+  readonly #options: Required<Omit<EdgeNodeOptions, 'plan'>> & { plan: PlannedNode };
+  readonly #sensors = new Map<string, SensorModel>();
+  readonly #aliases = new Map<string, number>();
+  #client: MqttClient | undefined;
+  #seq = new WrappingCounter(SPARKPLUG_SEQ_MODULUS);
+  #bdSeq = -1;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #cursor = 0;
+  #due = 0;
+  #alive = false;
+  #paused = false;
+  #closed = false;
+  #lose = 0;
+  #reorder: 'off' | 'armed' | { topic: string; payload: SparkplugPayload } = 'off';
+  readonly stats: EdgeNodeStats = { sent: 0, lost: 0, reordered: 0, births: 0, rebirths: 0, sessions: 0 };
+
+  constructor(options: EdgeNodeOptions) {
+    this.#options = {
+      ratePerDevice: 1,
+      tickMs: 100,
+      reconnectMs: 1000,
+      now: Date.now,
+      ...options,
+    };
+    let alias = 1;
+    for (const device of options.plan.devices) {
+      this.#sensors.set(device.device, new SensorModel({ metrics: device.metrics, random: options.random }));
+      for (const metric of device.metrics) this.#aliases.set(`${device.device}/${metric}`, alias++);
+    }
+  }
+
+  get id(): string {
+    return this.#options.plan.node;
+  }
+
+  /** Whether the node has a live session (it is not dead from a fault). */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Connects a new session (the next bdSeq) and publishes its births. */
+  async start(): Promise<void> {
+    this.#closed = false;
+    await this.#connect();
+    this.#timer ??= setInterval(() => this.#tick(), this.#options.tickMs);
+  }
+
+  /** Every device's current values: what the host must converge to. */
+  truth(): Map<string, Record<MetricName, number>> {
+    return new Map([...this.#sensors].map(([device, sensor]) => [device, sensor.values()]));
+  }
+
+  /** Stops (or restarts) sending readings; a held reordered message goes out first, so no hole is left open. */
+  pause(paused: boolean): void {
+    this.#paused = paused;
+    if (paused) this.#flushHeld();
+  }
+
+  /** Injects a fault (see `fleetFaultSchema`). */
+  async fault(fault: FleetFault): Promise<void> {
+    switch (fault.kind) {
+      case 'lose':
+        this.#lose += fault.count;
+        return;
+      case 'reorder':
+        if (this.#reorder === 'off') this.#reorder = 'armed';
+        return;
+      case 'die':
+        return this.#die();
+      case 'reconnect':
+        return this.#connect();
+      case 'hot':
+        this.#sensors.get(fault.device)?.heat(fault.metric as MetricName, fault.by);
+        return;
+      case 'cool':
+        this.#sensors.get(fault.device)?.cool();
+        return;
+    }
+  }
+
+  /** A clean end: NDEATH published by the node itself, then DISCONNECT. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    this.#alive = false;
+    if (client?.connected) {
+      await client.publishAsync(nodeTopic('NDEATH', this.#options.group, this.id), this.#deathBytes(), {
+        qos: 1,
+      });
+      await client.endAsync();
+    } else client?.end(true);
+  }
+
+  async #connect(): Promise<void> {
+    const { url, group, username, password } = this.#options;
+    // A new session: the next bdSeq, in the will and in the NBIRTH. The old connection (if any) is replaced under the
+    // same client id, and the broker may still publish its will: the host ignores it, its bdSeq being stale.
+    this.#bdSeq = (this.#bdSeq + 1) % 256;
+    const previous = this.#client;
+    this.#client = undefined;
+    const client = await connectAsync(url, {
+      clientId: `${group}-${this.id}`,
+      username,
+      password,
+      clean: true,
+      reconnectPeriod: 0,
+      queueQoSZero: false,
+      keepalive: 30,
+      will: {
+        topic: nodeTopic('NDEATH', group, this.id),
+        payload: this.#deathBytes(),
+        qos: 1,
+        retain: false,
+      },
+    });
+    previous?.end(true);
+    this.#client = client;
+    this.#alive = true;
+    this.stats.sessions++;
+    client.on('message', (_topic, bytes) => {
+      try {
+        if (asksForRebirth(decodeSparkplug(bytes))) {
+          this.stats.rebirths++;
+          this.#births();
+        }
+      } catch {
+        // Not a Sparkplug payload: a command the node does not understand is ignored.
+      }
+    });
+    client.on('close', () => {
+      if (this.#client !== client || this.#closed || !this.#alive) return;
+      // Lost the broker: a new session once it is back.
+      this.#alive = false;
+      setTimeout(() => void this.#connect().catch(() => (this.#alive = false)), this.#options.reconnectMs);
+    });
+    client.on('error', () => {});
+    await client.subscribeAsync(nodeTopic('NCMD', group, this.id), { qos: 0 });
+    this.#births();
+  }
+
+  #die(): void {
+    this.#alive = false;
+    const client = this.#client;
+    this.#client = undefined;
+    // No DISCONNECT: the connection just goes, and the broker publishes the will.
+    client?.stream.destroy();
+  }
+
+  /** NBIRTH (seq starts at 0) then a DBIRTH per device with every metric's current value, name and alias. */
+  #births(): void {
+    const { group, plan, now } = this.#options;
+    this.#reorder = 'off'; // a held message belongs to the old numbering: it is dropped
+    this.#seq = new WrappingCounter(SPARKPLUG_SEQ_MODULUS);
+    const ts = now();
+    this.#publish(nodeTopic('NBIRTH', group, this.id), {
+      timestamp: ts,
+      metrics: [
+        { name: BD_SEQ, type: 'UInt64', value: this.#bdSeq },
+        { name: NODE_CONTROL_REBIRTH, type: 'Boolean', value: false },
+        { name: SITE_BUILDING, type: 'String', value: plan.placement.building },
+        { name: SITE_FLOOR, type: 'String', value: plan.placement.floor },
+      ],
+    });
+    for (const [device, sensor] of this.#sensors) {
+      const values = sensor.values();
+      this.#publish(deviceTopic('DBIRTH', group, this.id, device), {
+        timestamp: ts,
+        metrics: sensor.metrics.map((metric) => this.#metric(device, metric, values[metric], ts, true)),
+      });
+    }
+    this.stats.births++;
+  }
+
+  /** Sends the readings due this tick: devices take turns, so each reports `ratePerDevice` times a second. */
+  #tick(): void {
+    if (!this.#alive || this.#paused) return;
+    const { plan, ratePerDevice, tickMs, group, now } = this.#options;
+    this.#due += (plan.devices.length * ratePerDevice * tickMs) / 1000;
+    const elapsed = 1000 / ratePerDevice;
+    for (; this.#due >= 1; this.#due--) {
+      const device = plan.devices[this.#cursor]!.device;
+      this.#cursor = (this.#cursor + 1) % plan.devices.length;
+      const sensor = this.#sensors.get(device)!;
+      const changed = sensor.step(elapsed);
+      if (changed.length === 0) continue; // report by exception
+      const ts = now();
+      const values = sensor.values();
+      this.#data(deviceTopic('DDATA', group, this.id, device), {
+        timestamp: ts,
+        metrics: changed.map((metric) => this.#metric(device, metric, values[metric], ts, false)),
+      });
+    }
+  }
+
+  /** A data message, numbered, then lost or held back when a fault says so. */
+  #data(topic: string, payload: SparkplugPayload): void {
+    const numbered = { ...payload, seq: this.#seq.next() };
+    if (this.#lose > 0) {
+      this.#lose--;
+      this.stats.lost++;
+      return;
+    }
+    if (this.#reorder === 'armed') {
+      this.#reorder = { topic, payload: numbered };
+      return;
+    }
+    this.#send(topic, numbered);
+    if (typeof this.#reorder === 'object') {
+      this.stats.reordered++;
+      this.#flushHeld();
+    }
+  }
+
+  #flushHeld(): void {
+    const held = this.#reorder;
+    this.#reorder = 'off';
+    if (typeof held === 'object') this.#send(held.topic, held.payload);
+  }
+
+  #publish(topic: string, payload: SparkplugPayload): void {
+    this.#send(topic, { ...payload, seq: this.#seq.next() });
+  }
+
+  #send(topic: string, payload: SparkplugPayload): void {
+    const client = this.#client;
+    if (client === undefined || !client.connected) return;
+    client.publish(topic, Buffer.from(encodeSparkplug(payload)), { qos: 0 });
+    this.stats.sent++;
+  }
+
+  #metric(device: string, metric: MetricName, value: number, ts: number, named: boolean): SparkplugMetric {
+    const alias = this.#aliases.get(`${device}/${metric}`);
+    return {
+      ...(named ? { name: METRICS[metric].sparkplugName } : {}),
+      alias,
+      type: METRIC_TYPE(metric),
+      value,
+      timestamp: ts,
+    };
+  }
+
+  #deathBytes(): Buffer {
+    return Buffer.from(
+      encodeSparkplug({
+        timestamp: this.#options.now(),
+        metrics: [{ name: BD_SEQ, type: 'UInt64', value: this.#bdSeq }],
+      }),
+    );
+  }
+}
