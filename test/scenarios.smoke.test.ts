@@ -20,6 +20,7 @@ const scenarios: Array<[string, string[]]> = [
   ['chat:large-room', []],
   ['chat:busy-room', []],
   ['chat:hostile', ['--seed', '7']],
+  ['iot:gaps', ['--seed', '7']],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {

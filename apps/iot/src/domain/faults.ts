@@ -20,6 +20,8 @@ export const fleetFaultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('die'), node: id }),
   /** The node comes back (or reconnects at once when alive) with the next `bdSeq` and a fresh birth. */
   z.strictObject({ kind: z.literal('reconnect'), node: id }),
+  /** The node publishes an NDEATH with its previous session's bdSeq (a late will): the host must ignore it. */
+  z.strictObject({ kind: z.literal('late-will'), node: id }),
   /** A sensor runs hot: the metric drifts `by` (per second) out of its healthy range until cooled. */
   z.strictObject({
     kind: z.literal('hot'),

@@ -63,6 +63,8 @@ export class EdgeNode {
   #closed = false;
   #lose = 0;
   #reorder: 'off' | 'armed' | { topic: string; payload: SparkplugPayload } = 'off';
+  /** The bdSeq of every session that has ended (by a fault, a reconnect or a clean close). */
+  readonly endedSessions: number[] = [];
   readonly stats: EdgeNodeStats = { sent: 0, lost: 0, reordered: 0, births: 0, rebirths: 0, sessions: 0 };
 
   constructor(options: EdgeNodeOptions) {
@@ -120,6 +122,8 @@ export class EdgeNode {
         return this.#die();
       case 'reconnect':
         return this.#connect();
+      case 'late-will':
+        return this.#lateWill();
       case 'hot':
         this.#sensors.get(fault.device)?.heat(fault.metric as MetricName, fault.by);
         return;
@@ -136,6 +140,7 @@ export class EdgeNode {
     this.#timer = undefined;
     const client = this.#client;
     this.#client = undefined;
+    if (this.#alive) this.endedSessions.push(this.#bdSeq);
     this.#alive = false;
     if (client?.connected) {
       await client.publishAsync(nodeTopic('NDEATH', this.#options.group, this.id), this.#deathBytes(), {
@@ -149,6 +154,7 @@ export class EdgeNode {
     const { url, group, username, password } = this.#options;
     // A new session: the next bdSeq, in the will and in the NBIRTH. The old connection (if any) is replaced under the
     // same client id, and the broker may still publish its will: the host ignores it, its bdSeq being stale.
+    if (this.#alive) this.endedSessions.push(this.#bdSeq);
     this.#bdSeq = (this.#bdSeq + 1) % 256;
     const previous = this.#client;
     this.#client = undefined;
@@ -184,6 +190,7 @@ export class EdgeNode {
     client.on('close', () => {
       if (this.#client !== client || this.#closed || !this.#alive) return;
       // Lost the broker: a new session once it is back.
+      this.endedSessions.push(this.#bdSeq);
       this.#alive = false;
       setTimeout(() => void this.#connect().catch(() => (this.#alive = false)), this.#options.reconnectMs);
     });
@@ -193,11 +200,20 @@ export class EdgeNode {
   }
 
   #die(): void {
+    if (this.#alive) this.endedSessions.push(this.#bdSeq);
     this.#alive = false;
     const client = this.#client;
     this.#client = undefined;
     // No DISCONNECT: the connection just goes, and the broker publishes the will.
     client?.stream.destroy();
+  }
+
+  /** An NDEATH carrying the previous session's bdSeq (255 before the first), as a will delivered late would. */
+  #lateWill(): void {
+    const stale = (this.#bdSeq + 255) % 256;
+    this.#client?.publish(nodeTopic('NDEATH', this.#options.group, this.id), this.#deathBytes(stale), {
+      qos: 1,
+    });
   }
 
   /** NBIRTH (seq starts at 0) then a DBIRTH per device with every metric's current value, name and alias. */
@@ -293,11 +309,11 @@ export class EdgeNode {
     };
   }
 
-  #deathBytes(): Buffer {
+  #deathBytes(bdSeq = this.#bdSeq): Buffer {
     return Buffer.from(
       encodeSparkplug({
         timestamp: this.#options.now(),
-        metrics: [{ name: BD_SEQ, type: 'UInt64', value: this.#bdSeq }],
+        metrics: [{ name: BD_SEQ, type: 'UInt64', value: bdSeq }],
       }),
     );
   }

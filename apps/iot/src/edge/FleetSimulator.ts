@@ -80,6 +80,12 @@ export class FleetSimulator {
     return out;
   }
 
+  /** The bdSeq of every ended session, by node id: an NDEATH the host acts on must name one of these. */
+  endedSessions(): Record<string, number[]> {
+    return Object.fromEntries([...this.#nodes].map(([id, node]) => [id, [...node.endedSessions]]));
+  }
+
+  /** The fleet's counters. */
   stats(): FleetStats {
     const total: EdgeNodeStats = { sent: 0, lost: 0, reordered: 0, births: 0, rebirths: 0, sessions: 0 };
     let alive = 0;

@@ -50,7 +50,8 @@ export type SimulatorRequest =
   | { readonly id: number; readonly type: 'fault'; readonly fault: FleetFault }
   | { readonly id: number; readonly type: 'pause'; readonly paused: boolean }
   | { readonly id: number; readonly type: 'truth' }
-  | { readonly id: number; readonly type: 'stats' };
+  | { readonly id: number; readonly type: 'stats' }
+  | { readonly id: number; readonly type: 'ended-sessions' };
 
 /** The simulator process's answers, and its one `ready` announcement. */
 export type SimulatorReply =

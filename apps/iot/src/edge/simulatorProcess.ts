@@ -28,6 +28,8 @@ async function answer(request: SimulatorRequest): Promise<unknown> {
       return simulator.truth();
     case 'stats':
       return simulator.stats();
+    case 'ended-sessions':
+      return simulator.endedSessions();
   }
 }
 

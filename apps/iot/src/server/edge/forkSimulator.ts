@@ -29,6 +29,8 @@ export interface SimulatorHandle {
   pause(paused: boolean): Promise<void>;
   truth(): Promise<Record<string, DeviceTruth>>;
   stats(): Promise<FleetStats>;
+  /** The bdSeq of every session each node has ended. */
+  endedSessions(): Promise<Record<string, number[]>>;
   /** SIGTERM (its nodes end cleanly), then waits for the exit. */
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function forkSimulator(options: SimulatorProcessOptions): Promise<S
     pause: (paused) => request({ type: 'pause', paused }),
     truth: () => request({ type: 'truth' }),
     stats: () => request({ type: 'stats' }),
+    endedSessions: () => request({ type: 'ended-sessions' }),
     async close() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
