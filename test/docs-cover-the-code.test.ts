@@ -99,7 +99,7 @@ function errorCodes(): Map<string, string> {
   return found;
 }
 
-// Events the platform defines (Node streams and servers, socket.io's reserved ones): documented by their owners.
+// Events the platform defines (Node streams, servers and child processes, socket.io's reserved ones): documented by their owners.
 const platformEvents = new Set([
   'connect',
   'connect_error',
@@ -115,6 +115,7 @@ const platformEvents = new Set([
   'listening',
   'upgrade',
   'open',
+  'exit',
 ]);
 
 describe('the docs name what the code uses', () => {

@@ -21,6 +21,7 @@ const scenarios: Array<[string, string[]]> = [
   ['chat:busy-room', []],
   ['chat:hostile', ['--seed', '7']],
   ['iot:gaps', ['--seed', '7']],
+  ['auction:race', ['--seed', '29']],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {

@@ -21,6 +21,11 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
     apt: 'mosquitto',
     usedBy: 'the IoT bridge against an external broker (apps/iot/test/*.mosquitto.test.ts, iot:gaps)',
   },
+  {
+    command: 'redis-server',
+    apt: 'redis-server',
+    usedBy: "the auction's Redis bid store tests (testkit's startRedisServer)",
+  },
 ];
 
 /** What the machine offers to install with. */

@@ -1,5 +1,5 @@
 /**
- * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections,
+ * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections, a redis-server of its own,
  * clients that stop reading their socket, Debian's mosquitto on a free port, Debian's Chromium through playwright-core with page-layout checks, and the
  * scenario and benchmark reports. What runs anywhere is `@twohop/testkit`.
  */
@@ -33,4 +33,5 @@ export {
   type MosquittoBroker,
   type MosquittoOptions,
 } from './node/mosquittoBroker.js';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './node/redisServer.js';
 export { chartsHtml, type LatencyChart, type TimeChart } from './node/reportCharts.js';

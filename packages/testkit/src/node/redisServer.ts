@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A `redis-server` this process started, for tests and scenarios. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Stops it by its PID (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options for {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** Extra `redis-server` arguments (`['--maxmemory', '64mb']`). */
+  args?: readonly string[];
+}
+
+/** A port free on 127.0.0.1 right now (the OS picks it; redis-server cannot bind port 0 and report it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port for redis-server');
+  return address.port;
+}
+
+/** Resolves once the server logs that it accepts connections; rejects if it exits first. */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Ready to accept connections')) {
+        child.stdout?.off('data', onData);
+        child.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) =>
+      reject(new Error(`redis-server exited (${code}) before it was ready:\n${log.slice(-2000)}`));
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * Starts Debian's `redis-server` on a free loopback port with its own directory under the temp dir and persistence
+ * off (no RDB snapshots, no AOF). The suite installs it (test/system/systemPackages.ts). A port taken between the
+ * probe and the bind is retried on another.
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'twohop-redis-'));
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        ...(options.args ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await ready(child);
+    } catch (error) {
+      if (attempt < 5) continue;
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    child.stdout?.resume();
+    child.stderr?.resume();
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop, [Symbol.asyncDispose]: stop };
+  }
+}
