@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { SiteTree } from '../src/domain/dashboardWire.js';
 import { startDashboard } from './startDashboard.js';
 
+/** A reply's status and JSON body (its shape is what the assertions check). */
 const json = async (response: Response) => ({
   status: response.status,
-  body: (await response.json()) as any,
+  body: (await response.json()) as { points?: unknown[] },
 });
 
 describe('the IoT dashboard over SSE', () => {
