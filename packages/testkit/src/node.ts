@@ -1,6 +1,7 @@
 /**
- * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections, a redis-server of its own,
- * clients that stop reading their socket, Debian's mosquitto on a free port, Debian's Chromium through playwright-core with page-layout checks, and the
+ * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections, a
+ * redis-server and a mosquitto of their own, clients that stop reading their socket, Debian's Chromium through
+ * playwright-core with page-layout checks, and the
  * scenario and benchmark reports. What runs anywhere is `@twohop/testkit`.
  */
 export { trackConnections } from '@twohop/app-kit';

@@ -137,6 +137,17 @@ describe('the hidden reserve', () => {
     expect(outcomes[1]).toMatchObject({ reserveMet: true, priceCents: 10_000 });
   });
 
+  it('a leader raising their maximum to the reserve lifts the price to it (the one raise that moves the price)', () => {
+    const { state } = run(
+      [
+        ['ann', 5_000],
+        ['ann', 10_000],
+      ],
+      reserved,
+    );
+    expect(state.priceCents).toBe(10_000);
+  });
+
   it('a first bid at the reserve opens at the reserve; one cent under opens at the start price', () => {
     expect(run([['ann', 10_000]], reserved).state.priceCents).toBe(10_000);
     expect(run([['ann', 9_999]], reserved).state.priceCents).toBe(1_000);

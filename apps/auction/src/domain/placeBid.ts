@@ -44,8 +44,8 @@ export function placeBid(state: AuctionState, bid: Bid, receivedAt: number): Bid
   };
   let next: Leader;
   let price: number;
-  if (leader === undefined) [next, price] = [incoming, state.priceCents];
-  else if (own) [next, price] = [incoming, state.priceCents];
+  // The first bid opens at the start price; a leader raising their own maximum leaves the price where it is.
+  if (leader === undefined || own) [next, price] = [incoming, state.priceCents];
   else if (bid.maxCents > leader.maxCents)
     [next, price] = [incoming, Math.min(bid.maxCents, leader.maxCents + incrementFor(leader.maxCents))];
   // Equal or lower maximum: the standing (earlier) maximum keeps the lead and bids up to just above this one.

@@ -53,7 +53,8 @@ export interface NodeState {
 
 /** One edge event the site tree keeps for the stream inspector: a gap, the rebirth asked for, the birth, a death. */
 export interface EdgeEvent {
-  readonly kind: 'gap' | 'rebirth' | 'birth' | 'death' | 'stale-death' | 'reordered';
+  readonly kind: 'gap' | 'rebirth' | 'birth' | 'death' | 'stale-death' | 'reordered' | 'malformed';
+  /** The node (`group/node`), or the topic of a message that could not be used. */
   readonly node: string;
   readonly at: number;
   readonly detail: string;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './freePort.js';
 
 /** A `redis-server` this process started, for tests and scenarios. */
 export interface RedisServer {
@@ -19,19 +19,6 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments (`['--maxmemory', '64mb']`). */
   args?: readonly string[];
-}
-
-/** A port free on 127.0.0.1 right now (the OS picks it; redis-server cannot bind port 0 and report it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port for redis-server');
-  return address.port;
 }
 
 /** Resolves once the server logs that it accepts connections; rejects if it exits first. */

@@ -173,8 +173,7 @@ export class DashboardHub implements SiteEvents {
         this.site.setNodeFields(node.placement, key, { gaps: node.gaps });
       }
     }
-    const edgeEvent = bridgeEventOf(event, this.#now());
-    if (edgeEvent !== undefined) this.site.event(edgeEvent);
+    this.site.event(bridgeEventOf(event, this.#now()));
   }
 
   /** Closes the aggregate and history intervals that ended by `now`, publishing and storing them. */

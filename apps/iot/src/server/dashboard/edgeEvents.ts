@@ -2,8 +2,11 @@ import type { EdgeEvent } from '../../domain/dashboardWire.js';
 import { nodeKey } from '../../domain/site.js';
 import type { BridgeEvent } from '../../domain/SiteEvents.js';
 
-/** How the stream inspector shows what the bridge did: a gap, the rebirth it asked for, a stale death it ignored. */
-export function bridgeEventOf(event: BridgeEvent, at: number): EdgeEvent | undefined {
+/**
+ * How the stream inspector shows what the bridge did: a gap, the rebirth it asked for, a reordered arrival, a stale
+ * death it ignored, a message it could not use.
+ */
+export function bridgeEventOf(event: BridgeEvent, at: number): EdgeEvent {
   switch (event.type) {
     case 'gap':
       return {
@@ -34,6 +37,7 @@ export function bridgeEventOf(event: BridgeEvent, at: number): EdgeEvent | undef
         detail: `seq ${event.seq} put back in order`,
       };
     case 'malformed':
-      return undefined;
+      // Not a node's fault as far as anyone knows: the topic stands in for the node.
+      return { kind: 'malformed', node: event.topic, at, detail: `dropped: ${event.reason}` };
   }
 }
