@@ -23,6 +23,7 @@ const scenarios: Array<[string, string[]]> = [
   ['iot:gaps', ['--seed', '7']],
   ['iot:fleet', ['--seed', '7']],
   ['iot:dashboards', ['--seed', '7']],
+  ['iot:brokers', []],
   ['auction:race', ['--seed', '29']],
 ];
 

@@ -116,6 +116,19 @@ export function bridgeSuite(name: string, startBroker: () => Promise<TestBroker>
       expect(kinds()).toEqual(['reordered', 'gap', 'rebirth-requested']);
     });
 
+    it('reports a payload that is not Sparkplug as malformed, and the node carries on', async () => {
+      const edge = await edgeNode(0);
+      await edge.nbirth(0);
+      await edge.dbirth(1, 'd1', 20);
+      await edge.client.publishAsync('spBv1.0/site/DDATA/spec-1/d1', Buffer.from([0xff, 0xff, 0xff, 0x07]));
+      await edge.ddata(2, 'd1', 22);
+      await waitFor('the next reading', () => temperature('d1') === 22);
+      expect(noticed).toEqual([
+        expect.objectContaining({ type: 'malformed', topic: 'spBv1.0/site/DDATA/spec-1/d1' }),
+      ]);
+      expect(edge.commands).toEqual([]);
+    });
+
     it('asks a node it has no birth for (data first) to rebirth', async () => {
       const edge = await edgeNode(0);
       await edge.ddata(7, 'd1', 20);

@@ -16,6 +16,7 @@ import {
 } from '../domain/sparkplugPayload.js';
 import { deviceTopic, nodeTopic } from '../domain/sparkplugTopic.js';
 import { decodeSparkplug, encodeSparkplug } from '../sparkplug/sparkplugCodec.js';
+import { DataFaults } from './DataFaults.js';
 import type { EdgeNodeStats } from './edgeTypes.js';
 
 /** Options for {@link EdgeNode}. */
@@ -61,11 +62,10 @@ export class EdgeNode {
   #alive = false;
   #paused = false;
   #closed = false;
-  #lose = 0;
-  #reorder: 'off' | 'armed' | { topic: string; payload: SparkplugPayload } = 'off';
+  readonly #faults = new DataFaults<{ topic: string; payload: SparkplugPayload }>();
   /** The bdSeq of every session that has ended (by a fault, a reconnect or a clean close). */
   readonly endedSessions: number[] = [];
-  readonly stats: EdgeNodeStats = { sent: 0, lost: 0, reordered: 0, births: 0, rebirths: 0, sessions: 0 };
+  readonly #counts = { sent: 0, births: 0, rebirths: 0, sessions: 0 };
 
   constructor(options: EdgeNodeOptions) {
     this.#options = {
@@ -80,6 +80,11 @@ export class EdgeNode {
       this.#sensors.set(device.device, new SensorModel({ metrics: device.metrics, random: options.random }));
       for (const metric of device.metrics) this.#aliases.set(`${device.device}/${metric}`, alias++);
     }
+  }
+
+  /** What the node has done so far. */
+  get stats(): EdgeNodeStats {
+    return { ...this.#counts, lost: this.#faults.lost, reordered: this.#faults.reordered };
   }
 
   get id(): string {
@@ -106,17 +111,17 @@ export class EdgeNode {
   /** Stops (or restarts) sending readings; a held reordered message goes out first, so no hole is left open. */
   pause(paused: boolean): void {
     this.#paused = paused;
-    if (paused) this.#flushHeld();
+    if (paused) for (const held of this.#faults.release()) this.#send(held.topic, held.payload);
   }
 
   /** Injects a fault (see `fleetFaultSchema`). */
   async fault(fault: FleetFault): Promise<void> {
     switch (fault.kind) {
       case 'lose':
-        this.#lose += fault.count;
+        this.#faults.lose(fault.count);
         return;
       case 'reorder':
-        if (this.#reorder === 'off') this.#reorder = 'armed';
+        this.#faults.reorder();
         return;
       case 'die':
         return this.#die();
@@ -176,11 +181,11 @@ export class EdgeNode {
     previous?.end(true);
     this.#client = client;
     this.#alive = true;
-    this.stats.sessions++;
+    this.#counts.sessions++;
     client.on('message', (_topic, bytes) => {
       try {
         if (asksForRebirth(decodeSparkplug(bytes))) {
-          this.stats.rebirths++;
+          this.#counts.rebirths++;
           this.#births();
         }
       } catch {
@@ -219,7 +224,7 @@ export class EdgeNode {
   /** NBIRTH (seq starts at 0) then a DBIRTH per device with every metric's current value, name and alias. */
   #births(): void {
     const { group, plan, now } = this.#options;
-    this.#reorder = 'off'; // a held message belongs to the old numbering: it is dropped
+    this.#faults.drop();
     this.#seq = new WrappingCounter(SPARKPLUG_SEQ_MODULUS);
     const ts = now();
     this.#publish(nodeTopic('NBIRTH', group, this.id), {
@@ -238,7 +243,7 @@ export class EdgeNode {
         metrics: sensor.metrics.map((metric) => this.#metric(device, metric, values[metric], ts, true)),
       });
     }
-    this.stats.births++;
+    this.#counts.births++;
   }
 
   /** Sends the readings due this tick: devices take turns, so each reports `ratePerDevice` times a second. */
@@ -264,27 +269,8 @@ export class EdgeNode {
 
   /** A data message, numbered, then lost or held back when a fault says so. */
   #data(topic: string, payload: SparkplugPayload): void {
-    const numbered = { ...payload, seq: this.#seq.next() };
-    if (this.#lose > 0) {
-      this.#lose--;
-      this.stats.lost++;
-      return;
-    }
-    if (this.#reorder === 'armed') {
-      this.#reorder = { topic, payload: numbered };
-      return;
-    }
-    this.#send(topic, numbered);
-    if (typeof this.#reorder === 'object') {
-      this.stats.reordered++;
-      this.#flushHeld();
-    }
-  }
-
-  #flushHeld(): void {
-    const held = this.#reorder;
-    this.#reorder = 'off';
-    if (typeof held === 'object') this.#send(held.topic, held.payload);
+    for (const out of this.#faults.route({ topic, payload: { ...payload, seq: this.#seq.next() } }))
+      this.#send(out.topic, out.payload);
   }
 
   #publish(topic: string, payload: SparkplugPayload): void {
@@ -295,7 +281,7 @@ export class EdgeNode {
     const client = this.#client;
     if (client === undefined || !client.connected) return;
     client.publish(topic, Buffer.from(encodeSparkplug(payload)), { qos: 0 });
-    this.stats.sent++;
+    this.#counts.sent++;
   }
 
   #metric(device: string, metric: MetricName, value: number, ts: number, named: boolean): SparkplugMetric {

@@ -36,6 +36,8 @@ export interface MqttBridge {
   /** The host's rules (ask it whether a node is online). */
   readonly host: SparkplugHost;
   readonly client: MqttClient;
+  /** MQTT messages received so far (every one the broker delivered to the host). */
+  readonly received: number;
   /** Publishes the host's offline STATE, disconnects cleanly and stops every timer. */
   close(): Promise<void>;
 }
@@ -80,7 +82,9 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
     },
   });
 
+  let received = 0;
   client.on('message', (topic, bytes) => {
+    received++;
     const parsed = parseSparkplugTopic(topic);
     if (parsed === undefined) return host.malformed(topic, 'not a Sparkplug B topic');
     if (parsed.kind === 'state') return;
@@ -120,6 +124,9 @@ export async function startMqttBridge(options: MqttBridgeOptions): Promise<MqttB
   return {
     host,
     client,
+    get received() {
+      return received;
+    },
     async close() {
       host.dispose();
       if (client.connected)

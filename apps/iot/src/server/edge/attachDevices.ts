@@ -2,10 +2,11 @@ import { HttpError, sendHttpError, type WebApp } from '@twohop/app-kit';
 import type { Clock } from '@twohop/sequence';
 import { fleetFaultSchema } from '../../domain/faults.js';
 import { fleetLayout, type FleetSize } from '../../domain/fleetLayout.js';
-import type { SiteEvents } from '../../domain/SiteEvents.js';
+import { fanOutSiteEvents, type SiteEvents } from '../../domain/SiteEvents.js';
 import { startMqttBridge, type MqttBridge } from '../bridge/MqttBridge.js';
 import { derivedCredentials, type DerivedCredentials } from '../broker/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker, type MqttRefusal } from '../broker/embeddedBroker.js';
+import { deviceMetrics } from './deviceMetrics.js';
 import { forkSimulator, SimulatorError, type SimulatorHandle } from './forkSimulator.js';
 
 /** The device side's settings (`src/server/main.ts` reads them from the environment; apps/iot/README.md lists them). */
@@ -59,6 +60,11 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
   const hostId = options.hostId ?? 'twohop';
   const group = options.group ?? 'site';
   const credentials = derivedCredentials(options.secret, hostId);
+  const metrics = deviceMetrics(kit.metrics.registry);
+  const onRefusal = (refusal: MqttRefusal, clientId: string, detail: string) => {
+    metrics.refused(refusal);
+    options.onRefusal?.(refusal, clientId, detail);
+  };
   const broker =
     options.mqttUrl === undefined
       ? await startEmbeddedBroker({
@@ -66,7 +72,7 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
           port: options.mqttPort,
           host: options.host ?? '127.0.0.1',
           http: kit.http,
-          ...(options.onRefusal === undefined ? {} : { onRefusal: options.onRefusal }),
+          onRefusal,
         })
       : undefined;
   const mqttUrl = options.mqttUrl ?? broker?.url;
@@ -76,7 +82,7 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
     username: credentials.hostUsername,
     password: credentials.hostPassword,
     hostId,
-    events: options.events,
+    events: fanOutSiteEvents(options.events, metrics.events),
     ...(options.reorderTimeoutMs === undefined ? {} : { reorderTimeoutMs: options.reorderTimeoutMs }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.now === undefined ? {} : { now: options.now }),
