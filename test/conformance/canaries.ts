@@ -12,10 +12,14 @@ import { resetBeforeScrape, rewriteReplies, rewriteRequests } from './serverEdge
 export const ignoresResume: Canary = {
   name: 'the server ignores resume',
   break(app) {
-    const fields = app.stream !== undefined ? ['resume'] : (app.requests?.resume.fields ?? []);
-    const event = app.stream !== undefined ? 'subscribe' : app.requests?.resume.event;
+    // Every way the app resumes: a stream's subscribe, and a history's catch-up request.
+    const resumes = [
+      ...(app.stream !== undefined ? [{ event: 'subscribe', fields: ['resume'] }] : []),
+      ...(app.requests !== undefined ? [app.requests.resume] : []),
+    ];
     rewriteRequests(app.io, (name, payload) => {
-      if (name === event) for (const field of fields) delete payload[field];
+      for (const { event, fields } of resumes)
+        if (name === event) for (const field of fields) delete payload[field];
     });
   },
 };

@@ -90,3 +90,17 @@ export function holdConnections(io: SocketIoServer, matches: (socket: Socket) =>
   });
   return release;
 }
+
+/** Bytes a server-side socket holds and has not written to the network: engine.io's queue and the TCP buffer. */
+export function heldBytes(socket: Socket | undefined): number {
+  if (socket === undefined) return 0;
+  const conn = socket.conn as unknown as {
+    writeBuffer: { data?: unknown }[];
+    transport: { socket?: { _socket?: { writableLength: number } } };
+  };
+  const queued = conn.writeBuffer.reduce(
+    (bytes, packet) => bytes + (typeof packet.data === 'string' ? packet.data.length : 0),
+    0,
+  );
+  return queued + (conn.transport.socket?._socket?.writableLength ?? 0);
+}

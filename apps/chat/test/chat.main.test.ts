@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestSession } from '../src/client/requestSession.js';
+import { requestSession } from '@twohop/client';
 import { SqliteChatStore } from '../src/server/store/SqliteChatStore.js';
 
 const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));

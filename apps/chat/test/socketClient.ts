@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { requestSession, type SignedIn } from '../src/client/requestSession.js';
+import { requestSession, type SignedIn } from '@twohop/client';
 
 /** A reply as the tests read it. */
 export type TestReply = Record<string, unknown> & { ok: boolean; error?: { code: string; message: string } };

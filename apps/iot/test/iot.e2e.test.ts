@@ -1,5 +1,6 @@
 import { startApp } from '@twohop/app-kit';
 import { waitFor } from '@twohop/testkit';
+import { startMosquitto } from '@twohop/testkit/node';
 import { connectAsync } from 'mqtt';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -85,16 +86,11 @@ describe('the IoT app with its simulated fleet', () => {
 });
 
 describe('the IoT process (pnpm start)', () => {
-  it('starts the broker and the simulator, and on SIGTERM stops both and exits 0', async () => {
-    const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
+  const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
+  /** Runs main.ts with `env` until it is listening; returns its output so far and a SIGTERM that awaits the exit. */
+  async function run(env: Record<string, string>) {
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        MQTT_PORT: '0',
-        TWOHOP_LOG_FORMAT: 'json',
-        IOT_DEVICES_PER_FLOOR: '3',
-      },
+      env: { ...process.env, PORT: '0', TWOHOP_LOG_FORMAT: 'json', IOT_DEVICES_PER_FLOOR: '3', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -105,9 +101,26 @@ describe('the IoT process (pnpm start)', () => {
         if (output.includes('listening on')) resolve();
       }),
     );
-    expect(output).toMatch(/MQTT mqtt:\/\/127\.0\.0\.1:\d+ and ws at \/mqtt, 24 simulated devices/);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('stopped');
+    return {
+      output: () => output,
+      stop: async () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+    };
+  }
+
+  it('starts the broker and the simulator, and on SIGTERM stops both and exits 0', async () => {
+    const app = await run({ MQTT_PORT: '0' });
+    expect(app.output()).toMatch(/MQTT mqtt:\/\/127\.0\.0\.1:\d+ and ws at \/mqtt, 24 simulated devices/);
+    expect(await app.stop()).toBe(0);
+    expect(app.output()).toContain('stopped');
+  }, 30_000);
+
+  it('uses the broker TWOHOP_MQTT_URL names instead of its own', async () => {
+    await using mosquitto = await startMosquitto();
+    const app = await run({ TWOHOP_MQTT_URL: mosquitto.url });
+    expect(app.output()).toContain(`MQTT ${mosquitto.url}, 24 simulated devices`);
+    expect(await app.stop()).toBe(0);
   }, 30_000);
 });

@@ -1,8 +1,8 @@
 /**
  * @twohop/app-kit — what every twohop app server repeats, written once: express + HTTP + socket.io with the app's
  * streams, `/healthz`, `/metrics`, the built UI, a favicon and JSON errors (`createApp`, `createWebApp`); its `main`
- * — validated configuration, pino logs, listen, graceful shutdown (`runApp`); and the same app on a free port for
- * tests (`startApp`).
+ * — validated configuration, pino logs, listen, graceful shutdown (`runApp`); the same app on a free port for
+ * tests (`startApp`); and signed sessions for the apps that have users (`signedSessions`).
  */
 export { createApp, type App, type AppOptions, type StreamApp } from './createApp.js';
 export { createWebApp, type HealthReport, type WebApp, type WebAppOptions } from './createWebApp.js';
@@ -31,6 +31,13 @@ export {
 } from './httpErrors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { discoverApps, readAppManifest, type AppManifest } from './manifest.js';
+export { refreshed, signIn, tokenOf, verifySession, type Session } from './sessions.js';
+export {
+  sessionOf,
+  signedSessions,
+  type SignedSessions,
+  type SignedSessionsOptions,
+} from './signedSessions.js';
 export { runApp, type AppContext, type RunAppOptions, type RunningApp } from './runApp.js';
 export { listen, startApp, type AppHandle, type StartAppOptions, type StartedApp } from './startApp.js';
 export { trackConnections } from './trackConnections.js';

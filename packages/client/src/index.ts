@@ -25,3 +25,4 @@ export {
   type StreamClientOptions,
   type StreamOptions,
 } from './StreamClient.js';
+export { requestSession, type SignedIn } from './requestSession.js';

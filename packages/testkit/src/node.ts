@@ -19,8 +19,10 @@ export {
   controlsOutOfView,
   horizontalOverflow,
   keepScreenshot,
+  newPerson,
   SCREENSHOTS,
   VIEWPORTS,
+  type Person,
 } from './node/pageLayout.js';
 export {
   reportHtml,

@@ -20,3 +20,4 @@ export { useStreamStats, type StreamStatsView } from './inspector/useStreamStats
 export { default as AppHeader } from './components/AppHeader.vue';
 export { default as ConnectionBadge } from './components/ConnectionBadge.vue';
 export { default as StreamInspector } from './components/StreamInspector.vue';
+export { rememberedIdentity, type RememberedIdentity } from './rememberedIdentity.js';

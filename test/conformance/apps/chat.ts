@@ -6,10 +6,9 @@ import { MAX_TEXT } from '@twohop/chat/wire';
 import { stallable } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import type { Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { AppAdapter, HistoryClient, HostileSpec, RunningApp, StalledReader } from '../AppAdapter.js';
-import { holdConnections } from '../serverEdge.js';
+import { heldBytes, holdConnections } from '../serverEdge.js';
 import { lossyParser } from './lossyParser.js';
 
 const ROOM = 'general';
@@ -208,20 +207,6 @@ export const chatAdapter: AppAdapter = {
     return app;
   },
 };
-
-/** Bytes a server-side socket holds and has not written to the network: engine.io's queue and the TCP buffer. */
-function heldBytes(socket: ServerSocket | undefined): number {
-  if (socket === undefined) return 0;
-  const conn = socket.conn as unknown as {
-    writeBuffer: { data?: unknown }[];
-    transport: { socket?: { _socket?: { writableLength: number } } };
-  };
-  const queued = conn.writeBuffer.reduce(
-    (bytes, packet) => bytes + (typeof packet.data === 'string' ? packet.data.length : 0),
-    0,
-  );
-  return queued + (conn.transport.socket?._socket?.writableLength ?? 0);
-}
 
 /**
  * A member of the room whose requests each ask for a full page of long messages, and who stops reading. What the

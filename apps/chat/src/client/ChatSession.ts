@@ -15,7 +15,7 @@ import {
 } from './sessionTypes.js';
 import type { RoomTimeline } from './RoomTimeline.js';
 
-export { requestSession, type SignedIn } from './requestSession.js';
+export { requestSession, type SignedIn } from '@twohop/client';
 export type { ChatSessionEvents, ChatSessionOptions, SessionStats } from './sessionTypes.js';
 export { RoomTimeline } from './RoomTimeline.js';
 export type { Outgoing, SessionState };

@@ -7,7 +7,7 @@ import { RoomThrottles } from '../domain/RoomThrottles.js';
 import { TypingGate } from '../domain/TypingGate.js';
 import { TYPING_EXPIRES_MS, type ChatMessage } from '../domain/wire.js';
 import type { ResolvedChatOptions } from './options.js';
-import type { Session } from './sessions.js';
+import type { Session } from '@twohop/app-kit';
 
 /** The socket.io room of the connections that have chat room `name` open. */
 export const openRoom = (name: string) => `room:${name}`;

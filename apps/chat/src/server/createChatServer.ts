@@ -1,4 +1,4 @@
-import { createApp, type App, type AppRuntime } from '@twohop/app-kit';
+import { createApp, signedSessions, type App, type AppRuntime, type Session } from '@twohop/app-kit';
 import {
   attachSocketIoRequests,
   IdentityBudgets,
@@ -15,8 +15,7 @@ import { messageRequests } from './messageRequests.js';
 import { resolveOptions, type ChatServerOptions } from './options.js';
 import type { ChatContext, ChatDeps, ChatRequest } from './requestTypes.js';
 import { roomRequests } from './roomRequests.js';
-import { sessionRequests, sessionRoutes, verifySession } from './sessionRoutes.js';
-import type { Session } from './sessions.js';
+import { sessionRequests } from './sessionRoutes.js';
 import { SqliteChatStore } from './store/SqliteChatStore.js';
 
 export type { ChatServerOptions } from './options.js';
@@ -65,7 +64,16 @@ export function createChatServer(input: ChatServerOptions & { runtime?: AppRunti
     socketIo: { maxHttpBufferSize: 16 * 1024 },
   });
   const { io } = kit;
-  sessionRoutes(kit.routes, options);
+  const sessions = signedSessions({
+    secret: options.secret,
+    ttlMs: options.sessionTtlMs,
+    perMinute: options.sessionsPerMinute,
+    burst: options.sessionBurst,
+    clock: options.clock,
+    now: options.now,
+  });
+  sessions.routes(kit.routes);
+  sessions.guard(io);
   const budgets = (ratePerSecond: number, burst: number) =>
     new IdentityBudgets({ ratePerSecond, burst, clock: options.clock });
   const rooms = new ChatRooms(io, store, options);
@@ -77,26 +85,11 @@ export function createChatServer(input: ChatServerOptions & { runtime?: AppRunti
     sends: budgets(options.sendRate, options.sendBurst),
     creations: budgets(options.roomsPerMinute / 60, options.roomBurst),
   };
-  const requests = { ...roomRequests(deps), ...messageRequests(deps), ...sessionRequests(options) };
+  const requests = { ...roomRequests(deps), ...messageRequests(deps), ...sessionRequests(sessions) };
   const router = new RequestRouter<ChatContext>();
   for (const [name, definition] of Object.entries(requests)) router.add(name, ruled(definition));
   const ready = Promise.all(options.seedRooms.map((name) => store.ensureRoom(name)));
 
-  io.use((socket, next) => {
-    const session = verifySession(
-      (socket.handshake.auth as { token?: unknown }).token,
-      options.secret,
-      options.now(),
-    );
-    if (session === undefined) {
-      const refused = new Error('unauthorized: sign in again') as Error & { data?: unknown };
-      // Tells the client not to retry with this token (docs/protocol.md: a connect error's `data`).
-      refused.data = { code: 'unauthorized', reconnect: false };
-      return next(refused);
-    }
-    socket.data.session = session;
-    next();
-  });
   io.on('connection', (socket) => {
     metrics.stream.connectedClients.inc({ transport: 'socket.io' });
     const session = socket.data.session as Session;

@@ -4,7 +4,7 @@ import type { ChatStore } from '../domain/ChatStore.js';
 import type { ChatRooms } from './ChatRooms.js';
 import type { ChatMetrics } from './chatMetrics.js';
 import type { ResolvedChatOptions } from './options.js';
-import type { Session } from './sessions.js';
+import type { Session } from '@twohop/app-kit';
 import { RequestError, type IdentityBudgets } from '@twohop/server';
 
 /** What a request handler knows about the connection it serves. */

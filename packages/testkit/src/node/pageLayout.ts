@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** Where browser tests keep their screenshots: `test-results/screenshots/` at the repository root. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/screenshots/', import.meta.url));
@@ -53,4 +53,35 @@ export async function controlsOutOfView(page: Page, selectors: readonly string[]
     }
     return out;
   }, selectors);
+}
+
+/** A person in a browser profile of their own (own storage, so a different user), on a desktop or a phone. */
+export interface Person {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Uncaught page errors and dialogs that opened (a test expects none). */
+  readonly errors: string[];
+}
+
+/**
+ * Opens a fresh browser context on a desktop (1440 px), a phone (390 px, touch, no hover) or a given size, with a
+ * page whose uncaught errors and dialogs are collected in `errors`.
+ */
+export async function newPerson(
+  browser: Browser,
+  screen: keyof typeof VIEWPORTS | { width: number; height: number } = 'desktop',
+): Promise<Person> {
+  const context = await browser.newContext(
+    screen === 'phone'
+      ? { viewport: VIEWPORTS.phone, hasTouch: true, isMobile: true }
+      : { viewport: typeof screen === 'string' ? VIEWPORTS[screen] : screen },
+  );
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => {
+    errors.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { context, page, errors };
 }

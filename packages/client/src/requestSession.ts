@@ -1,9 +1,12 @@
-import type { SessionGrant } from '../domain/wire.js';
-
 /** A signed-in user: the token for the socket.io handshake, the public user id, the display name, the expiry. */
-export type SignedIn = SessionGrant;
+export interface SignedIn {
+  readonly token: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly expiresAt: number;
+}
 
-/** Signs in by display name at the chat server at `url` ('' for the page's own origin): `POST /api/session`. */
+/** Signs in by display name at a twohop app server with users (app-kit's `signedSessions`) at `url` ('' for the page's own origin): `POST /api/session`. */
 export async function requestSession(url: string, name: string): Promise<SignedIn> {
   const response = await fetch(`${url}/api/session`, {
     method: 'POST',
