@@ -19,6 +19,8 @@ const seeds: Record<string, string> = {
   simulation: '5',
   'auction:race': '29',
   'iot:gaps': '7',
+  'iot:fleet': '7',
+  'iot:dashboards': '7',
 };
 const scenarios = listScenarios().map(({ name, path }): [string, string, string[]] => [
   name,
