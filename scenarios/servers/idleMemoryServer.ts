@@ -42,7 +42,9 @@ async function census(): Promise<Map<string, { count: number; bytes: number }>> 
     strings: string[];
   };
   const { node_fields: fields, node_types: types } = snapshot.snapshot.meta;
-  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((field) => fields.indexOf(field));
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
   const byName = new Map<string, { count: number; bytes: number }>();
   const { nodes, strings } = snapshot;
   for (let i = 0; i < nodes.length; i += fields.length) {

@@ -81,9 +81,9 @@ interface Pending {
  */
 export class RequestGate {
   readonly #options: RequestGateOptions;
-  readonly #requests = new Map<string, BoundRequest>();
-  readonly #bucket: TokenBucket;
-  readonly #strikes: TokenBucket;
+  /** Buckets are made on first use: a full bucket then is the same as one made at connect and refilled since. */
+  #bucketOrUndefined: TokenBucket | undefined;
+  #strikesOrUndefined: TokenBucket | undefined;
   readonly #pending: Pending[] = [];
   #busy = false;
   #stallTimer: TimerHandle | undefined;
@@ -94,23 +94,44 @@ export class RequestGate {
 
   constructor(options: RequestGateOptions) {
     this.#options = options;
-    for (const requests of options.requests) {
-      for (const [name, request] of requests) {
-        if (this.#requests.has(name)) throw new Error(`request ${name} is served twice`);
-        this.#requests.set(name, request);
+    if (options.requests.length > 1) {
+      const names = new Set<string>();
+      for (const name of options.requests.flatMap((requests) => requests.names)) {
+        if (names.has(name)) throw new Error(`request ${name} is served twice`);
+        names.add(name);
       }
     }
-    const { limits, clock } = options;
-    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, clock);
-    this.#strikes = new TokenBucket(1000 / limits.strikeForgiveMs, limits.maxStrikes, clock);
     options.transport.onDrain(() => this.#pump());
+  }
+
+  get #bucket(): TokenBucket {
+    const { limits, clock } = this.#options;
+    return (this.#bucketOrUndefined ??= new TokenBucket(limits.ratePerSecond, limits.rateBurst, clock));
+  }
+
+  get #strikes(): TokenBucket {
+    const { limits, clock } = this.#options;
+    return (this.#strikesOrUndefined ??= new TokenBucket(
+      1000 / limits.strikeForgiveMs,
+      limits.maxStrikes,
+      clock,
+    ));
+  }
+
+  /** The request `name` from the first table that serves it (names are unique across tables). */
+  #lookup(name: string): BoundRequest | undefined {
+    for (const requests of this.#options.requests) {
+      const request = requests.get(name);
+      if (request !== undefined) return request;
+    }
+    return undefined;
   }
 
   /** Takes one request from the client; `reply` is called once with its reply (unless the connection closes first). */
   receive(name: unknown, payload: unknown, reply?: ReplyCallback): void {
     if (this.#closed) return;
     const { limits } = this.#options;
-    const request = typeof name === 'string' ? this.#requests.get(name) : undefined;
+    const request = typeof name === 'string' ? this.#lookup(name) : undefined;
     if (payloadBytes(payload) > limits.maxPayloadBytes) {
       return this.#refuse(
         reply,

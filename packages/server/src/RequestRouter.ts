@@ -65,8 +65,16 @@ export interface BoundRequest {
   run(input: unknown): object | Promise<object>;
 }
 
-/** The requests one connection may make, by name. */
-export type BoundRequests = ReadonlyMap<string, BoundRequest>;
+/**
+ * The requests one connection may make, by name. A view over its router, not a copy: binding costs one small object
+ * per connection, and a request is looked up (and bound) only when it comes.
+ */
+export interface BoundRequests {
+  /** The names served. */
+  readonly names: readonly string[];
+  /** The request `name`, bound to the connection's context; undefined when it is not served. */
+  get(name: string): BoundRequest | undefined;
+}
 
 interface Entry<Context> {
   readonly schema: z.ZodType;
@@ -115,13 +123,31 @@ export class RequestRouter<Context> {
     return [...this.#entries.keys()];
   }
 
-  /** The requests with their handlers bound to one connection's context. */
+  /** The requests with their handlers bound to one connection's context (a view: the router is not copied). */
   bind(context: Context): BoundRequests {
-    const bound = new Map<string, BoundRequest>();
-    for (const [name, { schema, cost, handle }] of this.#entries) {
-      bound.set(name, { name, cost, schema, run: (input) => handle(input, context) });
-    }
-    return bound;
+    return new Binding(this.#entries, context);
+  }
+}
+
+/** A router's requests bound to one context, each bound as it is looked up. */
+class Binding<Context> implements BoundRequests {
+  readonly #entries: ReadonlyMap<string, Entry<Context>>;
+  readonly #context: Context;
+
+  constructor(entries: ReadonlyMap<string, Entry<Context>>, context: Context) {
+    this.#entries = entries;
+    this.#context = context;
+  }
+
+  get names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  get(name: string): BoundRequest | undefined {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return undefined;
+    const context = this.#context;
+    return { name, cost: entry.cost, schema: entry.schema, run: (input) => entry.handle(input, context) };
   }
 }
 

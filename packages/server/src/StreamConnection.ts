@@ -4,6 +4,7 @@ import {
   resyncRequest,
   subscribeRequest,
   unsubscribeRequest,
+  type CloseNotice,
   type ErrorAck,
   type ErrorCode,
   type ResumePosition,
@@ -13,32 +14,15 @@ import type { IdentityBudgets } from './IdentityBudgets.js';
 import type { ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import { Outbox } from './Outbox.js';
-import { RequestGate, type ReplyCallback, type RequestGateStats } from './RequestGate.js';
+import {
+  RequestGate,
+  type ReplyCallback,
+  type ReplyTransport,
+  type RequestGateStats,
+} from './RequestGate.js';
 import { RequestRouter, type BoundRequests } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { Subscription } from './Subscription.js';
-
-/** What the stream protocol's requests act on: one connection's subscriptions. */
-interface StreamRequestContext {
-  subscribe(stream: string, resume: ResumePosition | undefined): boolean;
-  unsubscribe(stream: string): void;
-  resync(stream: string): void;
-}
-
-/** The stream protocol's requests (docs/protocol.md, "Messages"), served through the same gate as an app's own. */
-const streamRequests = new RequestRouter<StreamRequestContext>()
-  .add('subscribe', {
-    schema: subscribeRequest,
-    handle: ({ stream, resume }, connection) => ({ recovered: connection.subscribe(stream, resume) }),
-  })
-  .add('unsubscribe', {
-    schema: unsubscribeRequest,
-    handle: ({ stream }, connection) => (connection.unsubscribe(stream), {}),
-  })
-  .add('resync', {
-    schema: resyncRequest,
-    handle: ({ stream }, connection) => (connection.resync(stream), {}),
-  });
 
 /** A connection's outbound queue, as {@link StreamConnection.inspect} reports it. */
 export interface ConnectionStats {
@@ -76,6 +60,24 @@ export interface StreamConnectionOptions {
  * give it an {@link OutboundTransport}. Nothing a client sends can throw out of here.
  */
 export class StreamConnection {
+  /**
+   * The stream protocol's requests (docs/protocol.md, "Messages"), served through the same gate as an app's own.
+   * One router for every connection, bound to each (no per-connection copy of the table or its handlers).
+   */
+  static readonly #streamRequests = new RequestRouter<StreamConnection>()
+    .add('subscribe', {
+      schema: subscribeRequest,
+      handle: ({ stream, resume }, connection) => ({ recovered: connection.#subscribe(stream, resume) }),
+    })
+    .add('unsubscribe', {
+      schema: unsubscribeRequest,
+      handle: ({ stream }, connection) => (connection.#drop(connection.#subscriptionOf(stream)), {}),
+    })
+    .add('resync', {
+      schema: resyncRequest,
+      handle: ({ stream }, connection) => (connection.#subscriptionOf(stream).resync(), {}),
+    });
+
   readonly outbox: Outbox;
   readonly #transport: OutboundTransport;
   readonly #options: StreamConnectionOptions;
@@ -100,18 +102,10 @@ export class StreamConnection {
           true,
         ),
     });
-    const context: StreamRequestContext = {
-      subscribe: (stream, resume) => this.#subscribe(stream, resume),
-      unsubscribe: (stream) => this.#drop(this.#subscriptionOf(stream)),
-      resync: (stream) => this.#subscriptionOf(stream).resync(),
-    };
+    const streamRequests = StreamConnection.#streamRequests.bind(this);
     this.#gate = new RequestGate({
-      requests: [streamRequests.bind(context), ...(options.requests ?? [])],
-      transport: {
-        bufferedBytes: () => transport.bufferedBytes(),
-        onDrain: (listener) => transport.onDrain(listener),
-        close: ({ error, reconnect }) => this.#closeWith(error.code, error.message, reconnect),
-      },
+      requests: options.requests === undefined ? [streamRequests] : [streamRequests, ...options.requests],
+      transport: new GateTransport(transport, this),
       limits,
       clock,
       identity: options.identity,
@@ -216,6 +210,29 @@ export class StreamConnection {
       if (this.#transport.canWrite()) this.#transport.write({ type: 'heartbeat', ts: Date.now() });
       this.#armHeartbeat();
     }, limits.heartbeatMs);
+  }
+}
+
+/** The gate's view of a connection: its transport's buffer, and closing through the connection (which disposes it). */
+class GateTransport implements ReplyTransport {
+  readonly #transport: OutboundTransport;
+  readonly #connection: StreamConnection;
+
+  constructor(transport: OutboundTransport, connection: StreamConnection) {
+    this.#transport = transport;
+    this.#connection = connection;
+  }
+
+  bufferedBytes(): number {
+    return this.#transport.bufferedBytes();
+  }
+
+  onDrain(listener: () => void): void {
+    this.#transport.onDrain(listener);
+  }
+
+  close({ error, reconnect }: CloseNotice): void {
+    this.#connection.closeWith(error.code, error.message, reconnect);
   }
 }
 

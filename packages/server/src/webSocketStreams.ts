@@ -1,7 +1,13 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { streamKind, type StreamMetrics } from '@twohop/metrics';
-import { jsonCodec, protobufCodec, type PayloadResolver, type ServerMessage } from '@twohop/protocol';
+import {
+  jsonCodec,
+  protobufCodec,
+  type CloseNotice,
+  type PayloadResolver,
+  type ServerMessage,
+} from '@twohop/protocol';
 import { systemClock, type Clock, type TimerHandle } from '@twohop/sequence';
 import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
 import { encodeOnce } from './encodeOnce.js';
@@ -10,9 +16,10 @@ import { faultRequests, InjectedStall } from './faultInjection.js';
 import { IdentityBudgets } from './IdentityBudgets.js';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
-import type { RequestRouter } from './RequestRouter.js';
+import type { BoundRequests, RequestRouter } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
+import type { Subscription } from './Subscription.js';
 import { EncodedFrame, WebSocketOutput } from './webSocketOutput.js';
 import { serveWebSocketRequests } from './webSocketRequests.js';
 
@@ -69,12 +76,57 @@ export interface WebSocketStreams {
   close(deadlineMs?: number): Promise<void>;
 }
 
-/** A connection as the fan-out and the liveness sweep address it. */
-interface Member {
-  readonly socket: WebSocket;
-  readonly output: WebSocketOutput;
-  readonly binary: boolean;
-  alive: boolean;
+/**
+ * One connection as everything addresses it: its {@link StreamConnection}'s transport, its hook into the shared
+ * fan-out, and the liveness sweep's flag. One object with its methods on the prototype, so an idle connection holds
+ * no closures of its own.
+ */
+class Member implements OutboundTransport {
+  readonly name = 'ws';
+  alive = true;
+  /** Set right after construction (the connection takes this member as its transport). */
+  connection!: StreamConnection;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly output: WebSocketOutput,
+    readonly binary: boolean,
+    readonly shared: {
+      readonly fanout: Fanout<Member>;
+      readonly encode: (message: ServerMessage, binary: boolean) => EncodedFrame;
+    },
+    /** The demo's injected stall, with `allowFaultInjection` only. */
+    readonly stall: InjectedStall | undefined,
+  ) {}
+
+  canWrite(): boolean {
+    return this.output.canWrite() && this.stall?.active !== true;
+  }
+
+  write(message: ServerMessage): number {
+    return this.output.send(this.shared.encode(message, this.binary));
+  }
+
+  bufferedBytes(): number {
+    return this.output.bufferedBytes();
+  }
+
+  onDrain(listener: () => void): void {
+    this.output.onDrain(listener);
+  }
+
+  close(notice: CloseNotice): void {
+    this.output.close(notice);
+  }
+
+  /** Subscriptions are driven by the shared fan-out. */
+  add(subscription: Subscription): void {
+    this.shared.fanout.add(subscription, this);
+  }
+
+  remove(subscription: Subscription): void {
+    this.shared.fanout.remove(subscription);
+  }
 }
 
 /**
@@ -100,7 +152,7 @@ export function attachWebSocketStreams(
   const encodeJson = encodeOnce((message) => new EncodedFrame(Buffer.from(jsonCodec.encode(message)), false));
   const encodeBinary = encodeOnce((message) => new EncodedFrame(protobuf.encode(message), true));
   const encode = (message: ServerMessage, binary: boolean) => (binary ? encodeBinary : encodeJson)(message);
-  const connections = new Map<Member, StreamConnection>();
+  const connections = new Map<WebSocket, Member>();
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -130,7 +182,7 @@ export function attachWebSocketStreams(
   const armSweep = () => {
     sweep = clock.setTimeout(() => {
       sweep = undefined;
-      for (const member of connections.keys()) {
+      for (const member of connections.values()) {
         if (!member.alive) member.socket.terminate();
         else {
           member.alive = false;
@@ -141,49 +193,51 @@ export function attachWebSocketStreams(
     }, limits.heartbeatMs);
   };
 
+  // Shared by every connection (ws calls its listeners with the socket as `this`): none holds closures of its own.
+  function markAlive(this: WebSocket): void {
+    const member = connections.get(this);
+    if (member !== undefined) member.alive = true;
+  }
+  function closed(this: WebSocket): void {
+    const member = connections.get(this);
+    if (member === undefined) return;
+    metrics?.connectedClients.dec({ transport: 'ws' });
+    member.connection.dispose();
+    connections.delete(this);
+  }
+  // ws reports a peer's protocol errors (a frame over maxFrameBytes, invalid UTF-8), then closes; nothing to add.
+  const ignore = () => undefined;
+  const shared = { fanout, encode };
+
   const accept = (socket: WebSocket, request: IncomingMessage) => {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const output = new WebSocketOutput(socket, request.socket, highWaterBytes);
-    const member: Member = { socket, output, binary: query.get('codec') === 'protobuf', alive: true };
-    const stall = new InjectedStall(clock, () => output.drained());
-    const transport: OutboundTransport = {
-      name: 'ws',
-      canWrite: () => output.canWrite() && !stall.active,
-      write: (message) => output.send(encode(message, member.binary)),
-      bufferedBytes: () => output.bufferedBytes(),
-      onDrain: (listener) => output.onDrain(listener),
-      close: (notice) => output.close(notice),
-    };
+    const stall =
+      options.allowFaultInjection === true ? new InjectedStall(clock, () => output.drained()) : undefined;
+    const member = new Member(socket, output, query.get('codec') === 'protobuf', shared, stall);
     const key = options.identity?.(request);
-    const connection = new StreamConnection(transport, {
+    const requests: BoundRequests[] = [];
+    if (stall !== undefined) requests.push(faultRequests.bind(stall));
+    if (options.requests !== undefined) requests.push(options.requests.bind({ socket, request }));
+    const connection = new StreamConnection(member, {
       catalog: options.catalog,
       limits,
       clock,
       metrics,
-      fanout: { add: (subscription) => fanout.add(subscription, member), remove: (s) => fanout.remove(s) },
-      requests: [
-        ...(options.allowFaultInjection === true ? [faultRequests.bind(stall)] : []),
-        ...(options.requests === undefined ? [] : [options.requests.bind({ socket, request })]),
-      ],
+      fanout: member,
+      requests,
       identity: key === undefined ? undefined : { budgets, key },
     });
-    connections.set(member, connection);
+    member.connection = connection;
+    connections.set(socket, member);
     metrics?.connectedClients.inc({ transport: 'ws' });
     if (sweep === undefined) armSweep();
 
     serveWebSocketRequests(socket, output, connection);
-    const alive = () => {
-      member.alive = true;
-    };
-    socket.on('pong', alive);
-    socket.on('message', alive);
-    // ws reports a peer's protocol errors (a frame over maxFrameBytes, invalid UTF-8), then closes; nothing to add.
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      metrics?.connectedClients.dec({ transport: 'ws' });
-      connection.dispose();
-      connections.delete(member);
-    });
+    socket.on('pong', markAlive);
+    socket.on('message', markAlive);
+    socket.on('error', ignore);
+    socket.on('close', closed);
   };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -205,15 +259,15 @@ export function attachWebSocketStreams(
       return connections.size;
     },
     inspect: () =>
-      [...connections].map(([member, connection]) => ({
-        ...connection.inspect(),
+      [...connections.values()].map((member) => ({
+        ...member.connection.inspect(),
         transportBufferedBytes: member.output.bufferedBytes(),
       })),
     async close(deadlineMs = 5000) {
       closing = true;
       if (sweep !== undefined) clock.clearTimeout(sweep);
       sweep = undefined;
-      const members = [...connections.keys()];
+      const members = [...connections.values()];
       const closed = members.map(
         ({ socket }) =>
           new Promise<void>((resolve) => {
@@ -221,7 +275,7 @@ export function attachWebSocketStreams(
             else socket.once('close', () => resolve());
           }),
       );
-      for (const connection of connections.values()) {
+      for (const { connection } of members) {
         connection.closeWith('server_shutdown', 'the server is shutting down; reconnect and resume', true);
       }
       let timer: NodeJS.Timeout | undefined;
