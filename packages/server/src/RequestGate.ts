@@ -1,13 +1,8 @@
-import {
-  RESERVED_KEYS,
-  describeIssues,
-  isProtocolError,
-  type CloseNotice,
-  type ErrorCode,
-} from '@twohop/protocol';
+import { describeIssues, isProtocolError, type CloseNotice, type ErrorCode } from '@twohop/protocol';
 import type { Clock, TimerHandle } from '@twohop/sequence';
 import type { IdentityBudgets } from './IdentityBudgets.js';
 import { TokenBucket, type ConnectionLimits } from './limits.js';
+import { describe, payloadBytes, reservedKeyIn } from './requestChecks.js';
 import { isRequestError, type BoundRequest, type BoundRequests, type RequestReply } from './RequestRouter.js';
 
 /** What a {@link RequestGate} needs from its connection's transport. */
@@ -283,34 +278,4 @@ export class RequestGate {
     this.#options.clock.clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
   }
-}
-
-/** The size of `value` as UTF-8 JSON, or Infinity when it cannot be encoded (a cycle, a BigInt). */
-function payloadBytes(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value ?? null));
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-}
-
-/**
- * The first reserved key (`__proto__`, `constructor`, `prototype`) among `value`'s own keys, at any depth: refused
- * before any schema or handler sees the request. The size limit bounds the walk.
- */
-function reservedKeyIn(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (typeof next !== 'object' || next === null) continue;
-    for (const key of Object.keys(next)) {
-      if (RESERVED_KEYS.has(key)) return key;
-      stack.push((next as Record<string, unknown>)[key]);
-    }
-  }
-  return undefined;
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
 }

@@ -51,6 +51,11 @@ export interface StreamConnectionOptions {
   requests?: readonly BoundRequests[];
   /** The identity's budget, shared with its other connections. */
   identity?: { budgets: IdentityBudgets; key: string } | undefined;
+  /**
+   * The binding calls {@link StreamConnection.heartbeat} every `heartbeatMs` from one sweep over all its connections,
+   * instead of each connection keeping a timer of its own. @default false
+   */
+  sweptHeartbeat?: boolean;
 }
 
 /**
@@ -95,12 +100,7 @@ export class StreamConnection {
       maxStallMs: limits.maxStallMs,
       maxQueuedBytes: limits.maxQueuedBytes,
       metrics: options.metrics,
-      onSlowConsumer: (reason) =>
-        this.#closeWith(
-          'slow_consumer',
-          `the client read too slowly (${reason}); reconnect and resume`,
-          true,
-        ),
+      onSlowConsumer: closesSlowConsumer(this),
     });
     const streamRequests = StreamConnection.#streamRequests.bind(this);
     this.#gate = new RequestGate({
@@ -111,7 +111,7 @@ export class StreamConnection {
       identity: options.identity,
       metrics: options.metrics,
     });
-    this.#armHeartbeat();
+    if (options.sweptHeartbeat !== true) this.#armHeartbeat();
   }
 
   /** What waits to be sent, for metrics, tests and scenario reports. */
@@ -142,6 +142,12 @@ export class StreamConnection {
   /** Refuses a frame that is not a request at all (see {@link RequestGate.refuse}): a strike like any refusal. */
   refuse(code: 'invalid_message' | 'payload_too_large', message: string, reply?: ReplyCallback): void {
     this.#gate.refuse(code, message, reply);
+  }
+
+  /** Sends a heartbeat now, unless the transport is stalled (its client should notice the silence and reconnect). */
+  heartbeat(): void {
+    if (!this.#closed && this.#transport.canWrite())
+      this.#transport.write({ type: 'heartbeat', ts: Date.now() });
   }
 
   /** Closes with a notice to the client (a shutdown, a slow consumer, abuse). */
@@ -206,11 +212,20 @@ export class StreamConnection {
     const { clock, limits } = this.#options;
     this.#heartbeat = clock.setTimeout(() => {
       if (this.#closed) return;
-      // A stalled transport gets no heartbeat: its client should notice the silence and reconnect.
-      if (this.#transport.canWrite()) this.#transport.write({ type: 'heartbeat', ts: Date.now() });
+      this.heartbeat();
       this.#armHeartbeat();
     }, limits.heartbeatMs);
   }
+}
+
+/** What an outbox calls on a slow consumer: closing `connection` with `slow_consumer` (the client resumes). */
+function closesSlowConsumer(connection: StreamConnection): (reason: string) => void {
+  return (reason) =>
+    connection.closeWith(
+      'slow_consumer',
+      `the client read too slowly (${reason}); reconnect and resume`,
+      true,
+    );
 }
 
 /** The gate's view of a connection: its transport's buffer, and closing through the connection (which disposes it). */

@@ -1,13 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { streamKind, type StreamMetrics } from '@twohop/metrics';
-import {
-  jsonCodec,
-  protobufCodec,
-  type CloseNotice,
-  type PayloadResolver,
-  type ServerMessage,
-} from '@twohop/protocol';
+import { jsonCodec, protobufCodec, type PayloadResolver, type ServerMessage } from '@twohop/protocol';
 import { systemClock, type Clock, type TimerHandle } from '@twohop/sequence';
 import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
 import { encodeOnce } from './encodeOnce.js';
@@ -15,12 +9,11 @@ import { Fanout } from './Fanout.js';
 import { faultRequests, InjectedStall } from './faultInjection.js';
 import { IdentityBudgets } from './IdentityBudgets.js';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
-import type { OutboundTransport } from './OutboundTransport.js';
 import type { BoundRequests, RequestRouter } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
-import type { Subscription } from './Subscription.js';
 import { EncodedFrame, WebSocketOutput } from './webSocketOutput.js';
+import { WebSocketMember as Member } from './webSocketMember.js';
 import { serveWebSocketRequests } from './webSocketRequests.js';
 
 /** One plain-WebSocket client, as an app's request handlers see it. */
@@ -77,66 +70,14 @@ export interface WebSocketStreams {
 }
 
 /**
- * One connection as everything addresses it: its {@link StreamConnection}'s transport, its hook into the shared
- * fan-out, and the liveness sweep's flag. One object with its methods on the prototype, so an idle connection holds
- * no closures of its own.
- */
-class Member implements OutboundTransport {
-  readonly name = 'ws';
-  alive = true;
-  /** Set right after construction (the connection takes this member as its transport). */
-  connection!: StreamConnection;
-
-  constructor(
-    readonly socket: WebSocket,
-    readonly output: WebSocketOutput,
-    readonly binary: boolean,
-    readonly shared: {
-      readonly fanout: Fanout<Member>;
-      readonly encode: (message: ServerMessage, binary: boolean) => EncodedFrame;
-    },
-    /** The demo's injected stall, with `allowFaultInjection` only. */
-    readonly stall: InjectedStall | undefined,
-  ) {}
-
-  canWrite(): boolean {
-    return this.output.canWrite() && this.stall?.active !== true;
-  }
-
-  write(message: ServerMessage): number {
-    return this.output.send(this.shared.encode(message, this.binary));
-  }
-
-  bufferedBytes(): number {
-    return this.output.bufferedBytes();
-  }
-
-  onDrain(listener: () => void): void {
-    this.output.onDrain(listener);
-  }
-
-  close(notice: CloseNotice): void {
-    this.output.close(notice);
-  }
-
-  /** Subscriptions are driven by the shared fan-out. */
-  add(subscription: Subscription): void {
-    this.shared.fanout.add(subscription, this);
-  }
-
-  remove(subscription: Subscription): void {
-    this.shared.fanout.remove(subscription);
-  }
-}
-
-/**
  * Serves the catalog's streams over plain WebSocket at `path` of `server` (docs/protocol.md, "plain WebSocket"),
  * beside any socket.io server on the same port. The same guarantees as the other bindings, through the same
  * {@link StreamConnection}: requests with ids answered through one gate per connection (limits, strikes, reply
  * backpressure), resume, heartbeats, conflation while the socket cannot take more, and a close notice.
  *
  * A delta is encoded once per encoding for every subscriber that keeps up, and written to each socket as the same
- * buffer. The server pings every `heartbeatMs` and cuts a connection that did not answer the previous ping.
+ * buffer. One sweep every `heartbeatMs`, one timer for all connections, pings each, sends it a heartbeat frame and
+ * cuts a connection that did not answer the previous ping.
  */
 export function attachWebSocketStreams(
   server: HttpServer,
@@ -187,6 +128,7 @@ export function attachWebSocketStreams(
         else {
           member.alive = false;
           member.socket.ping();
+          member.connection.heartbeat();
         }
       }
       if (connections.size > 0) armSweep();
@@ -227,6 +169,7 @@ export function attachWebSocketStreams(
       fanout: member,
       requests,
       identity: key === undefined ? undefined : { budgets, key },
+      sweptHeartbeat: true,
     });
     member.connection = connection;
     connections.set(socket, member);
