@@ -23,6 +23,8 @@ const scenarios: Array<[string, string[]]> = [
   ['iot:gaps', ['--seed', '7']],
   ['iot:brokers', []],
   ['auction:race', ['--seed', '29']],
+  ['auction:watchers', []],
+  ['auction:sniping', ['--seed', '13']],
 ];
 
 describe.each(scenarios)('scenario %s --smoke', (scenario, extra) => {
