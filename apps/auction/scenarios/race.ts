@@ -5,9 +5,11 @@
  * with its one Lua script), each behind its SQLite audit log as the server runs them, and the teaching variants
  * (naive read-then-write in-process and over Redis, a Redis lease lock whose holders sometimes stall past their
  * lease, and the fenced versions of both). 200 clients place 50 bids each (10,000 bids) on 3 auctions, many of equal
- * amounts at the same instant; the oracle replays each variant's audit log and counts anomalies. Bids go straight to
- * the stores from concurrent client tasks in this process (no server in between), so request-to-ack is the store's
- * acceptance plus the durable audit append; the same stores without the log run beside them as the baseline.
+ * amounts at the same instant; the oracle replays each variant's audit log and counts anomalies. The two real stores
+ * run twice: behind the app's server, bids sent by 200 signed-in `AuctionSession`s over socket.io (request-to-ack as
+ * a bidder sees it), and straight into the store from concurrent client tasks (the store's acceptance plus the
+ * durable audit append), with the same stores without the log beside them as the baseline. The teaching variants
+ * are driven straight (the server's configuration cannot select them).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import {
   type TeachingVariant,
 } from '../src/server/store/teaching/createTeachingStore.js';
 import { gcPauses, raceAuctions, runRace, type RaceResult } from './race/runRace.js';
+import { runServerRace } from './race/runServerRace.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,6 +96,15 @@ const rows: Array<[string, boolean, RaceResult]> = [];
 try {
   rows.push(['in-process store (the app, embedded)', true, await race(real('in-process'))]);
   rows.push(['Redis store: one Lua script (the app, several nodes)', true, await race(real('redis'))]);
+  for (const kind of ['in-process', 'redis'] as const) {
+    const store = kind === 'redis' ? { kind, url: redis.url, keyPrefix: `race${++prefixes}:` } : { kind };
+    const terms = raceAuctions(size.auctions, Date.now());
+    rows.push([
+      `through the server over socket.io: ${kind === 'redis' ? 'Redis' : 'in-process'} store`,
+      true,
+      await runServerRace(store, terms, size, dir),
+    ]);
+  }
   rows.push(['baseline: in-process store, no audit log', true, await race(unaudited('in-process'))]);
   rows.push(['baseline: Redis store, no audit log', true, await race(unaudited('redis'))]);
   for (const variant of TEACHING_VARIANTS)
@@ -116,10 +128,17 @@ const table = [
 ].join('\n');
 console.log(table);
 
-const [inProcess, redisStore, bareInProcess, bareRedis] = rows
-  .slice(0, 4)
-  .map(([, , r]) => r.latency.summary());
-const [inProcessRun, redisRun] = [rows[0]![2], rows[1]![2]];
+/** The run whose name starts with `name`. */
+const run = (name: string) => rows.find(([row]) => row.startsWith(name))![2];
+const [inProcessRun, redisRun] = [run('in-process store'), run('Redis store')];
+const [inProcess, redisStore, bareInProcess, bareRedis, servedInProcess, servedRedis] = [
+  inProcessRun,
+  redisRun,
+  run('baseline: in-process'),
+  run('baseline: Redis'),
+  run('through the server over socket.io: in-process'),
+  run('through the server over socket.io: Redis'),
+].map((r) => r.latency.summary());
 const unfenced = rows.filter(([name, correct]) => !correct && !name.includes('+fencing'));
 const ok = writeScenarioReport({
   scenario: 'auction-race',
@@ -177,7 +196,7 @@ const ok = writeScenarioReport({
       detail: `${inProcessRun.bids} bids per variant; ${inProcessRun.accepted} accepted by the in-process store, ${redisRun.accepted} by Redis`,
     },
   ],
-  latency: Object.fromEntries(rows.slice(0, 4).map(([name, , r]) => [name, r.latency.distribution()])),
+  latency: Object.fromEntries(rows.slice(0, 6).map(([name, , r]) => [name, r.latency.distribution()])),
 });
 if (values.write) {
   writeBenchmarkSection(
@@ -186,9 +205,11 @@ if (values.write) {
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario auction:race --write\` on: ${machine()}.`,
       '',
       `${size.clients} concurrent clients place ${size.bidsPerClient} bids each (${count(size.clients * size.bidsPerClient)} bids) on`,
-      `${size.auctions} auctions, many of equal amounts at the same instant, straight into each store from one process (no`,
-      'server in between: the clients and an in-process store share one event loop, so a p99 includes waiting for the',
-      'other clients’ turns). The real stores run behind their SQLite audit log, so an ack waits for its line to be',
+      `${size.auctions} auctions, many of equal amounts at the same instant. "Through the server": the auction app with`,
+      `${size.clients} signed-in \`AuctionSession\`s bidding over socket.io, each following the lot list's live price; the`,
+      'other rows go straight into each store from concurrent client tasks. Server and clients share one process and its',
+      'two cores, so a p99 includes waiting for the other clients’ turns. The real stores run behind their SQLite audit',
+      'log, so an ack waits for its line to be',
       `durable (group commit, fsync); the teaching variants keep no log. Lease ${leaseMs} ms; one lock holder in eight`,
       `stalls for ${leaseMs * 3} ms. The race's auctions stay open (closing is covered by the domain's property test).`,
       '',
@@ -198,6 +219,8 @@ if (values.write) {
       `p99 **${ratio(redisStore!.p99, inProcess!.p99)}**. Each real store / the same store without the audit log:`,
       `in-process p50 **${ratio(inProcess!.p50, bareInProcess!.p50)}**, p99 **${ratio(inProcess!.p99, bareInProcess!.p99)}**;`,
       `Redis p50 **${ratio(redisStore!.p50, bareRedis!.p50)}**, p99 **${ratio(redisStore!.p99, bareRedis!.p99)}**.`,
+      `Through the server over socket.io, Redis / in-process: p50 **${ratio(servedRedis!.p50, servedInProcess!.p50)}**,`,
+      `p99 **${ratio(servedRedis!.p99, servedInProcess!.p99)}**.`,
     ].join('\n'),
   );
 }

@@ -45,21 +45,21 @@ export function raceAuctions(count: number, now: number): AuctionTerms[] {
   }));
 }
 
+/** Places one bid for client `index`; resolves with the lot's price as the answer showed it (when it did). */
+export type PlaceBid = (index: number, bid: Bid) => Promise<number | undefined>;
+
 /**
- * Runs `clients` concurrent bidders against `store` (already holding `terms`): each bids on a seeded auction the
- * price its last answer showed plus 1–30 increments — so many bidders send equal amounts at the same instant — and
- * retries one bid in ten with the same id. Every attempt's audit line is
- * kept in ack order; the oracle then counts the anomalies.
+ * Runs `clients` concurrent bidders, each placing its bids one after another through `place`: on a seeded auction,
+ * at the live price (the highest any answer has shown, as a watcher of the lot sees it) plus 1–30 increments — so
+ * many bidders send equal amounts at the same instant — and one bid in ten a retry of the bid before it, same id.
+ * Resolves with the request-to-ack latency of every bid.
  */
-export async function runRace(
-  store: BidStore,
+export async function runBidders(
   terms: readonly AuctionTerms[],
   options: RaceOptions,
-  /** The store's audit log: when given, the oracle reads the log as written rather than the answers collected. */
-  audit?: AuditLog,
-): Promise<RaceResult> {
+  place: PlaceBid,
+): Promise<LatencyRecorder> {
   const latency = new LatencyRecorder();
-  const entries: AuditEntry[] = [];
   const seen = new Map(terms.map((term) => [term.id, term.startPriceCents]));
   const client = async (index: number) => {
     const random = new SeededRandom(options.seed * 1_000 + index);
@@ -70,24 +70,51 @@ export async function runRace(
       const retry = n > 0 && random.chance(0.1);
       const bid = { auctionId, bidderId: `bidder-${index}`, bidId: `b${retry ? n - 1 : n}`, maxCents };
       const sent = performance.now();
-      const result = await store.placeBid(bid);
+      const shown = await place(index, bid);
       latency.record(performance.now() - sent);
-      entries.push(result.auditEntry);
-      if (result.state !== undefined)
-        seen.set(auctionId, Math.max(seen.get(auctionId)!, result.state.priceCents));
+      if (shown !== undefined) seen.set(auctionId, Math.max(seen.get(auctionId)!, shown));
     }
   };
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
-  const finals = await store.list();
-  if (audit !== undefined) entries.splice(0, entries.length, ...(await audit.entries()));
+  return latency;
+}
+
+/** The oracle's verdict on a race: the log (as written, or as answered), the stores' final states, and counts. */
+export function raceResult(
+  terms: readonly AuctionTerms[],
+  entries: AuditEntry[],
+  finals: AuctionState[],
+  latency: LatencyRecorder,
+): RaceResult {
   return {
-    bids: entries.length,
+    bids: entries.filter((entry) => entry.kind === 'bid').length,
     accepted: entries.filter((entry) => entry.kind === 'bid' && entry.outcome.ok && !entry.duplicate).length,
     anomalies: countAnomalies(terms, entries, finals),
     latency,
     entries,
     finals,
   };
+}
+
+/**
+ * The race straight into `store` (already holding `terms`), from concurrent client tasks in this process. Every
+ * attempt's audit line is kept in ack order — or, with `audit`, read back from the log as written — and the oracle
+ * counts the anomalies.
+ */
+export async function runRace(
+  store: BidStore,
+  terms: readonly AuctionTerms[],
+  options: RaceOptions,
+  audit?: AuditLog,
+): Promise<RaceResult> {
+  const entries: AuditEntry[] = [];
+  const latency = await runBidders(terms, options, async (_index, bid) => {
+    const result = await store.placeBid(bid);
+    entries.push(result.auditEntry);
+    return result.state?.priceCents;
+  });
+  const finals = await store.list();
+  return raceResult(terms, audit === undefined ? entries : await audit.entries(), finals, latency);
 }
 
 /**
