@@ -85,8 +85,8 @@ process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'result') {
     recording = false;
     const bidCounts = replicas.map((replica) => replica.state.get('bidCount') as number);
-    process.send?.({ result: { samples, bidCounts, resyncs } });
     for (const socket of sockets) socket.disconnect();
-    setTimeout(() => process.exit(0), 100);
+    // Exit only once the result is through the IPC channel: a large one takes a while to flush.
+    process.send?.({ result: { samples, bidCounts, resyncs } }, () => process.exit(0));
   }
 });
