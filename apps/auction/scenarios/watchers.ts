@@ -4,9 +4,9 @@
  * The guide's figure for the auction: "show current bid within 100 ms". One lot watched by `--watchers` clients
  * (spread over `--processes` client processes, each watcher a twohop `Replica` of `auction:<lot>`), two bidders
  * outbidding each other at `--rate` bids/s through real `bid` requests. Measures accepted-bid-to-watcher latency (the
- * server stamps each delta; one machine, one clock) beside a raw socket.io broadcast of the same bids from the same
- * server process at the same instant (`io.emit`, no replica, no sequence numbers), and the bidders' request-to-ack
- * latency. Checks that every watcher's replica ends with every bid and that none resynced.
+ * server stamps each delta; one machine, one clock) beside a raw socket.io broadcast of the same bidding in the same
+ * run (`io.emit` from the same server process at the instant each bid is published; no replica, no sequence
+ * numbers; its own phase, so the two never compete for the machine), and the bidders' request-to-ack latency. Checks that every watcher's replica ends with every bid and that none resynced.
  */
 import { LatencyRecorder } from '@twohop/metrics';
 import { reply, sleep } from '@twohop/scenarios';
@@ -39,20 +39,24 @@ console.log(
     `twohop stream vs raw socket.io broadcast; ${machine()}`,
 );
 
-const server = await startServer(['--lot', LOT]);
-const now = Date.now();
-await server.open({
-  id: LOT,
-  title: 'Watched lot',
-  startPriceCents: 100,
-  startsAt: now - 1000,
-  endsAt: now + 3_600_000,
-  softClose: { windowMs: 1000, extensionMs: 1000 },
-});
-
 type Result = { samples: number[]; bidCounts: number[]; resyncs: number };
-const fleet = (mode: 'twohop' | 'raw') =>
-  Array.from({ length: processes }, (_, i) =>
+
+/**
+ * One phase: a fresh server process, `watchers` clients of one kind, two bidders outbidding each other at `rate`/s.
+ * The two kinds run one after the other, so neither competes with the other for the machine.
+ */
+async function phase(mode: 'twohop' | 'raw') {
+  const server = await startServer(['--lot', LOT]);
+  const now = Date.now();
+  await server.open({
+    id: LOT,
+    title: 'Watched lot',
+    startPriceCents: 100,
+    startsAt: now - 1000,
+    endsAt: now + 3_600_000,
+    softClose: { windowMs: 1000, extensionMs: 1000 },
+  });
+  const fleet = Array.from({ length: processes }, (_, i) =>
     child('./watchers.ts', [
       '--mode',
       mode,
@@ -66,49 +70,55 @@ const fleet = (mode: 'twohop' | 'raw') =>
       `${mode}-${i}`,
     ]),
   );
-const twohop = fleet('twohop');
-const raw = fleet('raw');
-await Promise.all([...twohop, ...raw].map((process) => reply(process, 'ready')));
-console.log(`${watchers} twohop watchers and ${watchers} raw ones connected`);
-
-// Two bidders outbid each other, each bid at the minimum, through the app's own client.
-const bidders = await Promise.all(
-  ['ada', 'bob'].map(async (name) => {
-    const signed = await requestSession(server.url, name);
-    const session = new AuctionSession({
-      url: server.url,
-      token: signed.token,
-      socket: { transports: ['websocket'] },
-    });
-    while (session.client.state !== 'live') await sleep(10);
-    return session;
-  }),
-);
-for (const process of [...twohop, ...raw]) process.send({ cmd: 'record' });
-const ack = new LatencyRecorder();
-let accepted = 0;
-let refused = 0;
-const started = performance.now();
-const bidsOverTime: Array<[number, number]> = [];
-for (let i = 0; i < rate * duration; i++) {
-  const due = started + (i * 1000) / rate;
-  await sleep(Math.max(0, due - performance.now()));
-  const bidder = bidders[i % 2]!;
-  const lot = bidder.catalog.replica.state.get(LOT);
-  const sent = performance.now();
-  const result = await bidder.bid(LOT, lot === undefined ? 100 : lot.minBidCents + 100 * i);
-  ack.record(performance.now() - sent);
-  if (result.ok) accepted++;
-  else refused++;
-  bidsOverTime.push([(performance.now() - started) / 1000, accepted]);
+  await Promise.all(fleet.map((process) => reply(process, 'ready')));
+  console.log(`${mode}: ${watchers} watchers connected`);
+  // Two bidders outbid each other through the app's own client.
+  const bidders = await Promise.all(
+    ['ada', 'bob'].map(async (name) => {
+      const signed = await requestSession(server.url, name);
+      const session = new AuctionSession({
+        url: server.url,
+        token: signed.token,
+        socket: { transports: ['websocket'] },
+      });
+      while (session.client.state !== 'live') await sleep(10);
+      return session;
+    }),
+  );
+  for (const process of fleet) process.send({ cmd: 'record' });
+  const ack = new LatencyRecorder();
+  let accepted = 0;
+  let refused = 0;
+  const started = performance.now();
+  const bidsOverTime: Array<[number, number]> = [];
+  for (let i = 0; i < rate * duration; i++) {
+    await sleep(Math.max(0, started + (i * 1000) / rate - performance.now()));
+    const bidder = bidders[i % 2]!;
+    const lot = bidder.catalog.replica.state.get(LOT);
+    const sent = performance.now();
+    const result = await bidder.bid(LOT, lot === undefined ? 100 : lot.minBidCents + 100 * i);
+    ack.record(performance.now() - sent);
+    if (result.ok) accepted++;
+    else refused++;
+    bidsOverTime.push([(performance.now() - started) / 1000, accepted]);
+  }
+  await sleep(1000);
+  const results = (
+    await Promise.all(fleet.map((process) => reply<{ result: Result }>(process, 'result', { cmd: 'result' })))
+  ).map((r) => r.result);
+  for (const bidder of bidders) bidder.close();
+  server.stop();
+  return { results, ack, accepted, refused, bidsOverTime };
 }
-await sleep(1000);
-const collect = (fleetOf: typeof twohop) =>
-  Promise.all(fleetOf.map((process) => reply<{ result: Result }>(process, 'result', { cmd: 'result' })));
-const twohopResults = (await collect(twohop)).map((r) => r.result);
-const rawResults = (await collect(raw)).map((r) => r.result);
-for (const bidder of bidders) bidder.close();
-server.stop();
+
+const twohop = await phase('twohop');
+const raw = await phase('raw');
+const accepted = twohop.accepted;
+const refused = twohop.refused + raw.refused;
+const ack = twohop.ack;
+const twohopResults = twohop.results;
+const rawResults = raw.results;
+const bidsOverTime = twohop.bidsOverTime;
 
 const histogram = (results: Result[]) => {
   const recorder = new LatencyRecorder();
@@ -158,8 +168,8 @@ const ok = writeScenarioReport({
   invariants: [
     {
       name: 'every bid was accepted',
-      ok: refused === 0 && accepted === rate * duration,
-      detail: `${accepted} accepted, ${refused} refused`,
+      ok: refused === 0 && accepted === rate * duration && raw.accepted === rate * duration,
+      detail: `${accepted} and ${raw.accepted} accepted, ${refused} refused`,
     },
     {
       name: "every watcher's replica ends holding every bid, with no resync",
@@ -169,7 +179,7 @@ const ok = writeScenarioReport({
     },
     {
       name: 'every watcher timed every bid, on both paths',
-      ok: streamLatency.count === expected && rawLatency.count === expected,
+      ok: streamLatency.count === expected && rawLatency.count === watchers * raw.accepted,
       detail: `${streamLatency.count} and ${rawLatency.count} of ${expected}`,
     },
     ...(values.smoke
@@ -197,8 +207,9 @@ if (values.write) {
       '',
       `One lot watched by ${watchers} clients in ${processes} client processes; two bidders outbid each other at ${rate}`,
       `bids/s for ${duration} s through real \`bid\` requests. Latency runs from the server's stamp on the lot's delta to`,
-      `each watcher's receipt (one machine, one clock), beside a raw socket.io broadcast of the same bids from the same`,
-      `server process at the same instant to as many raw clients. Target (the guide's): p99 under ${TARGET_P99_MS} ms.`,
+      `each watcher's receipt (one machine, one clock), beside a raw socket.io broadcast (\`io.emit\` from the same server`,
+      `process at the instant each bid is published) to as many raw clients, in a phase of its own in the same run.`,
+      `Target (the guide's): p99 under ${TARGET_P99_MS} ms.`,
       '',
       table,
     ].join('\n'),
