@@ -61,7 +61,9 @@ describe('ServerClock', () => {
     const time = new ServerClock({ ask: remote.ask, clock });
     const estimate = await time.start();
     expect(estimate?.kept).toBe(4);
-    expect(Math.abs(time.now()! - (clock.now() + 3_600_000))).toBeLessThanOrEqual(estimate!.maxRoundTripMs / 2);
+    expect(Math.abs(time.now()! - (clock.now() + 3_600_000))).toBeLessThanOrEqual(
+      estimate!.maxRoundTripMs / 2,
+    );
     expect(estimate!.maxRoundTripMs).toBe(20);
     time.stop();
   });
