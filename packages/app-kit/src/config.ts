@@ -71,6 +71,9 @@ const runtimeEnv = z.object({
   TWOHOP_LOG_FORMAT: optional(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
 });
 
+/** The variables every app reads through {@link loadConfig}: `PORT`, `HOST` and the `TWOHOP_*` ones. */
+export const CONFIG_VARIABLES = Object.keys(runtimeEnv.shape) as ReadonlyArray<keyof typeof runtimeEnv.shape>;
+
 /** Options for {@link loadConfig}. */
 export interface LoadConfigOptions<Settings> {
   /** The app's default port (its manifest's `port`). */
