@@ -234,23 +234,32 @@ export class RequestGate {
   }
 
   #fail(pending: Pending, error: unknown): void {
-    if (isRequestError(error) || isProtocolError(error)) {
-      const retryAfterMs = isRequestError(error) ? error.retryAfterMs : undefined;
-      return this.#refuse(pending.reply, error.code, error.message, retryAfterMs);
+    if (isRequestError(error)) {
+      return this.#refuse(pending.reply, error.code, error.message, error.retryAfterMs, error.strike);
     }
+    if (isProtocolError(error)) return this.#refuse(pending.reply, error.code, error.message);
     this.#options.onInternalError?.(error, pending.request.name);
     this.#refuse(pending.reply, 'internal', 'the request failed inside the server');
   }
 
-  /** Answers with an error. Every refusal but `internal` (the server's fault) is a strike. */
-  #refuse(reply: ReplyCallback | undefined, code: string, message: string, retryAfterMs?: number): void {
+  /**
+   * Answers with an error. Every refusal is a strike but `internal` (the server's fault) and a handler's
+   * `RequestError.outcome` (the rules' answer to a well-formed request).
+   */
+  #refuse(
+    reply: ReplyCallback | undefined,
+    code: string,
+    message: string,
+    retryAfterMs?: number,
+    strike = true,
+  ): void {
     this.#refused++;
     this.#options.metrics?.rejectedRequests.inc({ code });
     reply?.({
       ok: false,
       error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
     });
-    if (code !== 'internal' && !this.#strikes.take()) {
+    if (strike && code !== 'internal' && !this.#strikes.take()) {
       this.#closeWith('protocol_abuse', 'too many refused requests', false);
     }
   }

@@ -28,6 +28,11 @@ export type RequestReply<Result extends object = object, Code extends string = E
  */
 export class RequestError<Code extends string = ErrorCode> extends Error {
   override readonly name = 'RequestError';
+  /**
+   * Whether this refusal counts as a strike against the connection. Every refusal does, except an
+   * {@link RequestError.outcome}: a well-formed request the rules turned down.
+   */
+  readonly strike: boolean = true;
 
   constructor(
     readonly code: Code,
@@ -36,6 +41,19 @@ export class RequestError<Code extends string = ErrorCode> extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(message);
+  }
+
+  /**
+   * A refusal that is the rules' answer to a well-formed request an honest client may send at any time — a bid a
+   * rival's beat to the store by a millisecond, a seat someone else just took — and so not a strike: closing a
+   * connection for losing a race would punish the honest. What bounds a client that sends such requests on purpose
+   * is the request's cost against the connection's and the identity's budgets (their `rate_limited` refusals are
+   * strikes, as every other refusal is).
+   */
+  static outcome<Code extends string>(code: Code, message: string): RequestError<Code> {
+    const error = new RequestError(code, message);
+    (error as { strike: boolean }).strike = false;
+    return error;
   }
 }
 
