@@ -1,9 +1,7 @@
 import type { AuctionServer } from '@twohop/auction/server';
 import { requestSession } from '@twohop/client';
-import { stallable } from '@twohop/testkit/node';
-import { io } from 'socket.io-client';
 import type { StalledReader } from '../AppAdapter.js';
-import { heldBytes } from '../serverEdge.js';
+import { signedStalledReader } from '../rawClients.js';
 
 /** A lot whose title fills each notice, so a page of notices is a large reply (the stalled reader's). */
 export const HEAVY = 'heavy';
@@ -34,29 +32,11 @@ export async function stalledReader(server: AuctionServer, url: string): Promise
     }
   };
   await rivalBids(2 * PAGE);
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
-  const tcp = stallable(socket);
-  let replies = 0;
-  let sent = 0;
-  let closed = false;
-  socket.on('disconnect', () => (closed = true));
-  const serverSide = () =>
-    [...server.io.of('/').sockets.values()].find(
-      (candidate) => (candidate.handshake.auth as { token?: unknown }).token === token,
-    );
-  return {
-    stall: tcp.stall,
-    resume: tcp.resume,
-    send: () => {
-      sent++;
-      socket.emit('notices', { after: 0 }, () => replies++);
-    },
-    sent: () => sent,
-    replies: () => replies,
-    serverBuffered: () => heldBytes(serverSide()),
+  return signedStalledReader({
+    io: server.io,
+    url,
+    token,
+    request: (socket, replied) => socket.emit('notices', { after: 0 }, replied),
     bound: REPLY_HIGH_WATER + HEAVY_PAGE,
-    closed: () => closed,
-    close: () => socket.disconnect(),
-  };
+  });
 }

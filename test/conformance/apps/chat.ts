@@ -3,12 +3,12 @@ import { createChatServer } from '@twohop/chat/server';
 import { ChatSession, requestSession } from '@twohop/chat/session';
 import { CHAT_ERROR_CODES } from '@twohop/chat/errors';
 import { MAX_TEXT } from '@twohop/chat/wire';
-import { stallable } from '@twohop/testkit/node';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { AppAdapter, HistoryClient, HostileSpec, RunningApp, StalledReader } from '../AppAdapter.js';
-import { heldBytes, holdConnections } from '../serverEdge.js';
+import { signedStalledReader } from '../rawClients.js';
+import { holdConnections } from '../serverEdge.js';
 import { lossyParser } from './lossyParser.js';
 
 const ROOM = 'general';
@@ -219,30 +219,13 @@ async function stalledReader(
 ): Promise<StalledReader> {
   await write(100, 'x'.repeat(MAX_TEXT));
   const { token } = await requestSession(url, 'reader');
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve) => socket.once('connect', resolve));
-  await socket.emitWithAck('room:join', { room: ROOM });
-  const tcp = stallable(socket);
-  let replies = 0;
-  let sent = 0;
-  let closed = false;
-  socket.on('disconnect', () => (closed = true));
-  const serverSide = () =>
-    [...server.io.of('/').sockets.values()].find(
-      (candidate) => (candidate.handshake.auth as { token?: unknown }).token === token,
-    );
-  return {
-    stall: tcp.stall,
-    resume: tcp.resume,
-    send: () => {
-      sent++;
-      socket.emit('room:history', { room: ROOM, before: 1_000_000, limit: 100 }, () => replies++);
-    },
-    sent: () => sent,
-    replies: () => replies,
-    serverBuffered: () => heldBytes(serverSide()),
+  return signedStalledReader({
+    io: server.io,
+    url,
+    token,
+    prepare: (socket) => socket.emitWithAck('room:join', { room: ROOM }),
+    request: (socket, replied) =>
+      socket.emit('room:history', { room: ROOM, before: 1_000_000, limit: 100 }, replied),
     bound: REPLY_HIGH_WATER + 100 * (MAX_TEXT + 300),
-    closed: () => closed,
-    close: () => socket.disconnect(),
-  };
+  });
 }

@@ -6,7 +6,7 @@ import { createIotServer } from '@twohop/iot/server';
 import { ERROR_CODES, type DeltaMessage } from '@twohop/protocol';
 import { keyedState } from '@twohop/snapshot-delta';
 import fc from 'fast-check';
-import { io, type Socket } from 'socket.io-client';
+import { connectRaw } from '../rawClients.js';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
 
@@ -99,14 +99,7 @@ export const iotAdapter: AppAdapter = {
           fleet.set(devices[changes % devices.length]!, 'temperature', 20 + (changes % 50) / 10);
         }
       },
-      async connect(): Promise<Socket> {
-        const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-        await new Promise<void>((resolve, reject) => {
-          socket.once('connect', resolve);
-          socket.once('connect_error', reject);
-        });
-        return socket;
-      },
+      connect: () => connectRaw(url),
       hostile: hostileRequests(() => publisher.position),
       stream: capability,
       dropConnections,

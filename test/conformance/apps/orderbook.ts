@@ -6,7 +6,7 @@ import { createOrderbookServer } from '@twohop/orderbook/server';
 import { ERROR_CODES, type DeltaMessage } from '@twohop/protocol';
 import { SeededRandom } from '@twohop/testkit';
 import fc from 'fast-check';
-import { io, type Socket } from 'socket.io-client';
+import { connectRaw } from '../rawClients.js';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
 
@@ -127,14 +127,7 @@ function orderbookOver(binding: 'socket.io' | 'ws'): AppAdapter {
         follow: (options) => Promise.resolve(followStream(capability, options)),
         caughtUp: (client) => streamCaughtUp(capability, client),
         cause: (count) => Promise.resolve(server.step(count)),
-        async connect(): Promise<Socket> {
-          const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-          await new Promise<void>((resolve, reject) => {
-            socket.once('connect', resolve);
-            socket.once('connect_error', reject);
-          });
-          return socket;
-        },
+        connect: () => connectRaw(url),
         hostile: hostileRequests(() => publisher.position),
         stream: capability,
         dropConnections,
