@@ -8,7 +8,7 @@ import type { DeltaMessage } from '@twohop/protocol';
 import { keyedState } from '@twohop/snapshot-delta';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AppAdapter,
   AppClient,
@@ -17,6 +17,7 @@ import type {
   RunningApp,
   StreamCapability,
 } from '../AppAdapter.js';
+import { connectRaw } from '../rawClients.js';
 import { holdConnections } from '../serverEdge.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
 import { HEAVY, HEAVY_TITLE, PAGE, REPLY_HIGH_WATER, stalledReader } from './auctionReader.js';
@@ -207,20 +208,8 @@ export const auctionAdapter: AppAdapter = {
       );
     };
 
-    const connect = async (): Promise<Socket> => {
-      const { token } = await requestSession(url, 'hostile');
-      const socket = io(url, {
-        auth: { token },
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
-      return socket;
-    };
+    const connect = async (): Promise<Socket> =>
+      connectRaw(url, (await requestSession(url, 'hostile')).token);
 
     const stop = started.close;
     const app: RunningApp = {
