@@ -1,4 +1,4 @@
-import type { StreamPosition } from '@twohop/sequence';
+import { systemClock, type Clock, type StreamPosition, type TimerHandle } from '@twohop/sequence';
 import type { SourceEvent, StreamPublisher } from '@twohop/snapshot-delta';
 import type { Bus } from './Bus.js';
 
@@ -9,8 +9,16 @@ export interface PublishToBusOptions {
    * this many. Keep it well under the bus's log length. @default 256
    */
   snapshotEvery?: number;
-  /** Hears each failed bus call; the stream is reset on the bus at the next change (see below). @default none */
+  /** Hears each failed bus call; the stream is reset on the bus again (see below). @default none */
   onError?: (error: unknown) => void;
+  /**
+   * How often to check the stream on the bus between changes: after a failed call it is reset (a quiet stream must
+   * not stay broken until its next change), and one the bus lost (its epoch is not the one this publication
+   * started: a Redis restart) is started again with the publisher's state. @default 1000
+   */
+  checkEveryMs?: number;
+  /** Times those checks. @default systemClock */
+  clock?: Clock;
 }
 
 /** A publisher's changes on their way to a bus. */
@@ -28,8 +36,11 @@ export interface BusPublication {
  * and does the same on the publisher's own new epochs. Every `snapshotEvery` changes it keeps a snapshot, taken
  * when the change was made and saved under the position the bus gave it.
  *
- * A failed call leaves a hole no mirror could fill, so the next change resets the stream on the bus again, with a
- * snapshot that covers everything before it: the mirrors see an epoch change and re-bootstrap, never a gap.
+ * A failed call leaves a hole no mirror could fill, so the stream is reset on the bus again, with a snapshot that
+ * covers everything before it: at the next change, or at the next check (every `checkEveryMs`) if none comes
+ * first. The mirrors see an epoch change and re-bootstrap, never a gap. A stream the bus lost (an append answered
+ * in another epoch than the one this publication started, or a check that finds one: a Redis restart) is started
+ * again the same way.
  */
 export async function publishToBus<S, D, W>(
   publisher: StreamPublisher<S, D, W>,
@@ -38,8 +49,13 @@ export async function publishToBus<S, D, W>(
 ): Promise<BusPublication> {
   const { stream } = publisher;
   const every = options.snapshotEvery ?? 256;
+  const clock = options.clock ?? systemClock;
   let chain = Promise.resolve();
   let broken: unknown;
+  let timer: TimerHandle | undefined;
+  let closed = false;
+  /** The bus epoch this publication's last reset started: an append answered in another one found a lost log. */
+  let busEpoch = '';
   /** The publisher position a reset snapshot already covers: changes up to it are not appended again. */
   let covered: StreamPosition = publisher.position;
   let sinceSnapshot = 0;
@@ -50,8 +66,24 @@ export async function publishToBus<S, D, W>(
       options.onError?.(error);
     });
   };
+  /** Recovery must not wait for the next change: a quiet stream would stay broken, or lost, on the bus. */
+  const check = async () => {
+    if (broken === undefined && (await bus.position(stream)).epoch === busEpoch) return;
+    await resetNow()();
+  };
+  const schedule = () => {
+    if (closed) return;
+    timer = clock.setTimeout(() => {
+      enqueue(check);
+      void chain.then(schedule);
+    }, options.checkEveryMs ?? 1000);
+  };
+  const stop = () => {
+    closed = true;
+    if (timer !== undefined) clock.clearTimeout(timer);
+  };
   const reset = (data: W, at: StreamPosition) => async () => {
-    await bus.reset(stream, data);
+    busEpoch = (await bus.reset(stream, data)).epoch;
     broken = undefined;
     covered = at;
     sinceSnapshot = 0;
@@ -70,6 +102,7 @@ export async function publishToBus<S, D, W>(
       if (event.epoch === covered.epoch && event.seq <= covered.seq) return;
       if (broken !== undefined) return resetNow()();
       const at = await bus.append(stream, event.data, event.ts);
+      if (at.epoch !== busEpoch) return resetNow()();
       if (snapshot !== undefined) await bus.saveSnapshot(stream, { ...at, data: snapshot });
     });
   };
@@ -78,12 +111,15 @@ export async function publishToBus<S, D, W>(
   const unsubscribe = publisher.subscribe(onEvent);
   await chain;
   if (broken !== undefined) {
+    stop();
     unsubscribe();
     throw broken;
   }
+  schedule();
   return {
     flushed: () => chain,
     async close() {
+      stop();
       unsubscribe();
       await chain;
     },
