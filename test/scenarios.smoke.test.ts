@@ -21,6 +21,8 @@ const scenarios: Array<[string, string[]]> = [
   ['chat:busy-room', []],
   ['chat:hostile', ['--seed', '7']],
   ['iot:gaps', ['--seed', '7']],
+  ['iot:fleet', ['--seed', '7']],
+  ['iot:dashboards', ['--seed', '7']],
   ['iot:brokers', []],
   ['auction:race', ['--seed', '29']],
 ];

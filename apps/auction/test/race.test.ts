@@ -54,7 +54,8 @@ describe('the race: 200 concurrent bidders, equal amounts at one instant, throug
   });
 
   it.each<[string, () => BidStore]>([
-    ['naive+fencing', teaching('naive+fencing (Redis GET, then compare-and-set)')],
+    ['naive+fencing in-process', teaching('naive+fencing (in-process, write only over the version read)')],
+    ['naive+fencing over Redis', teaching('naive+fencing (Redis GET, then compare-and-set)')],
     ['lease-lock+fencing', teaching('lease-lock+fencing (the same, writes compare-and-set)')],
     ['the in-process store', () => new InProcessBidStore()],
     ['the Redis store', () => new RedisBidStore({ redis: redis.url, keyPrefix: `race${++prefixes}:` })],

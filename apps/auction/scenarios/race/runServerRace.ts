@@ -59,7 +59,14 @@ export async function runServerRace(
     bidBurst: UNLIMITED,
     userRate: UNLIMITED,
     userBurst: UNLIMITED,
-    limits: { ratePerSecond: UNLIMITED, rateBurst: UNLIMITED, maxPendingRequests: 1_000 },
+    // Most bids of a race are refused (`bid_too_low`), and every refusal is a strike against the connection: the
+    // default (20) would close a busy bidder's connection as abusive within seconds.
+    limits: {
+      ratePerSecond: UNLIMITED,
+      rateBurst: UNLIMITED,
+      maxStrikes: UNLIMITED,
+      maxPendingRequests: 1_000,
+    },
   });
   await server.ready;
   const app = await startApp(server, { port: 0 });

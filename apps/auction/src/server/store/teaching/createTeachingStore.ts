@@ -8,6 +8,7 @@ import { TeachingBidStore } from './TeachingBidStore.js';
 /** The teaching variants: how acceptance goes wrong without atomicity, and what fencing alone repairs. */
 export const TEACHING_VARIANTS = [
   'naive (in-process, await between read and write)',
+  'naive+fencing (in-process, write only over the version read)',
   'naive (Redis GET, then SET)',
   'naive+fencing (Redis GET, then compare-and-set)',
   'lease-lock (Redis SET NX PX, holder paused past its lease)',
@@ -35,12 +36,11 @@ export interface TeachingStoreOptions {
 export function createTeachingStore(variant: TeachingVariant, options: TeachingStoreOptions = {}): BidStore {
   const now = options.now ?? Date.now;
   const prefix = options.keyPrefix ?? 'teach:';
-  if (variant.startsWith('naive (in-process'))
-    return new TeachingBidStore({ cell: memoryCell(), now, fencing: false });
+  const fencing = variant.includes('+fencing');
+  if (variant.includes('(in-process')) return new TeachingBidStore({ cell: memoryCell(), now, fencing });
   if (options.redisUrl === undefined) throw new Error(`${variant} needs redisUrl`);
   const redis = new Redis(options.redisUrl);
   const cell = redisCell(redis, prefix);
-  const fencing = variant.includes('+fencing');
   if (variant.startsWith('naive')) return new TeachingBidStore({ cell, now, fencing });
   return new TeachingBidStore({
     cell,

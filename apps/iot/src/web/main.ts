@@ -1,0 +1,7 @@
+import '@twohop/vue/base.css';
+import 'uplot/dist/uPlot.min.css';
+import { createApp } from 'vue';
+import App from './App.vue';
+import './style.css';
+
+createApp(App).mount('#app');
