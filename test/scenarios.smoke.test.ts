@@ -15,6 +15,7 @@ const scenarios: Array<[string, string[]]> = [
   ['orderbook:gaps', ['--seed', '7']],
   ['orderbook:slow-consumer', []],
   ['orderbook:hostile', ['--seed', '3']],
+  ['orderbook:hop2-cost', []],
   ['chat:reconnect-storm', ['--seed', '11']],
   ['chat:flood', ['--seed', '5']],
   ['chat:large-room', []],

@@ -71,19 +71,13 @@ const runtimeEnv = z
     TWOHOP_LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
     TWOHOP_LOG_FORMAT: optional(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
   })
-  .superRefine((env, context) => {
-    if (env.TWOHOP_MODE === 'redis' && env.TWOHOP_REDIS_URL === undefined)
-      context.addIssue({
-        code: 'custom',
-        path: ['TWOHOP_MODE'],
-        message: 'redis needs TWOHOP_REDIS_URL (the Redis every node shares, e.g. redis://127.0.0.1:6379)',
-      });
-    if (env.TWOHOP_MODE === 'embedded' && env.TWOHOP_REDIS_URL !== undefined)
-      context.addIssue({
-        code: 'custom',
-        path: ['TWOHOP_MODE'],
-        message: 'embedded contradicts TWOHOP_REDIS_URL (unset one of them)',
-      });
+  .refine((env) => env.TWOHOP_MODE !== 'redis' || env.TWOHOP_REDIS_URL !== undefined, {
+    path: ['TWOHOP_MODE'],
+    message: 'redis needs TWOHOP_REDIS_URL (the Redis every node shares, e.g. redis://127.0.0.1:6379)',
+  })
+  .refine((env) => env.TWOHOP_MODE !== 'embedded' || env.TWOHOP_REDIS_URL === undefined, {
+    path: ['TWOHOP_MODE'],
+    message: 'embedded contradicts TWOHOP_REDIS_URL (unset one of them)',
   });
 
 /** Options for {@link loadConfig}. */

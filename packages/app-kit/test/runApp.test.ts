@@ -16,8 +16,8 @@ afterEach(async () => {
 });
 
 /** Runs the demo app in a process of its own, as `pnpm start` does, and collects what it prints. */
-function run(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', demoApp], {
+function run(env: Record<string, string>, args: string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', demoApp, ...args], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -116,12 +116,9 @@ describe('runApp', () => {
   it('an app that supports it runs in redis mode on TWOHOP_REDIS_URL: /healthz says so; it stops cleanly', async () => {
     const redis = await startRedisServer();
     cleanups.push(() => redis.stop());
-    const app = run({
-      DEMO_REDIS: '1',
-      TWOHOP_REDIS_URL: redis.url,
-      TWOHOP_NODE: 'gw-2',
-      TWOHOP_LOG_FORMAT: 'json',
-    });
+    const app = run({ TWOHOP_REDIS_URL: redis.url, TWOHOP_NODE: 'gw-2', TWOHOP_LOG_FORMAT: 'json' }, [
+      '--redis-mode',
+    ]);
     const url = await app.listening();
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
       status: 'ok',
@@ -135,7 +132,7 @@ describe('runApp', () => {
   });
 
   it('stops at once, saying so, when the Redis it is given cannot be reached', async () => {
-    const app = run({ DEMO_REDIS: '1', TWOHOP_REDIS_URL: 'redis://127.0.0.1:1', TWOHOP_LOG_FORMAT: 'json' });
+    const app = run({ TWOHOP_REDIS_URL: 'redis://127.0.0.1:1', TWOHOP_LOG_FORMAT: 'json' }, ['--redis-mode']);
     expect(await app.exited).toEqual([1, null]);
     expect(app.output.stdout).toContain('cannot reach Redis at redis://127.0.0.1:1');
   });
