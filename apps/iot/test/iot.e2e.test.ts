@@ -2,7 +2,11 @@ import { startApp } from '@twohop/app-kit';
 import { waitFor } from '@twohop/testkit';
 import { startMosquitto } from '@twohop/testkit/node';
 import { connectAsync } from 'mqtt';
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ignoreSiteEvents, type BridgeEvent } from '../src/domain/SiteEvents.js';
@@ -115,6 +119,27 @@ describe('the IoT process (pnpm start)', () => {
     expect(app.output()).toMatch(/MQTT mqtt:\/\/127\.0\.0\.1:\d+ and ws at \/mqtt, 24 simulated devices/);
     expect(await app.stop()).toBe(0);
     expect(app.output()).toContain('stopped');
+  }, 30_000);
+
+  it('keeps the history in IOT_DB, and on SIGTERM stores the intervals still open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iot-history-'));
+    try {
+      const file = join(dir, 'iot.db');
+      const app = await run({ MQTT_PORT: '0', IOT_DB: file, IOT_RATE: '5' });
+      const url = /listening on (http:\/\/[\d.]+:\d+)/.exec(app.output())![1]!;
+      await waitFor('readings reaching the host', async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        return Number(/^iot_readings_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0) > 0;
+      });
+      // Well inside the history's first 10-second interval: only the flush on stop can have written these rows.
+      expect(await app.stop()).toBe(0);
+      const db = new Database(file, { readonly: true });
+      const { rows } = db.prepare('SELECT COUNT(*) AS rows FROM readings').get() as { rows: number };
+      db.close();
+      expect(rows).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('uses the broker TWOHOP_MQTT_URL names instead of its own', async () => {

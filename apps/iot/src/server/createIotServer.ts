@@ -107,6 +107,7 @@ export async function createIotServer(options: IotServerOptions = {}): Promise<I
   kit.onClose({
     close() {
       for (const timer of timers) clearInterval(timer);
+      hub.flushHistory();
       history?.close();
     },
   });

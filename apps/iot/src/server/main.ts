@@ -1,10 +1,13 @@
 /**
  * `pnpm start` for the IoT app: app-kit's `runApp` (PORT, HOST, TWOHOP_*, graceful shutdown) with the embedded MQTT
  * broker on MQTT_PORT (1883 + TWOHOP_PORT_OFFSET) — or TWOHOP_MQTT_URL — and a forked, seeded device simulator
- * (IOT_BUILDINGS × IOT_FLOORS × IOT_DEVICES_PER_FLOOR devices at IOT_RATE readings per second each).
+ * (IOT_BUILDINGS × IOT_FLOORS × IOT_DEVICES_PER_FLOOR devices at IOT_RATE readings per second each). Downsampled
+ * history is kept in IOT_DB (default data/iot.db beside the app) for IOT_HISTORY_HOURS.
  */
 import { runApp } from '@twohop/app-kit';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_FLEET } from '../domain/fleetLayout.js';
@@ -24,9 +27,19 @@ await runApp({
     IOT_DEVICES_PER_FLOOR: count(DEFAULT_FLEET.devicesPerFloor, 10_000),
     IOT_RATE: z.coerce.number().min(0.01).max(100).default(1),
     IOT_SEED: z.coerce.number().int().default(1),
+    IOT_DB: z
+      .string()
+      .min(1)
+      .default(fileURLToPath(new URL('../../data/iot.db', import.meta.url))),
+    IOT_HISTORY_HOURS: z.coerce
+      .number()
+      .min(0.01)
+      .max(24 * 365)
+      .default(24),
   }),
-  create: ({ config, settings }) =>
-    createIotServer({
+  create: ({ config, settings }) => {
+    if (settings.IOT_DB !== ':memory:') mkdirSync(dirname(settings.IOT_DB), { recursive: true });
+    return createIotServer({
       runtime: config,
       mqttPort: settings.MQTT_PORT ?? 1883 + config.portOffset,
       mqttUrl: settings.TWOHOP_MQTT_URL,
@@ -43,8 +56,10 @@ await runApp({
               seed: settings.IOT_SEED,
               ratePerDevice: settings.IOT_RATE,
             },
+      history: { path: settings.IOT_DB, retentionMs: settings.IOT_HISTORY_HOURS * 3_600_000 },
       webRoot: fileURLToPath(new URL('../../dist/web/', import.meta.url)),
-    }),
+    });
+  },
   describe: (server) =>
     `MQTT ${server.devices.mqttUrl}` +
     (server.devices.broker === undefined ? '' : ` and ws at /mqtt`) +

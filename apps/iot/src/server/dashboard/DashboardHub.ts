@@ -184,6 +184,14 @@ export class DashboardHub implements SiteEvents {
     this.#history?.record(history);
   }
 
+  /**
+   * Stores the history's open intervals as they stand (on shutdown): a partial interval written now merges with the
+   * rest of it written after a restart, so nothing the devices said before the stop is lost.
+   */
+  flushHistory(): void {
+    this.#history?.record(this.#historySampler.close(Number.POSITIVE_INFINITY));
+  }
+
   /** Prunes the history past its retention. */
   prune(now = this.#now()): number {
     return this.#history?.prune(now) ?? 0;
