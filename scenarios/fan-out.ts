@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--modes ws,floor,socketio,twohop,twohop-ws] [--write]`
+ * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--modes ws,floor,socketio,twohop,twohop-ws] [--smoke] [--write]`
  *
  * `clients` subscribers on one stream; the server publishes `rate` changes/s, each carrying its publish time, and
  * every client records publish-to-receive latency in an HDR histogram. Five servers in one run, each in its own
@@ -28,9 +28,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     rates: { type: 'string', default: '10,100' },
     modes: { type: 'string', default: 'ws,floor,socketio,twohop,twohop-ws' },
+    /** How long each rate runs unrecorded first, in seconds. */
+    'warm-up': { type: 'string', default: '2' },
     write: { type: 'boolean', default: false },
+    /** A small, quick run (the test suite's): 40 clients of every mode, 1 s at 100 changes/s after 0.5 s. */
+    smoke: { type: 'boolean', default: false },
   },
 });
+if (values.smoke) Object.assign(values, { clients: '40', seconds: '1', rates: '100', 'warm-up': '0.5' });
 const clientCount = Number(values.clients);
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
@@ -53,6 +58,8 @@ interface Result {
   kbPerConnection: number;
   heapKbPerConnection: number;
   latency: Map<number, LatencySummary>;
+  /** Per rate: latency by percentile, and changes received per second over every client. */
+  charts: Map<number, { distribution: Array<[number, number]>; perSecond: Array<[number, number]> }>;
   cost: Map<number, Cost>;
   invariants: Invariant[];
 }
@@ -82,6 +89,9 @@ async function convergence(server: ChildProcess, clients: ChildProcess): Promise
   return check;
 }
 
+/** The settling pauses around a measurement (memory, the end of a rate): a fifth as long on a smoke run. */
+const settle = (ms: number) => sleep(values.smoke ? ms / 5 : ms);
+
 async function run(mode: Mode): Promise<Result> {
   const script = fileURLToPath(new URL('./servers/fanOutServer.ts', import.meta.url));
   const child = fork(script, ['--mode', mode], {
@@ -90,7 +100,7 @@ async function run(mode: Mode): Promise<Result> {
   });
   const port = (await reply<{ port: number }>(child, 'port')).port;
   const url = `http://127.0.0.1:${port}`;
-  await sleep(500);
+  await settle(500);
   const before = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
   const clientScript = fileURLToPath(new URL('./servers/fanOutClients.ts', import.meta.url));
   const clients = fork(clientScript, ['--mode', mode, '--url', url, '--clients', String(clientCount)], {
@@ -98,24 +108,29 @@ async function run(mode: Mode): Promise<Result> {
     stdio: 'inherit',
   });
   await reply(clients, 'connected');
-  await sleep(1000);
+  await settle(1000);
   const idle = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
   const kbPerConnection = (idle.rss - before.rss) / 1024 / clientCount;
   // RSS moves in steps as V8 grows its spaces; the used heap is what the connections themselves hold.
   const heapKbPerConnection = (idle.heap - before.heap) / 1024 / clientCount;
 
   const byRate = new Map<number, LatencySummary>();
+  const charts: Result['charts'] = new Map();
   const cost = new Map<number, Cost>();
   for (const rate of rates) {
     child.send({ cmd: 'publish', rate });
-    await sleep(2000); // warm-up, not recorded
+    await sleep(Number(values['warm-up']) * 1000); // not recorded
     clients.send({ cmd: 'record' });
     const started = { at: performance.now(), server: await cpuOf(child), clients: await cpuOf(clients) };
     await sleep(seconds * 1000);
     const ended = { at: performance.now(), server: await cpuOf(child), clients: await cpuOf(clients) };
-    const summary = (await reply<{ summary: LatencySummary }>(clients, 'summary', { cmd: 'summary' }))
-      .summary;
+    const { summary, distribution, perSecond } = await reply<{
+      summary: LatencySummary;
+      distribution: Array<[number, number]>;
+      perSecond: Array<[number, number]>;
+    }>(clients, 'summary', { cmd: 'summary' });
     byRate.set(rate, summary);
+    charts.set(rate, { distribution, perSecond });
     const wallUs = (ended.at - started.at) * 1000 * cores;
     cost.set(rate, {
       cpuPerDelivery: (ended.server - started.server) / Math.max(1, summary.count),
@@ -123,7 +138,7 @@ async function run(mode: Mode): Promise<Result> {
       clientShare: (100 * (ended.clients - started.clients)) / wallUs,
     });
     child.send({ cmd: 'stop' });
-    await sleep(1000);
+    await settle(1000);
   }
   const check = await convergence(child, clients);
   clients.send({ cmd: 'exit' });
@@ -151,7 +166,7 @@ async function run(mode: Mode): Promise<Result> {
   console.log(
     `${mode}: ${kbPerConnection.toFixed(1)} KB RSS (${heapKbPerConnection.toFixed(1)} KB heap) per idle connection | ${line.join(' | ')}`,
   );
-  return { mode, kbPerConnection, heapKbPerConnection, latency: byRate, cost, invariants };
+  return { mode, kbPerConnection, heapKbPerConnection, latency: byRate, charts, cost, invariants };
 }
 
 console.log(
@@ -198,7 +213,7 @@ console.log(table);
 console.log(costTable);
 const ok = writeScenarioReport({
   scenario: 'fan-out',
-  params: { clients: clientCount, seconds, rates: values.rates },
+  params: { clients: clientCount, seconds, rates: values.rates, smoke: values.smoke },
   table: {
     headers: ['server', ...rates.map((rate) => `${rate} changes/s: p50 / p99 ms`), 'KB per idle connection'],
     rows: results.map((r) => [
@@ -211,6 +226,16 @@ const ok = writeScenarioReport({
     ]),
   },
   invariants: results.flatMap((r) => r.invariants),
+  latency: Object.fromEntries(
+    results.flatMap((r) =>
+      rates.map((rate) => [`${r.mode} ${rate}/s`, r.charts.get(rate)?.distribution ?? []]),
+    ),
+  ),
+  overTime: rates.map((rate) => ({
+    title: `Changes received per second over every client, at ${rate} changes/s`,
+    unit: 'changes/s',
+    series: Object.fromEntries(results.map((r) => [r.mode, r.charts.get(rate)?.perSecond ?? []])),
+  })),
 });
 if (values.write) {
   writeBenchmarkSection(
@@ -218,7 +243,7 @@ if (values.write) {
     [
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario fan-out --write\` on: ${machine()}.`,
       '',
-      `${clientCount} subscribers on one stream, ${seconds} s per rate after a 2 s warm-up; latency is publish to receive,`,
+      `${clientCount} subscribers on one stream, ${seconds} s per rate after a ${values['warm-up']} s warm-up; latency is publish to receive,`,
       'HDR histogram over every delivery. Each server in its own process, its clients in a fresh process of their own.',
       '',
       table,

@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 export { answerCpu, cpuOf, reply, sleep } from './servers/ipc.js';
 export { codesText, hostilePhases, type PhaseSummary } from './servers/hostilePhases.js';
+export {
+  attackInvariants,
+  bystanderInvariants,
+  hostileCharts,
+  phaseReportTable,
+  phaseTable,
+  type FloodResult,
+  type GeneratedResult,
+  type PhaseRow,
+} from './servers/hostileReport.js';
 export { findScenario, listScenarios, type ScenarioEntry } from './catalog.js';
 
 /** The path of a process shared by several apps' scenarios (`requestBystander.ts`, …), to fork. */

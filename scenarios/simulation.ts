@@ -1,9 +1,10 @@
 /**
- * `pnpm scenario simulation [--rounds N] [--seed S] [--heavy] [--forever]`
+ * `pnpm scenario simulation [--rounds N] [--seed S] [--heavy] [--forever] [--smoke]`
  *
  * Runs the lossy-network simulation (one publisher, four replicas, two of them slow and conflated) for many fresh
  * seeds and reports what the faults did and whether every replica converged. The test suite runs 1,000 fixed
- * rounds; this is the long run. `--forever` keeps going, one line a second, until SIGINT or SIGTERM.
+ * rounds; this is the long run. `--forever` keeps going, one line a second, until SIGINT or SIGTERM. The report
+ * charts the time each round took (its distribution) and rounds, faults and recoveries per second over the run.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -12,6 +13,8 @@ import {
   type FaultRates,
   type SimulationCounts,
 } from '@twohop/testkit';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
+import { writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +22,11 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     heavy: { type: 'boolean', default: false },
     forever: { type: 'boolean', default: false },
+    /** A small, quick run (the test suite's): 200 rounds. */
+    smoke: { type: 'boolean', default: false },
   },
 });
+if (values.smoke) values.rounds = '200';
 
 const heavyFaults: Partial<FaultRates> = {
   drop: 0.15,
@@ -38,6 +44,9 @@ console.log(
 );
 
 const totals = { rounds: 0, failed: 0, ...emptySimulationCounts() };
+/** How long each round took, and per 250 ms: rounds, messages dropped and resyncs. */
+const roundMs = new LatencyRecorder();
+const overTime = { rounds: new TimeSeries(), dropped: new TimeSeries(), resyncs: new TimeSeries() };
 
 let stopping = false;
 process.once('SIGINT', () => (stopping = true));
@@ -45,6 +54,7 @@ process.once('SIGTERM', () => (stopping = true));
 
 const runRound = () => {
   const seed = baseSeed + totals.rounds;
+  const started = performance.now();
   const result = simulateStream({
     seed,
     replicas: 4,
@@ -52,6 +62,10 @@ const runRound = () => {
     changes: 200,
     ...(values.heavy ? { faults: heavyFaults } : {}),
   });
+  roundMs.record(performance.now() - started);
+  overTime.rounds.count();
+  overTime.dropped.count(result.counts.dropped);
+  overTime.resyncs.count(result.counts.resyncs);
   totals.rounds++;
   for (const key of Object.keys(result.counts) as (keyof SimulationCounts)[]) {
     totals[key] += result.counts[key];
@@ -84,4 +98,40 @@ while (totals.rounds < rounds && !stopping) {
 console.log(report());
 if (stopping) console.log(`stopped by signal after ${totals.rounds} rounds`);
 console.log(totals.failed === 0 ? 'every round converged' : `${totals.failed} rounds did NOT converge`);
-process.exitCode = totals.failed === 0 ? 0 : 1;
+const faults = totals.dropped + totals.duplicated + totals.corrupted + totals.disconnects + totals.restarts;
+const ok = writeScenarioReport({
+  scenario: 'simulation',
+  params: { rounds: totals.rounds, seed: baseSeed, heavy: values.heavy, smoke: values.smoke },
+  table: {
+    headers: ['', 'count'],
+    rows: [
+      ['rounds', totals.rounds],
+      ['rounds that did not converge', totals.failed],
+      ...Object.entries(emptySimulationCounts()).map(([key]): [string, number] => [
+        key,
+        totals[key as keyof SimulationCounts],
+      ]),
+    ],
+  },
+  invariants: [
+    { name: 'faults were injected', ok: faults > 0 && totals.resyncs > 0, detail: report() },
+    {
+      name: 'every replica of every round converged',
+      ok: totals.failed === 0 && totals.rounds > 0,
+      detail: `${totals.failed} of ${totals.rounds} rounds did not`,
+    },
+  ],
+  latency: { 'one round (publish, faults, settle)': roundMs.distribution() },
+  overTime: [
+    {
+      title: 'Rounds, messages dropped and resyncs per second',
+      unit: 'per second',
+      series: {
+        rounds: overTime.rounds.points(),
+        'messages dropped': overTime.dropped.points(),
+        resyncs: overTime.resyncs.points(),
+      },
+    },
+  ],
+});
+process.exitCode = ok ? 0 : 1;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '@twohop/app-kit';
 
 // Every name a reader or an operator has to know — each error code sent or thrown, each environment variable read,
 // each event sent or listened to — appears in the docs. The names are found by scanning the sources, not listed
@@ -78,6 +79,29 @@ function collect(files: readonly string[], pattern: RegExp): Map<string, string>
   return found;
 }
 
+/**
+ * Environment variables read through a zod schema (app-kit's `PORT`, `HOST`, `TWOHOP_*`; an app's own `settings`):
+ * the upper-case keys of every `z.object({…})` in the sources — a wire schema's keys are camelCase.
+ */
+function schemaVariables(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const path of sources) {
+    const text = read(path);
+    for (const start of text.matchAll(/z\.object\(\{/g)) {
+      // The object literal, up to its matching brace.
+      let depth = 0;
+      let end = start.index + start[0].length - 1;
+      for (; end < text.length; end++) {
+        if (text[end] === '{') depth++;
+        else if (text[end] === '}' && --depth === 0) break;
+      }
+      for (const key of text.slice(start.index, end).matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*:/gm))
+        if (!found.has(key[1]!)) found.set(key[1]!, path);
+    }
+  }
+  return found;
+}
+
 const undocumented = (found: Map<string, string>) =>
   [...found].filter(([name]) => !documented(name)).map(([name, where]) => `${name} (${where})`);
 
@@ -131,7 +155,10 @@ describe('the docs name what the code uses', () => {
       /\benv(?:\[\s*'([A-Za-z_][A-Za-z0-9_]*)'\s*\]|\.([A-Z][A-Z0-9_]*)\b)/g,
     );
     for (const name of variables.keys()) if (name.startsWith('npm_')) variables.delete(name);
+    for (const [name, where] of schemaVariables()) if (!variables.has(name)) variables.set(name, where);
     expect(variables.has('TWOHOP_SEED')).toBe(true); // the scan still finds what the test kit reads
+    // …and every variable app-kit's configuration schema reads.
+    expect(CONFIG_VARIABLES.filter((name) => !variables.has(name))).toEqual([]);
     expect(undocumented(variables)).toEqual([]);
   });
 

@@ -1,14 +1,14 @@
 /**
  * The client side of the fan-out scenario, forked once per server so every mode starts from a fresh process.
  * `--mode` and `--url` say what to connect to, `--clients` how many. Messages from the parent: `{ cmd: 'record' }`
- * starts a new latency histogram, `{ cmd: 'summary' }` → `{ summary }`. Sends `{ connected: true }` when every
+ * starts a new latency histogram and delivery count, `{ cmd: 'summary' }` → `{ summary, distribution, perSecond }`. Sends `{ connected: true }` when every
  * client is connected (and, for twohop, subscribed). `{ cmd: 'check', published, entries }` → `{ check }`: how many
  * clients hold exactly that state, having received every change once (raw modes: one frame per change; twohop: its
  * replica at seq `published`), and how many twohop replicas resynced.
  */
 import { parseArgs } from 'node:util';
 import { answerCpu } from './ipc.js';
-import { LatencyRecorder } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage } from '@twohop/protocol';
 import { keyedState, Replica } from '@twohop/snapshot-delta';
 import { io } from 'socket.io-client';
@@ -23,12 +23,15 @@ const { values } = parseArgs({
 });
 const now = () => performance.timeOrigin + performance.now();
 let recorder: LatencyRecorder | undefined;
+/** Changes received per 250 ms over every client, from `record` on. */
+let deliveries: TimeSeries | undefined;
 
 /** Every client does the same work per frame: one JSON.parse, then recording; twohop's also apply it to a Replica. */
 const record = (changes: readonly { value?: unknown }[]) => {
   const received = now();
   for (const change of changes)
     if (typeof change.value === 'number') recorder?.record(received - change.value);
+  deliveries?.count(changes.length);
 };
 
 /** What one client ended with, for the convergence check. */
@@ -140,9 +143,16 @@ for (let i = 0; i < count; i += 50) {
 process.send?.({ connected: true });
 answerCpu();
 process.on('message', (message: { cmd: string; published?: number; entries?: [string, number][] }) => {
-  if (message.cmd === 'record') recorder = new LatencyRecorder();
-  else if (message.cmd === 'check')
+  if (message.cmd === 'record') {
+    recorder = new LatencyRecorder();
+    deliveries = new TimeSeries();
+  } else if (message.cmd === 'check')
     process.send?.({ check: check(message.published ?? 0, message.entries ?? []) });
-  else if (message.cmd === 'summary') process.send?.({ summary: recorder?.summary() });
+  else if (message.cmd === 'summary')
+    process.send?.({
+      summary: recorder?.summary(),
+      distribution: recorder?.distribution() ?? [],
+      perSecond: deliveries?.points() ?? [],
+    });
   else if (message.cmd === 'exit') process.exit(0);
 });

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { answerCpu } from './ipc.js';
 import { keyedState, StreamPublisher } from '@twohop/snapshot-delta';
-import { attachSocketIoStreams, attachWebSocketStreams, StreamCatalog } from '@twohop/server';
+import { attachSocketIoStreams, attachWebSocketStreams, EncodedFrame, StreamCatalog } from '@twohop/server';
 import type { Socket } from 'node:net';
 import { Server } from 'socket.io';
 import { WebSocketServer } from 'ws';
@@ -41,7 +41,8 @@ if (values.mode === 'ws') {
   });
   let seq = 0;
   broadcast = (change) => {
-    const frame = textFrame(Buffer.from(JSON.stringify({ seq: ++seq, data: [change] })));
+    // Framed as the plain-WebSocket binding frames it: once, the same bytes for every socket.
+    const frame = new EncodedFrame(Buffer.from(JSON.stringify({ seq: ++seq, data: [change] })), false).wire;
     for (const socket of sockets) socket.write(frame);
   };
 } else if (values.mode === 'socketio') {
@@ -54,22 +55,6 @@ if (values.mode === 'ws') {
   if (values.mode === 'twohop-ws') attachWebSocketStreams(http, { catalog, path: '/ws' });
   else attachSocketIoStreams(new Server(http, { transports: ['websocket'] }), { catalog });
   broadcast = (change) => publisher.publish([{ op: 'set', ...change }]);
-}
-
-/** One unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`. */
-function textFrame(payload: Buffer): Buffer {
-  const length = payload.byteLength;
-  const header = Buffer.alloc(length < 126 ? 2 : length < 65_536 ? 4 : 10);
-  header[0] = 0x81;
-  if (length < 126) header[1] = length;
-  else if (length < 65_536) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  return Buffer.concat([header, payload]);
 }
 
 let timer: NodeJS.Timeout | undefined;

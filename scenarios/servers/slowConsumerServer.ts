@@ -1,8 +1,9 @@
 /**
  * The server side of the slow-consumer scenario, run as its own process so its RSS is its own:
  * `--mode twohop` serves the stream through @twohop/server; `--mode plain` emits every change to every socket
- * with `socket.emit`, as a socket.io app without backpressure does. Publishes `--rate` changes/s over 200 keys
- * and prints one JSON line a second: `{ rss, writeBuffer, published }`.
+ * with `socket.emit`, as a socket.io app without backpressure does. Publishes `--rate` changes/s over 200 keys, each
+ * value starting with its publish time (`<n>:<ms since the epoch>`, for a reading client's latency), and prints one
+ * JSON line a second: `{ rss, writeBuffer, published }` — writeBuffer the longest engine.io write buffer of any socket.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,12 @@ import { attachSocketIoStreams, StreamCatalog } from '@twohop/server';
 import { Server, type Socket } from 'socket.io';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string', default: 'twohop' }, rate: { type: 'string', default: '10000' } },
+  options: {
+    mode: { type: 'string', default: 'twohop' },
+    rate: { type: 'string', default: '10000' },
+    /** The padding of each value, in bytes. */
+    'value-bytes': { type: 'string', default: '140' },
+  },
 });
 const rate = Number(values.rate);
 const publisher = new StreamPublisher({
@@ -51,13 +57,14 @@ http.listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ port: (http.address() as AddressInfo).port }));
 });
 
-// 100 ticks a second, `rate / 100` changes each, ~150-byte values over 200 keys.
-const pad = 'x'.repeat(140);
+// 100 ticks a second, `rate / 100` changes each, values of `value-bytes` (~150 by default) over 200 keys.
+const pad = 'x'.repeat(Number(values['value-bytes']));
 let published = 0;
 const perTick = Math.max(1, Math.round(rate / 100));
 setInterval(() => {
   for (let i = 0; i < perTick; i++, published++) {
-    publisher.publish([{ op: 'set', key: `level${published % 200}`, value: `${published}${pad}` }]);
+    const at = performance.timeOrigin + performance.now();
+    publisher.publish([{ op: 'set', key: `level${published % 200}`, value: `${published}:${at}:${pad}` }]);
   }
 }, 10);
 
@@ -68,7 +75,8 @@ setInterval(() => {
   gc?.();
   let writeBuffer = 0;
   for (const socket of sockets) {
-    writeBuffer += (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    const queued = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    writeBuffer = Math.max(writeBuffer, queued);
   }
   console.log(JSON.stringify({ rss: process.memoryUsage().rss, writeBuffer, published }));
 }, 1000);

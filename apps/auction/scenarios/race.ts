@@ -197,6 +197,13 @@ const ok = writeScenarioReport({
     },
   ],
   latency: Object.fromEntries(rows.slice(0, 6).map(([name, , r]) => [name, r.latency.distribution()])),
+  overTime: [
+    {
+      title: 'Bids acknowledged per second',
+      unit: 'acks/s',
+      series: Object.fromEntries(rows.slice(0, 6).map(([name, , r]) => [name, r.acks.points()])),
+    },
+  ],
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -103,6 +103,17 @@ const ok = writeScenarioReport({
           },
         ]),
   ],
+  latency: { 'SQLite (the app)': durable.distribution, 'in-memory store': memory.distribution },
+  overTime: [
+    {
+      title: 'Messages delivered per second, over every member',
+      unit: 'deliveries/s',
+      series: {
+        'SQLite (the app)': durable.perSecond.messages,
+        'in-memory store': memory.perSecond.messages,
+      },
+    },
+  ],
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -70,6 +70,7 @@ type PhaseSummary = {
   expectedDeliveries: number;
   ack: LatencySummary;
   delivery: LatencySummary;
+  distribution: { ack: Array<[number, number]>; delivery: Array<[number, number]> };
 };
 const { result } = await reply<{
   result: {
@@ -77,6 +78,7 @@ const { result } = await reply<{
     flood: PhaseSummary;
     flooder: Record<string, number>;
     malloryId: string;
+    perSecond: Record<string, Array<[number, number]>>;
   };
 }>(clients, 'result');
 const health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -163,6 +165,13 @@ const ok = writeScenarioReport({
       detail: `/healthz ${health}, RSS ${(stats.rss / 2 ** 20).toFixed(0)} MB`,
     },
   ],
+  latency: {
+    'delivery, quiet': result.quiet.distribution.delivery,
+    'delivery, during the flood': result.flood.distribution.delivery,
+    'ack, quiet': result.quiet.distribution.ack,
+    'ack, during the flood': result.flood.distribution.ack,
+  },
+  overTime: [{ title: 'Requests and deliveries per second', unit: 'per second', series: result.perSecond }],
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -18,7 +18,21 @@ import { parseArgs } from 'node:util';
 import { requestSession } from '../src/client/ChatSession.js';
 import { seedFromEnv } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { codesText, hostilePhases, reply, sharedProcess, sleep } from '@twohop/scenarios';
+import {
+  attackInvariants,
+  bystanderInvariants,
+  codesText,
+  hostileCharts,
+  hostilePhases,
+  phaseReportTable,
+  phaseTable,
+  reply,
+  sharedProcess,
+  sleep,
+  type FloodResult,
+  type GeneratedResult,
+  type PhaseRow,
+} from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -107,16 +121,12 @@ const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string
 phases.enter('quiet');
 await sleep(Number(values.quiet) * 1000);
 phases.enter('generated inputs');
-const { generated } = await ask<{
-  generated: { inputs: number; codes: Record<string, number>; unanswered: number; undocumented: number };
-}>(attackers, 'generated', { cmd: 'generated', total: Number(values.inputs), seed });
-type Flood = {
-  sent: number;
-  codes: Record<string, number>;
-  closes: Record<string, number>;
-  maxRefusedPerConnection: number;
-  largestPage: number;
-};
+const { generated } = await ask<{ generated: GeneratedResult }>(attackers, 'generated', {
+  cmd: 'generated',
+  total: Number(values.inputs),
+  seed,
+});
+type Flood = FloodResult & { largestPage: number };
 const floods: Record<string, Flood> = {};
 for (const kind of ['unknown rooms', 'room lists', 'room creations']) {
   phases.enter(`flood: ${kind}`);
@@ -186,10 +196,10 @@ attackers.kill('SIGTERM');
 server.kill('SIGTERM');
 
 const floodNames = [...Object.keys(floods).map((kind) => `flood: ${kind}`), 'flood: sign-ins'];
-const rows: Array<[string, number, string]> = [
+const rows: PhaseRow[] = [
   ['quiet', 0, '—'],
   ['generated inputs', generated.inputs, codesText(generated.codes)],
-  ...Object.entries(floods).map(([kind, flood]): [string, number, string] => [
+  ...Object.entries(floods).map(([kind, flood]): PhaseRow => [
     `flood: ${kind}`,
     flood.sent,
     `${codesText(flood.codes)}; closed: ${codesText(flood.closes)}`,
@@ -201,64 +211,27 @@ const rows: Array<[string, number, string]> = [
     `paced (${paced.sent} at 4/s) ended: ${paced.closedWith}; burst (${burst.sent} at once) ended: ${burst.closedWith}`,
   ],
 ];
-const ms = (value: number | undefined) => (value ?? 0).toFixed(1);
-const mib = (value: number) => value.toFixed(0);
-const table = [
-  '| phase | requests | replies by code | bystander p50 / p99 | server RSS start / peak / end |',
-  '|---|---:|---|---:|---:|',
-  ...rows.map(([name, sent, codes]) => {
-    const b = summary[name];
-    const r = phases.rss(name);
-    return `| ${name} | ${sent} | ${codes} | ${ms(b?.p50)} / ${ms(b?.p99)} ms | ${mib(r.start)} / ${mib(r.peak)} / ${mib(r.end)} MiB |`;
-  }),
-].join('\n');
+const rss = (name: string) => phases.rss(name);
+const table = phaseTable(rows, summary, rss);
 console.log(table);
 
-const stalledRss = phases.rss('stalled reader');
-const stallGrowth = stalledRss.peak - stalledRss.start;
-const bystanderRefused = Object.values(summary).reduce((sum, s) => sum + s.refused + s.unanswered, 0);
 const roomsCreated = floods['room creations']?.codes['ok'] ?? 0;
 // What a connection may hold unflushed: the reply high-water mark (1 MiB) plus the reply that crossed it.
 const REPLY_BOUND = 1024 * 1024 + 500 * 1024;
 const ok = writeScenarioReport({
   scenario: 'chat-hostile',
   params: { ...values, seed, smoke: values.smoke },
-  table: {
-    headers: ['phase', 'requests', 'replies by code', 'bystander p99 ms', 'RSS peak MiB'],
-    rows: rows.map(([name, sent, codes]) => [
-      name,
-      sent,
-      codes,
-      Number(ms(summary[name]?.p99)),
-      Number(mib(phases.rss(name).peak)),
-    ]),
-  },
+  table: phaseReportTable(rows, summary, rss),
   invariants: [
-    {
-      name: 'no crash',
-      ok: serverExit === undefined && health === 200,
-      detail: `server ${serverExit ?? 'running'}, /healthz ${health}`,
-    },
-    {
-      name: `every one of ${generated.inputs} generated inputs answered with ok or a documented code`,
-      ok:
-        generated.unanswered === 0 &&
-        generated.undocumented === 0 &&
-        generated.inputs === Number(values.inputs),
-      detail: `${generated.unanswered} unanswered, ${generated.undocumented} undocumented; ${codesText(generated.codes)}`,
-    },
-    {
-      name: 'the generated inputs reached the handlers',
-      ok: ['ok', 'unknown_room', 'not_member', 'invalid_text'].every(
-        (code) => (generated.codes[code] ?? 0) > 0,
-      ),
-      detail: codesText(generated.codes),
-    },
-    ...Object.entries(floods).map(([kind, flood]) => ({
-      name: `flood of ${kind}: flooders closed with protocol_abuse after at most ${MAX_STRIKES + 1} refusals`,
-      ok: (flood.closes['protocol_abuse'] ?? 0) > 0 && flood.maxRefusedPerConnection <= MAX_STRIKES + 1,
-      detail: `${flood.closes['protocol_abuse'] ?? 0} closes, at most ${flood.maxRefusedPerConnection} refusals on one connection`,
-    })),
+    ...attackInvariants({
+      serverExit,
+      health,
+      generated,
+      inputs: Number(values.inputs),
+      reached: ['ok', 'unknown_room', 'not_member', 'invalid_text'],
+      floods,
+      maxStrikes: MAX_STRIKES,
+    }),
     {
       name: `room lists are paged: no reply holds more than 100 of the ${values.rooms} rooms`,
       ok: (floods['room lists']?.largestPage ?? 0) > 0 && (floods['room lists']?.largestPage ?? 0) <= 100,
@@ -292,31 +265,15 @@ const ok = writeScenarioReport({
       ok: burst.closedWith === 'protocol_abuse' || burst.closedWith === 'slow_consumer',
       detail: `${burst.sent} sent; ended: ${burst.closedWith}`,
     },
-    {
-      name: 'the bystander was never refused nor left unanswered',
-      ok: bystanderRefused === 0,
-      detail: `${bystanderRefused}`,
-    },
-    ...(values.smoke
-      ? []
-      : [
-          {
-            name: 'server RSS growth under 64 MiB with the stalled reader',
-            ok: stallGrowth < 64,
-            detail: `${stallGrowth.toFixed(1)} MiB`,
-          },
-          ...floodNames.map((name) => ({
-            name: `bystander p99 under 500 ms during the ${name}`,
-            ok: (summary[name]?.p99 ?? Infinity) < 500,
-            detail: `${ms(summary[name]?.p99)} ms (quiet: ${ms(summary['quiet']?.p99)} ms)`,
-          })),
-        ]),
+    ...bystanderInvariants({
+      bystander: summary,
+      rss,
+      floods: floodNames,
+      stalledPhase: 'stalled reader',
+      smoke: values.smoke,
+    }),
   ],
-  latency: distribution,
-  overTime: [
-    { title: 'Server RSS', unit: 'MiB', series: { rss: phases.rssSeries() } },
-    { title: 'Bystander round trip', unit: 'ms', series: { 'round trip': samples } },
-  ],
+  ...hostileCharts(distribution, phases.rssSeries(), samples),
 });
 if (values.write) {
   writeBenchmarkSection(

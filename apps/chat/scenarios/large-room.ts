@@ -114,6 +114,18 @@ const ok = writeScenarioReport({
       detail: `${mb(read.bytes + read.fetchBytes)} MB vs ${mb(write.bytes + write.fetchBytes)} MB`,
     },
   ],
+  latency: { 'fan-out on read': read.distribution, 'fan-out on write': write.distribution },
+  overTime: [
+    {
+      title: 'Full messages and notices received per second, over every member',
+      unit: 'per second',
+      series: {
+        'on read: messages': read.perSecond.messages,
+        'on read: notices': read.perSecond.notices,
+        'on write: messages': write.perSecond.messages,
+      },
+    },
+  ],
 });
 if (values.write) {
   writeBenchmarkSection(

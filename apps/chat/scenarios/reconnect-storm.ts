@@ -129,8 +129,13 @@ const healed = await reply<{ settled: boolean; live: number; unacknowledged: num
   },
 );
 const { dump } = await reply<{ dump: Record<string, unknown[]> }>(server, 'dump', { cmd: 'dump', rooms });
-const { verdict } = await reply<{
+const { verdict, latency, perSecond, levels } = await reply<{
+  latency: Array<[number, number]>;
+  perSecond: Array<[number, number]>;
+  levels: { live: Array<[number, number]>; unacknowledged: Array<[number, number]> };
   verdict: {
+    /** Timelines that never reached their room's newest seq, waited for after healing. */
+    behind: string[];
     histories: number;
     attempted: number;
     stored: number;
@@ -201,12 +206,33 @@ const ok = writeScenarioReport({
       ok: verdict.stored === verdict.attempted,
       detail: `${verdict.stored} of ${verdict.attempted}`,
     },
+    {
+      name: "every member's timeline reached its room's newest message",
+      ok: verdict.behind.length === 0,
+      detail:
+        verdict.behind.length === 0
+          ? `${verdict.histories} of ${verdict.histories}`
+          : `${verdict.behind.length} behind: ${verdict.behind.slice(0, 10).join(', ')}`,
+    },
     { name: 'zero lost', ok: verdict.lost === 0, detail: String(verdict.lost) },
     { name: 'zero duplicated', ok: verdict.duplicated === 0, detail: String(verdict.duplicated) },
     {
       name: 'zero reordered',
       ok: verdict.reordered === 0 && verdict.extra === 0,
       detail: `${verdict.reordered} (${verdict.extra} extra)`,
+    },
+  ],
+  latency: { 'send → member timeline': latency },
+  overTime: [
+    {
+      title: 'Messages into member timelines per second',
+      unit: 'deliveries/s',
+      series: { delivered: perSecond },
+    },
+    {
+      title: 'Sessions live and sends unacknowledged',
+      unit: 'count',
+      series: { 'sessions live': levels.live, 'sends unacknowledged': levels.unacknowledged },
     },
   ],
 });

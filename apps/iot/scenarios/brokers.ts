@@ -3,9 +3,11 @@
  *
  * The simulated fleet (10,000 devices at 1 reading/s at full size) through each broker in turn — the app's embedded
  * aedes, run in a process of its own, and Debian's mosquitto — with the app's Sparkplug host as the one subscriber.
- * Reports each broker process's CPU per delivered message and deliveries per second, side by side. Invariants: on
+ * Reports each broker process's CPU per delivered message and deliveries per second, side by side, with the
+ * device-to-host latency of each reading (its DDATA timestamp to the host) and readings per second charted. Invariants: on
  * both brokers every device was born and the host received readings throughout, with no gap.
  */
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { waitFor } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { parseArgs } from 'node:util';
@@ -49,17 +51,33 @@ interface BrokerRun {
   readonly cpuMs: number;
   readonly readings: number;
   readonly gaps: number;
+  /** Device to host (the DDATA's timestamp to its arrival, one machine's clock) by percentile, while measuring. */
+  readonly latency: Array<[number, number]>;
+  /** Readings the host took per second, while measuring. */
+  readonly perSecond: Array<[number, number]>;
 }
 
 async function run(kind: BrokerKind): Promise<BrokerRun> {
   const secret = `brokers-${kind}-secret-secret`;
   const broker = await startBrokerUnderTest(kind, secret);
   let readings = 0;
+  let measuring = false;
+  const latency = new LatencyRecorder();
+  let perSecond = new TimeSeries();
   const noticed: BridgeEvent[] = [];
   const app = await createIotServer({
     secret,
     mqttUrl: broker.url,
-    events: { ...ignoreSiteEvents, readings: () => readings++, bridge: (event) => noticed.push(event) },
+    events: {
+      ...ignoreSiteEvents,
+      readings: (event) => {
+        readings++;
+        if (!measuring) return;
+        latency.record(Date.now() - event.ts);
+        perSecond.count();
+      },
+      bridge: (event) => noticed.push(event),
+    },
     simulator: { size, seed: 1, ratePerDevice: Number(values.rate) },
   });
   const online = () => [...app.fleet.devices()].filter((device) => device.online).length;
@@ -73,8 +91,11 @@ async function run(kind: BrokerKind): Promise<BrokerRun> {
   // count (mosquitto's answer waits for its next $SYS refresh) just outside them, as a cross-check.
   const counted0 = await broker.deliveries();
   const [readings0, delivered0, cpu0] = [readings, app.devices.bridge.received, await broker.cpuMs()];
+  measuring = true;
+  perSecond = new TimeSeries();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const [readings1, delivered1, cpu1] = [readings, app.devices.bridge.received, await broker.cpuMs()];
+  measuring = false;
   const counted1 = await broker.deliveries();
   await app.close();
   await broker.close();
@@ -90,6 +111,8 @@ async function run(kind: BrokerKind): Promise<BrokerRun> {
     cpuMs: cpu1 - cpu0,
     readings: readings1 - readings0,
     gaps,
+    latency: latency.distribution(),
+    perSecond: perSecond.points(),
   };
 }
 
@@ -131,6 +154,14 @@ const ok = writeScenarioReport({
       name: 'the host received readings through both, with no gap',
       ok: runs.every((r) => r.readings > 0 && r.deliveries > 0 && r.gaps === 0),
       detail: runs.map((r) => `${r.kind}: ${r.readings} readings, ${r.gaps} gaps`).join('; '),
+    },
+  ],
+  latency: Object.fromEntries(runs.map((r) => [`device → host via ${r.kind}`, r.latency])),
+  overTime: [
+    {
+      title: 'Readings the host took per second',
+      unit: 'readings/s',
+      series: Object.fromEntries(runs.map((r) => [r.kind, r.perSecond])),
     },
   ],
 });

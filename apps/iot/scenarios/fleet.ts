@@ -207,6 +207,13 @@ const ok = writeScenarioReport({
       [`alarm → dashboard (${r.broker})`, r.dashboards.alarmCurve],
     ]),
   ),
+  overTime: [
+    {
+      title: 'Readings reaching dashboards per second',
+      unit: 'readings/s',
+      series: Object.fromEntries(runs.map((r) => [r.broker, r.dashboards.readingsPerSecond])),
+    },
+  ],
 });
 if (values.write)
   writeBenchmarkSection(

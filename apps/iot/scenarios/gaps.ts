@@ -9,6 +9,7 @@
  * rebirth, every device converged to the simulator's truth, and every NDEATH the host acted on named a session that
  * had really ended (a late will never took a live node offline).
  */
+import { LatencyRecorder } from '@twohop/metrics';
 import { SeededRandom, waitFor } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { parseArgs } from 'node:util';
@@ -175,6 +176,13 @@ const perSecond = (type: BridgeEvent['type']) => {
     if (event.type === type) buckets.set(Math.floor(t), (buckets.get(Math.floor(t)) ?? 0) + 1);
   return [...buckets].sort(([a], [b]) => a - b);
 };
+// How long the host went without a node's data after a gap: from the gap to the node's rebirth.
+const gapToRebirth = new LatencyRecorder();
+for (const { t, event } of gaps) {
+  const node = nodeKey((event as { node: { group: string; node: string } }).node);
+  const birth = births.find((b) => b.node === node && b.t >= t);
+  if (birth !== undefined) gapToRebirth.record((birth.t - t) * 1000);
+}
 const ok = writeScenarioReport({
   scenario: 'iot-gaps',
   params: { ...values, seed, nodes: nodes.length },
@@ -203,6 +211,7 @@ const ok = writeScenarioReport({
       detail: `${count('stale-death-ignored')} stale NDEATHs ignored; ${wrongDeaths.length} deaths named a live session`,
     },
   ],
+  latency: { 'gap → rebirth': gapToRebirth.distribution() },
   overTime: [
     {
       title: 'What the host noticed, per second',

@@ -62,12 +62,19 @@ for (let s = 0; s < seconds; s += 5) {
 clients.send({ cmd: 'heal' });
 console.log('losses stopped; letting every client converge (5 s) …');
 await sleep(5000);
-type TierSummary = { clients: number; dropped: number; gaps: number; resyncs: number };
-const { summary, live } = await reply<{ summary: Record<string, TierSummary>; live: number }>(
-  clients,
-  'summary',
-  { cmd: 'summary' },
-);
+type TierSummary = {
+  clients: number;
+  dropped: number;
+  gaps: number;
+  resyncs: number;
+  distribution: Array<[number, number]>;
+  resyncsOverTime: Array<[number, number]>;
+};
+const { summary, live, liveOverTime } = await reply<{
+  summary: Record<string, TierSummary>;
+  live: number;
+  liveOverTime: Array<[number, number]>;
+}>(clients, 'summary', { cmd: 'summary' });
 clients.send({ cmd: 'exit' });
 server.kill('SIGTERM');
 
@@ -108,6 +115,15 @@ const ok = writeScenarioReport({
       ok: live === total,
       detail: `${live} of ${total}`,
     },
+  ],
+  latency: Object.fromEntries(Object.entries(summary).map(([tier, s]) => [tier, s.distribution])),
+  overTime: [
+    {
+      title: 'Resyncs per second, by tier (losses stop at the end of the recording)',
+      unit: 'resyncs/s',
+      series: Object.fromEntries(Object.entries(summary).map(([tier, s]) => [tier, s.resyncsOverTime])),
+    },
+    { title: 'Clients live', unit: 'clients', series: { live: liveOverTime } },
   ],
 });
 if (values.write) {

@@ -23,11 +23,11 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '15' },
     seed: { type: 'string', default: '11' },
     write: { type: 'boolean', default: false },
-    /** The suite's size: 5 clients per mode for 2 s. */
+    /** The suite's size: 5 clients per mode for 3 s. */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { clients: '5', rate: '300', duration: '2' });
+if (values.smoke) Object.assign(values, { clients: '5', rate: '300', duration: '3' });
 const seconds = Number(values.duration);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const run = (script: string, args: string[]) =>
@@ -73,7 +73,14 @@ const cpuLine = Object.keys(processes)
   .map((key) => `${key} ${((100 * (ended.cpu[key]! - started.cpu[key]!)) / coreUs).toFixed(0)}%`)
   .join(', ');
 
-type Summary = { clients: number; deliveries: number; resyncs: number; latency: LatencySummary };
+type Summary = {
+  clients: number;
+  deliveries: number;
+  resyncs: number;
+  latency: LatencySummary;
+  distribution: Array<[number, number]>;
+  perSecond: number[];
+};
 const summaries = {} as Record<string, Summary>;
 for (const [mode, load] of Object.entries(loads)) {
   const { summary } = await reply<{ summary: Record<string, Summary> }>(load, 'summary', { cmd: 'summary' });
@@ -116,6 +123,19 @@ const ok = writeScenarioReport({
       s.resyncs,
     ]),
   },
+  latency: Object.fromEntries(Object.entries(summaries).map(([mode, s]) => [mode, s.distribution])),
+  overTime: [
+    {
+      title: 'Deliveries per second, by mode',
+      unit: 'deliveries/s',
+      series: Object.fromEntries(
+        Object.entries(summaries).map(([mode, s]) => [
+          mode,
+          s.perSecond.map((n, i) => [i + 1, n] as [number, number]),
+        ]),
+      ),
+    },
+  ],
   invariants: [
     {
       name: 'every mode delivered deltas',

@@ -15,7 +15,21 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { seedFromEnv } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { codesText, hostilePhases, reply, sharedProcess, sleep } from '@twohop/scenarios';
+import {
+  attackInvariants,
+  bystanderInvariants,
+  codesText,
+  hostileCharts,
+  hostilePhases,
+  phaseReportTable,
+  phaseTable,
+  reply,
+  sharedProcess,
+  sleep,
+  type FloodResult,
+  type GeneratedResult,
+  type PhaseRow,
+} from '@twohop/scenarios';
 
 const { values } = parseArgs({
   options: {
@@ -62,20 +76,16 @@ const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string
 enter('quiet');
 await sleep(Number(values.quiet) * 1000);
 enter('generated inputs');
-const { generated } = await ask<{
-  generated: { inputs: number; codes: Record<string, number>; unanswered: number; undocumented: number };
-}>(attackers, 'generated', { cmd: 'generated', total: Number(values.inputs), seed });
-type Flood = {
-  sent: number;
-  codes: Record<string, number>;
-  closes: Record<string, number>;
-  maxRefusedPerConnection: number;
-};
-const floods: Record<string, Flood> = {};
+const { generated } = await ask<{ generated: GeneratedResult }>(attackers, 'generated', {
+  cmd: 'generated',
+  total: Number(values.inputs),
+  seed,
+});
+const floods: Record<string, FloodResult> = {};
 for (const kind of ['requests', 'faults', 'unknown streams']) {
   enter(`flood: ${kind}`);
   floods[kind] = (
-    await ask<{ flood: Flood }>(attackers, 'flood', {
+    await ask<{ flood: FloodResult }>(attackers, 'flood', {
       cmd: 'flood',
       kind,
       total: Number(values.flood),
@@ -110,17 +120,14 @@ attackers.kill('SIGTERM');
 server.kill('SIGTERM');
 
 const phaseRss = (name: string) => tracker.rss(name);
-const phases: Array<[string, number, string]> = [
+const phases: PhaseRow[] = [
   ['quiet', 0, '—'],
   ['generated inputs', generated.inputs, codesText(generated.codes)],
-  ...Object.entries(floods).map(
-    ([kind, flood]) =>
-      [`flood: ${kind}`, flood.sent, `${codesText(flood.codes)}; closed: ${codesText(flood.closes)}`] as [
-        string,
-        number,
-        string,
-      ],
-  ),
+  ...Object.entries(floods).map(([kind, flood]): PhaseRow => [
+    `flood: ${kind}`,
+    flood.sent,
+    `${codesText(flood.codes)}; closed: ${codesText(flood.closes)}`,
+  ]),
   [
     'stalled reader',
     stall.sent,
@@ -129,60 +136,23 @@ const phases: Array<[string, number, string]> = [
       : `handled ${stalledServerSide.requests.handled}, ${stalledServerSide.requests.pending} waiting; ended: ${stall.closedWith}`,
   ],
 ];
-const ms = (value: number | undefined) => (value ?? 0).toFixed(1);
-const mib = (value: number) => value.toFixed(0);
-const table = [
-  '| phase | requests | replies by code | bystander p50 / p99 | server RSS start / peak / end |',
-  '|---|---:|---|---:|---:|',
-  ...phases.map(([name, sent, codes]) => {
-    const b = summary[name];
-    const r = phaseRss(name);
-    return `| ${name} | ${sent} | ${codes} | ${ms(b?.p50)} / ${ms(b?.p99)} ms | ${mib(r.start)} / ${mib(r.peak)} / ${mib(r.end)} MiB |`;
-  }),
-].join('\n');
+const table = phaseTable(phases, summary, phaseRss);
 console.log(table);
-
-const stalledRss = phaseRss('stalled reader');
-const stallGrowth = stalledRss.peak - stalledRss.start;
-const bystanderRefused = Object.values(summary).reduce((sum, s) => sum + s.refused + s.unanswered, 0);
 const floodNames = Object.keys(floods).map((kind) => `flood: ${kind}`);
 const ok = writeScenarioReport({
   scenario: 'orderbook-hostile',
   params: { ...values, seed, smoke: values.smoke },
-  table: {
-    headers: ['phase', 'requests', 'replies by code', 'bystander p99 ms', 'RSS peak MiB'],
-    rows: phases.map(([name, sent, codes]) => [
-      name,
-      sent,
-      codes,
-      Number(ms(summary[name]?.p99)),
-      Number(mib(phaseRss(name).peak)),
-    ]),
-  },
+  table: phaseReportTable(phases, summary, phaseRss),
   invariants: [
-    {
-      name: 'no crash',
-      ok: serverExit === undefined && health === 200,
-      detail: `server ${serverExit ?? 'running'}, /healthz ${health}`,
-    },
-    {
-      name: `every one of ${generated.inputs} generated inputs answered with ok or a documented code`,
-      ok:
-        generated.unanswered === 0 &&
-        generated.undocumented === 0 &&
-        generated.inputs === Number(values.inputs),
-      detail: `${generated.unanswered} unanswered, ${generated.undocumented} undocumented; ${codesText(generated.codes)}`,
-    },
-    {
-      name: 'the generated inputs reached the handlers',
-      ok: ['ok', 'unknown_stream', 'not_subscribed'].every((code) => (generated.codes[code] ?? 0) > 0),
-      detail: codesText(generated.codes),
-    },
-    ...Object.entries(floods).map(([kind, flood]) => ({
-      name: `flood of ${kind}: flooders closed with protocol_abuse after at most ${MAX_STRIKES + 1} refusals`,
-      ok: (flood.closes['protocol_abuse'] ?? 0) > 0 && flood.maxRefusedPerConnection <= MAX_STRIKES + 1,
-      detail: `${flood.closes['protocol_abuse'] ?? 0} closes, at most ${flood.maxRefusedPerConnection} refusals on one connection`,
-    })),
+    ...attackInvariants({
+      serverExit,
+      health,
+      generated,
+      inputs: Number(values.inputs),
+      reached: ['ok', 'unknown_stream', 'not_subscribed'],
+      floods,
+      maxStrikes: MAX_STRIKES,
+    }),
     {
       // Bounded while it lasts: its queued frames under maxQueuedBytes (8 MiB), its waiting requests under
       // maxPendingRequests (32); once its output backs up past maxStallMs (30 s) it is closed with slow_consumer.
@@ -196,35 +166,15 @@ const ok = writeScenarioReport({
           ? `closed (client saw: ${stall.closedWith}) after ${stall.sent} requests`
           : `open: ${(stalledServerSide.queuedBytes / MiB).toFixed(2)} MiB queued, ${stalledServerSide.requests.handled} of ${stall.sent} requests handled, ${stalledServerSide.requests.pending} waiting`,
     },
-    {
-      name: 'the bystander was never refused nor left unanswered',
-      ok: bystanderRefused === 0,
-      detail: `${bystanderRefused}`,
-    },
-    ...(values.smoke
-      ? []
-      : [
-          {
-            name: 'server RSS growth under 64 MiB with the stalled reader',
-            ok: stallGrowth < 64,
-            detail: `${stallGrowth.toFixed(1)} MiB`,
-          },
-          ...floodNames.map((name) => ({
-            name: `bystander p99 under 500 ms during the ${name}`,
-            ok: (summary[name]?.p99 ?? Infinity) < 500,
-            detail: `${ms(summary[name]?.p99)} ms (quiet: ${ms(summary['quiet']?.p99)} ms)`,
-          })),
-        ]),
+    ...bystanderInvariants({
+      bystander: summary,
+      rss: phaseRss,
+      floods: floodNames,
+      stalledPhase: 'stalled reader',
+      smoke: values.smoke,
+    }),
   ],
-  latency: distribution,
-  overTime: [
-    {
-      title: 'Server RSS',
-      unit: 'MiB',
-      series: { rss: tracker.rssSeries() },
-    },
-    { title: 'Bystander round trip', unit: 'ms', series: { 'round trip': samples } },
-  ],
+  ...hostileCharts(distribution, tracker.rssSeries(), samples),
 });
 if (values.write) {
   writeBenchmarkSection(

@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reply, sleep } from '@twohop/scenarios';
 import { parseArgs } from 'node:util';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { protobufCodec, type DeltaMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
@@ -52,6 +53,12 @@ const socket = await connectStallableSocket(`http://127.0.0.1:${port}`, { codec:
 const codec = protobufCodec(orderbookPayloads);
 let frames = 0;
 let conflated = 0;
+/** Engine to client, per delta: while reading normally, and from the moment the client reads again. */
+const latency = { 'reading normally': new LatencyRecorder(), 'after the stall': new LatencyRecorder() };
+let phase: keyof typeof latency = 'reading normally';
+/** Frames received per 250 ms over the whole run: steady, nothing while stalled, then the catch-up. */
+const framesOverTime = new TimeSeries();
+const started = performance.now();
 const replica = new Replica({
   model: levelBookState(),
   checksum: bookChecksum,
@@ -61,6 +68,8 @@ socket.on('m', (frame: ArrayBuffer) => {
   const message = codec.decode(new Uint8Array(frame));
   if (message.type === 'heartbeat') return;
   frames++;
+  framesOverTime.count();
+  if (message.type === 'delta' && message.ts !== undefined) latency[phase].record(Date.now() - message.ts);
   if (message.type === 'delta' && message.from !== undefined && message.from < message.seq) conflated++;
   replica.receive(message as DeltaMessage<never>);
 });
@@ -71,20 +80,29 @@ console.log(`reading normally: ${frames} frames, RSS ${mb(baseline).toFixed(1)} 
 
 socket.stall();
 const samples: number[] = [];
+/** Server RSS growth over the baseline, `[seconds since the start, MB]`. */
+const rssOverTime: Array<[number, number]> = [];
 for (let s = 0; s < seconds; s += 5) {
   await sleep(Math.min(5, seconds - s) * 1000);
   samples.push((await reply<{ rss: number }>(server, 'rss', { cmd: 'rss' })).rss);
+  rssOverTime.push([
+    Number(((performance.now() - started) / 1000).toFixed(1)),
+    Number(mb((samples.at(-1) as number) - baseline).toFixed(1)),
+  ]);
   console.log(
     `… stalled ${Math.min(seconds, s + 5)} s: server RSS ${mb(samples.at(-1) as number).toFixed(1)} MB`,
   );
 }
 const framesBefore = frames;
 const resumedAt = Date.now();
+phase = 'after the stall';
 socket.resume();
 // Caught up: frames flow again, the replica is live, and a few more have applied with their checksums verified.
 while (Date.now() - resumedAt < 10_000 && !(replica.status === 'live' && frames > framesBefore + 20))
   await sleep(20);
 const catchUpMs = Date.now() - resumedAt;
+// Two more seconds of reading, so the charts show the flow after the catch-up too.
+await sleep(2000);
 socket.disconnect();
 server.kill('SIGTERM');
 
@@ -129,16 +147,16 @@ const ok = writeScenarioReport({
       detail: `${replica.stats.resyncs} resyncs`,
     },
   ],
+  latency: Object.fromEntries(
+    Object.entries(latency).map(([name, recorder]) => [name, recorder.distribution()]),
+  ),
   overTime: [
     {
-      title: 'Server memory during the stall',
+      title: 'Server RSS growth during the stall (after a full GC)',
       unit: 'MB',
-      series: {
-        'server RSS growth': samples.map(
-          (sample, i) => [(i + 1) * 5, mb(sample - baseline)] as [number, number],
-        ),
-      },
+      series: { 'server RSS growth': rssOverTime },
     },
+    { title: 'Frames received per second', unit: 'frames/s', series: { frames: framesOverTime.points() } },
   ],
 });
 if (values.write) {

@@ -80,6 +80,9 @@ const runtimeEnv = z
     message: 'embedded contradicts TWOHOP_REDIS_URL (unset one of them)',
   });
 
+/** The variables every app reads through {@link loadConfig}: `PORT`, `HOST` and the `TWOHOP_*` ones. */
+export const CONFIG_VARIABLES = Object.keys(runtimeEnv.shape) as ReadonlyArray<keyof typeof runtimeEnv.shape>;
+
 /** Options for {@link loadConfig}. */
 export interface LoadConfigOptions<Settings> {
   /** The app's default port (its manifest's `port`). */

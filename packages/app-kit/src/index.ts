@@ -8,6 +8,7 @@ export { createApp, type App, type AppOptions, type StreamApp } from './createAp
 export { createWebApp, type HealthReport, type WebApp, type WebAppOptions } from './createWebApp.js';
 export {
   CONFIG_EXIT_CODE,
+  CONFIG_VARIABLES,
   ConfigError,
   LOG_LEVELS,
   defaultNode,

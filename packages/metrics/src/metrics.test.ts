@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from './LatencyRecorder.js';
 import { metricsHandler } from './metricsHandler.js';
 import { StreamMetrics, streamKind } from './StreamMetrics.js';
+import { TimeSeries } from './TimeSeries.js';
 
 describe('LatencyRecorder', () => {
   it('reports percentiles of what it recorded', () => {
@@ -52,5 +53,52 @@ describe('StreamMetrics', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('TimeSeries', () => {
+  it('reads counts back as a rate per second per bucket, empty buckets as 0', () => {
+    let now = 0;
+    const series = new TimeSeries({ bucketMs: 250, now: () => now });
+    series.count(5);
+    now = 600;
+    series.count();
+    series.count(2);
+    expect(series.points()).toEqual([
+      [0.25, 20],
+      [0.5, 0],
+      [0.75, 12],
+    ]);
+  });
+
+  it('keeps the highest level of a bucket and leaves empty buckets out', () => {
+    let now = 0;
+    const series = new TimeSeries({ bucketMs: 100, now: () => now });
+    series.level(3);
+    series.level(7);
+    series.level(5);
+    now = 350;
+    series.level(1);
+    expect(series.points()).toEqual([
+      [0.1, 7],
+      [0.4, 1],
+    ]);
+  });
+
+  it('stays within maxPoints over any run by merging neighbouring buckets', () => {
+    let now = 0;
+    const series = new TimeSeries({ bucketMs: 10, maxPoints: 8, now: () => now });
+    for (; now < 1000; now += 10) series.count();
+    const points = series.points();
+    expect(points.length).toBeLessThanOrEqual(8);
+    // One event every 10 ms is 100 a second whatever the width the buckets grew to.
+    for (const [, rate] of points.slice(0, -1)) expect(rate).toBe(100);
+    expect(points.at(-1)![0]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses to mix counts and levels', () => {
+    const series = new TimeSeries();
+    series.count();
+    expect(() => series.level(1)).toThrow(TypeError);
   });
 });

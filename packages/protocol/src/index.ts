@@ -6,9 +6,12 @@ export { crc32 } from './crc32.js';
 export {
   ERROR_CODES,
   ProtocolError,
+  REQUEST_ERROR_CODES,
+  STREAM_ERROR_CODES,
   isErrorCode,
   isProtocolError,
   type ErrorCode,
+  type RequestLayerCode,
   type WireError,
 } from './errors.js';
 export { jsonCodec, serverMessage, type Codec } from './jsonCodec.js';

@@ -65,4 +65,5 @@ export {
   type WebSocketStreams,
   type WebSocketStreamsOptions,
 } from './webSocketStreams.js';
+export { EncodedFrame } from './webSocketOutput.js';
 export { Subscription, type SubscriptionHost, type SubscriptionOptions } from './Subscription.js';

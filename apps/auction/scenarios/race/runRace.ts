@@ -1,4 +1,4 @@
-import { LatencyRecorder } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import {
   countAnomalies,
@@ -29,6 +29,8 @@ export interface RaceResult {
   readonly anomalies: AnomalyCounts;
   /** Bid request to ack, as this process saw it. */
   readonly latency: LatencyRecorder;
+  /** Acks per 20 ms from the start of the race, for the report's chart. */
+  readonly acks: TimeSeries;
   readonly entries: AuditEntry[];
   readonly finals: AuctionState[];
 }
@@ -45,6 +47,12 @@ export function raceAuctions(count: number, now: number): AuctionTerms[] {
   }));
 }
 
+/** When the bids were answered: request to ack by percentile, and acks over time. */
+export interface BidTimes {
+  readonly latency: LatencyRecorder;
+  readonly acks: TimeSeries;
+}
+
 /** Places one bid for client `index`; resolves with the lot's price as the answer showed it (when it did). */
 export type PlaceBid = (index: number, bid: Bid) => Promise<number | undefined>;
 
@@ -52,14 +60,16 @@ export type PlaceBid = (index: number, bid: Bid) => Promise<number | undefined>;
  * Runs `clients` concurrent bidders, each placing its bids one after another through `place`: on a seeded auction,
  * at the live price (the highest any answer has shown, as a watcher of the lot sees it) plus 1–30 increments — so
  * many bidders send equal amounts at the same instant — and one bid in ten a retry of the bid before it, same id.
- * Resolves with the request-to-ack latency of every bid.
+ * Resolves with the request-to-ack latency of every bid, and the acks over time.
  */
 export async function runBidders(
   terms: readonly AuctionTerms[],
   options: RaceOptions,
   place: PlaceBid,
-): Promise<LatencyRecorder> {
+): Promise<BidTimes> {
   const latency = new LatencyRecorder();
+  // Fine buckets: a race lasts from a fraction of a second (the suite's size) to a few seconds.
+  const acks = new TimeSeries({ bucketMs: 20 });
   const seen = new Map(terms.map((term) => [term.id, term.startPriceCents]));
   const client = async (index: number) => {
     const random = new SeededRandom(options.seed * 1_000 + index);
@@ -72,11 +82,12 @@ export async function runBidders(
       const sent = performance.now();
       const shown = await place(index, bid);
       latency.record(performance.now() - sent);
+      acks.count();
       if (shown !== undefined) seen.set(auctionId, Math.max(seen.get(auctionId)!, shown));
     }
   };
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
-  return latency;
+  return { latency, acks };
 }
 
 /** The oracle's verdict on a race: the log (as written, or as answered), the stores' final states, and counts. */
@@ -84,13 +95,14 @@ export function raceResult(
   terms: readonly AuctionTerms[],
   entries: AuditEntry[],
   finals: AuctionState[],
-  latency: LatencyRecorder,
+  { latency, acks }: BidTimes,
 ): RaceResult {
   return {
     bids: entries.filter((entry) => entry.kind === 'bid').length,
     accepted: entries.filter((entry) => entry.kind === 'bid' && entry.outcome.ok && !entry.duplicate).length,
     anomalies: countAnomalies(terms, entries, finals),
     latency,
+    acks,
     entries,
     finals,
   };
@@ -108,13 +120,13 @@ export async function runRace(
   audit?: AuditLog,
 ): Promise<RaceResult> {
   const entries: AuditEntry[] = [];
-  const latency = await runBidders(terms, options, async (_index, bid) => {
+  const times = await runBidders(terms, options, async (_index, bid) => {
     const result = await store.placeBid(bid);
     entries.push(result.auditEntry);
     return result.state?.priceCents;
   });
   const finals = await store.list();
-  return raceResult(terms, audit === undefined ? entries : await audit.entries(), finals, latency);
+  return raceResult(terms, audit === undefined ? entries : await audit.entries(), finals, times);
 }
 
 /**

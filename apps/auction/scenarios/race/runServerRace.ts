@@ -92,7 +92,7 @@ export async function runServerRace(
         sessions.every((s) => s.client.state === 'live' && terms.every((t) => price(s, t.id) !== undefined)),
       60_000,
     );
-    const latency = await runBidders(terms, options, async (index, bid) => {
+    const times = await runBidders(terms, options, async (index, bid) => {
       const session = sessions[index]!;
       const reply = await session.bid(bid.auctionId, bid.maxCents, bid.bidId);
       return reply.ok
@@ -100,7 +100,7 @@ export async function runServerRace(
         : price(session, bid.auctionId);
     });
     const entries = await (await server.stores).audit.entries();
-    return raceResult(terms, entries, await server.store.list(), latency);
+    return raceResult(terms, entries, await server.store.list(), times);
   } finally {
     for (const session of sessions) session.close();
     await app.close();

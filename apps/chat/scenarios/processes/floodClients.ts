@@ -5,7 +5,7 @@
  * per connection), malformed requests, and now and then a frame over the size limit; closed connections reconnect.
  * Reports `{result}` to the parent when done.
  */
-import { LatencyRecorder } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
@@ -53,6 +53,12 @@ const newPhase = (): Phase => ({
   delivered: 0,
 });
 const phases = { quiet: newPhase(), flood: newPhase() };
+/** Per 250 ms over the whole run, for the report's charts: deliveries to bystanders, flooder requests and refusals. */
+const overTime = {
+  delivered: new TimeSeries(),
+  flooderRequests: new TimeSeries(),
+  rateLimited: new TimeSeries(),
+};
 let phase: Phase = phases.quiet;
 /** When each bystander message was sent, by client id: deliveries are timed against it. */
 const sentAt = new Map<string, { at: number; phase: Phase }>();
@@ -67,6 +73,7 @@ for (let i = 0; i < Number(values.bystanders); i++) {
     if (sent === undefined) return;
     sent.phase.delivery.record(performance.now() - sent.at);
     sent.phase.delivered++;
+    overTime.delivered.count();
   });
   bystanders.push(socket);
 }
@@ -121,6 +128,7 @@ async function flood(seconds: number, token: string): Promise<void> {
       const worker = async () => {
         while (socket.connected && performance.now() < end) {
           flooder.attempts++;
+          overTime.flooderRequests.count();
           const roll = random.float();
           if (roll < 0.002) {
             // A frame over socket.io's maxHttpBufferSize: the server drops this connection.
@@ -140,8 +148,10 @@ async function flood(seconds: number, token: string): Promise<void> {
           ).catch(() => undefined);
           if (reply === undefined) break;
           if (reply.ok) flooder.accepted++;
-          else if (reply.error?.code === 'rate_limited') flooder.rateLimited++;
-          else flooder.invalid++;
+          else if (reply.error?.code === 'rate_limited') {
+            flooder.rateLimited++;
+            overTime.rateLimited.count();
+          } else flooder.invalid++;
         }
       };
       await Promise.race([Promise.all(Array.from({ length: 50 }, worker)), closed]);
@@ -165,6 +175,7 @@ const summary = (p: Phase) => ({
   expectedDeliveries: p.sent * bystanders.length,
   ack: p.ack.summary(),
   delivery: p.delivery.summary(),
+  distribution: { ack: p.ack.distribution(), delivery: p.delivery.distribution() },
 });
 process.send?.({
   result: {
@@ -172,6 +183,11 @@ process.send?.({
     flood: summary(phases.flood),
     flooder,
     malloryId: mallory.userId,
+    perSecond: {
+      'bystander deliveries': overTime.delivered.points(),
+      'flooder requests': overTime.flooderRequests.points(),
+      'flooder refused (rate_limited)': overTime.rateLimited.points(),
+    },
   },
 });
 for (const socket of bystanders) socket.disconnect();

@@ -6,7 +6,7 @@
  * delivery from its send (senders and members share this process's clock). Afterwards the closed members open the
  * room, fetching what they were told about. Reports `{result}`.
  */
-import { LatencyRecorder } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import type { RoomResult } from './runRoom.js';
@@ -45,6 +45,9 @@ interface Member {
 const signIn = (name: string) => requestSession(url, name);
 
 const latency = new LatencyRecorder();
+/** Full messages and notices received per 250 ms, over every member, from the first send (charted in the report). */
+let deliveries = new TimeSeries();
+let notices = new TimeSeries();
 const sentAt = new Map<string, number>();
 let counting = false;
 const members: Member[] = [];
@@ -82,6 +85,7 @@ for (let start = 0; start < total; start += 50) {
       socket.on('message', (message: { clientId: string; seq: number }) => {
         if (!counting) return;
         member.messages++;
+        deliveries.count();
         member.lastSeq = Math.max(member.lastSeq, message.seq);
         member.knownSeq = Math.max(member.knownSeq, message.seq);
         const at = sentAt.get(message.clientId);
@@ -90,6 +94,7 @@ for (let start = 0; start < total; start += 50) {
       socket.on('notice', (notice: { seq: number }) => {
         if (!counting) return;
         member.notices++;
+        notices.count();
         member.knownSeq = Math.max(member.knownSeq, notice.seq);
       });
       const reply = (await socket.timeout(30_000).emitWithAck('room:join', { room })) as { ok: boolean };
@@ -110,6 +115,8 @@ let lastSeq = 0;
 const commitAck = new LatencyRecorder();
 async function run(): Promise<void> {
   counting = true;
+  deliveries = new TimeSeries();
+  notices = new TimeSeries();
   const rate = Number(values.rate);
   const start = performance.now();
   const total = Math.round(rate * Number(values.duration));
@@ -178,7 +185,9 @@ process.on('message', async (message: { cmd: string }) => {
     everyOpenMemberGotAll: open.every((m) => m.messages === sent - refused),
     everyMemberKnowsTheEnd: members.every((m) => m.knownSeq === lastSeq),
     latency: latency.summary(),
+    distribution: latency.distribution(),
     ack: commitAck.summary(),
+    perSecond: { messages: deliveries.points(), notices: notices.points() },
   };
   process.send?.({ result });
   for (const member of members) member.socket.disconnect();

@@ -26,7 +26,11 @@ export interface RoomResult {
   everyMemberKnowsTheEnd: boolean;
   /** Sender to member, and send to ack. */
   latency: LatencySummary;
+  /** Sender to member by percentile, for the report's chart. */
+  distribution: Array<[number, number]>;
   ack: LatencySummary;
+  /** Full messages and notices received per second over every member, as `[seconds, per second]`. */
+  perSecond: { messages: Array<[number, number]>; notices: Array<[number, number]> };
 }
 
 /** The members process's shape: how many, how many looking, who sends how fast, for how long. */

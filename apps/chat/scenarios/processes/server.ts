@@ -9,13 +9,13 @@
  * user), `{ cmd: 'rss', gc }` → `{ rss }`, `{ cmd: 'connections' }` → `{ connections }` (each one's request counters).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createChatServer } from '../../src/server/createChatServer.js';
 import { SqliteChatStore } from '../../src/server/store/SqliteChatStore.js';
 import { losingAcks } from '../../test/lostAcks.js';
+import { startApp } from '@twohop/app-kit';
 import { readHistogramCount, readHistogramSum, readMetric } from '@twohop/metrics';
 
 const { values } = parseArgs({
@@ -54,9 +54,9 @@ const server = createChatServer({
 });
 lossy.state.cut = (uid) => server.io.in(`user:${uid}`).disconnectSockets(true);
 await server.ready;
-server.http.listen(Number(values.port), '127.0.0.1', () =>
-  process.send?.({ port: (server.http.address() as AddressInfo).port }),
-);
+// Started as every app's tests start it: app-kit's startApp, whose close() is the graceful shutdown of SIGTERM.
+const app = await startApp(server, { port: Number(values.port) });
+process.send?.({ port: app.port });
 
 interface Command {
   cmd: string;
@@ -129,7 +129,7 @@ process.on('message', async (message: Command) => {
   }
 });
 process.on('SIGTERM', () => {
-  void server.close().then(() => {
+  void app.close().then(() => {
     if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
     process.exit(0);
   });

@@ -5,9 +5,13 @@
  *
  * IPC from the parent: `{cmd:'run'}` starts sending and cutting (→ `{sent}` when every message was handed to a
  * session); `{cmd:'heal'}` stops the cuts and waits until every session is live with nothing unacknowledged (→
- * `{settled}`); `{cmd:'verify', dump}` compares every session's timeline of every room with the server's (→ `{verdict}`).
+ * `{settled}`); `{cmd:'verify', dump}` waits (at most 30 s) until every session's timeline of every room reaches the
+ * room's newest seq in the dump, then compares each with the server's (→ `{verdict}`, naming the timelines that never
+ * reached it). Deliveries are timed from the send to each member's timeline (one process, one clock) and counted per
+ * 250 ms, with the sessions live and the sends unacknowledged, for the report's charts.
  */
 import { ChatSession } from '../../src/client/ChatSession.js';
+import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { sleep } from '@twohop/scenarios';
@@ -38,6 +42,38 @@ interface Client {
 
 const signIn = (name: string) => requestSession(values.url, name);
 
+/** When each text was handed to its session: a message's arrival in a member's timeline is timed against it. */
+const sentAt = new Map<string, number>();
+/** Send to arrival in each member's timeline; cuts and spells offline included. */
+const delivery = new LatencyRecorder();
+const overTime = { delivered: new TimeSeries(), live: new TimeSeries(), unacknowledged: new TimeSeries() };
+
+/** Times every message new to one of `session`'s timelines (a timeline holds each message once). */
+function timeDeliveries(session: ChatSession): void {
+  const seen = new Set<string>();
+  const held = new Map<string, number>();
+  const arrived = (text: string, now: number) => {
+    seen.add(text);
+    const at = sentAt.get(text);
+    if (at === undefined) return;
+    delivery.record(now - at);
+    overTime.delivered.count();
+  };
+  session.events.on('change', () => {
+    const now = performance.now();
+    for (const [room, { messages }] of session.open) {
+      const grown = messages.length - (held.get(room) ?? 0);
+      if (grown <= 0) continue;
+      held.set(room, messages.length);
+      // New messages land at the tail; a fetched hole lands inside, and then the whole timeline is looked at.
+      let found = 0;
+      for (let i = messages.length - 1; i >= 0 && !seen.has(messages[i]!.text); i--, found++)
+        arrived(messages[i]!.text, now);
+      if (found < grown) for (const { text } of messages) if (!seen.has(text)) arrived(text, now);
+    }
+  });
+}
+
 const clients: Client[] = [];
 for (let index = 0; index < Number(values.clients); index++) {
   const { token, userId } = await signIn(`user-${index}`);
@@ -52,6 +88,7 @@ for (let index = 0; index < Number(values.clients); index++) {
   // Two rooms each, spread so that every room has members from all over the range.
   const mine = [...new Set([rooms[index % roomCount]!, rooms[(index * 7 + 3) % roomCount]!])];
   clients.push({ index, session, rooms: mine, attempted: [] });
+  timeDeliveries(session);
 }
 const allLive = () => clients.every((client) => client.session.state === 'live');
 while (!allLive()) await sleep(50);
@@ -101,6 +138,7 @@ async function send(): Promise<void> {
       const room = random.pick(client.rooms);
       const text = `${client.index}:${client.attempted.length}`;
       client.attempted.push(text);
+      sentAt.set(text, performance.now());
       client.session.send(room, text);
     }
   }
@@ -111,6 +149,7 @@ process.on(
   async (message: { cmd: string; dump?: Record<string, Array<[number, string, string]>> }) => {
     if (message.cmd === 'run') {
       cutting = true;
+      void sampleLevels();
       void cut();
       await send();
       process.send?.({ sent: true, cuts });
@@ -121,8 +160,6 @@ process.on(
       const deadline = Date.now() + 60_000;
       const settled = () => allLive() && clients.every(({ session }) => session.outbox.length === 0);
       while (!settled() && Date.now() < deadline) await sleep(100);
-      // Let the last broadcasts land.
-      await sleep(1000);
       clearInterval(retryFailed);
       process.send?.({
         settled: settled(),
@@ -134,13 +171,56 @@ process.on(
         cuts,
       });
     }
-    if (message.cmd === 'verify') process.send?.({ verdict: verify(message.dump ?? {}) });
+    if (message.cmd === 'verify') {
+      const dump = message.dump ?? {};
+      const behind = await caughtUp(dump);
+      sampling = false;
+      process.send?.({
+        verdict: { ...verify(dump), behind },
+        latency: delivery.distribution(),
+        perSecond: overTime.delivered.points(),
+        levels: { live: overTime.live.points(), unacknowledged: overTime.unacknowledged.points() },
+      });
+    }
     if (message.cmd === 'exit') {
       for (const { session } of clients) session.close();
       process.exit(0);
     }
   },
 );
+
+let sampling = true;
+/** The sessions live and the sends unacknowledged, every 250 ms until the verdict. */
+async function sampleLevels(): Promise<void> {
+  while (sampling) {
+    overTime.live.level(clients.filter(({ session }) => session.state === 'live').length);
+    overTime.unacknowledged.level(clients.reduce((n, { session }) => n + session.outbox.length, 0));
+    await sleep(250);
+  }
+}
+
+/** The room's newest seq in the server's dump. */
+const head = (messages: Array<[number, string, string]> | undefined) =>
+  (messages ?? []).reduce((newest, [seq]) => Math.max(newest, seq), 0);
+
+/**
+ * Waits, at most 30 s, until every client's timeline of every room it is in holds every message up to the room's
+ * head with nothing missing (the last broadcasts and hole fetches may still be on their way after healing); returns
+ * the timelines that never got there, as `user-N/room at seq S of H`.
+ */
+async function caughtUp(dump: Record<string, Array<[number, string, string]>>): Promise<string[]> {
+  const lagging = () =>
+    clients.flatMap((client) =>
+      client.rooms.flatMap((room) => {
+        const reached = client.session.open.get(room)?.lastSeq ?? 0;
+        const newest = head(dump[room]);
+        return reached >= newest ? [] : [`user-${client.index}/${room} at seq ${reached} of ${newest}`];
+      }),
+    );
+  const deadline = Date.now() + 30_000;
+  while (lagging().length > 0 && Date.now() < deadline) await sleep(100);
+  return lagging();
+}
 
 /**
  * Lost: a message the server stored that a member's timeline lacks, or a message a client sent that the server

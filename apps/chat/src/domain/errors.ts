@@ -1,9 +1,7 @@
-/**
- * Every error code the chat's wire can carry, as one typed union. Clients switch on `code`; `message` is for people
- * and may change. Listed with their meaning in docs/apps/chat.md ("Error codes"); a test keeps the two in step.
- */
-export const CHAT_ERROR_CODES = [
-  // Refused by the chat's own rules (the room, the message, the membership).
+import { REQUEST_ERROR_CODES } from '@twohop/protocol';
+
+/** The codes the chat's own rules raise (the room, the message, the membership). */
+export const CHAT_RULE_CODES = [
   /** The text is empty, longer than 4,000 characters, or not well-formed UTF-16 (a lone surrogate). */
   'invalid_text',
   /** No room by that name. */
@@ -18,24 +16,10 @@ export const CHAT_ERROR_CODES = [
   'room_exists',
   /** The user is in as many rooms as allowed. */
   'room_limit',
-  // Refused by the shared request layer (every app's: docs/protocol.md).
-  /** Malformed: unknown event, wrong types, missing or unknown fields. */
-  'invalid_message',
-  /** The frame was larger than the payload limit. */
-  'payload_too_large',
-  /** Over the connection's or the user's budget: wait `retryAfterMs`. */
-  'rate_limited',
-  /** Too many refused requests: the connection is being closed (on `close-notice`). */
-  'protocol_abuse',
-  /** The connection did not read its replies: it is being closed (on `close-notice`). */
-  'slow_consumer',
-  /** The server is shutting down: reconnect (on `close-notice`). */
-  'server_shutdown',
-  /** The session token is missing, forged or expired: sign in again. */
-  'unauthorized',
-  /** Something failed inside the server; the request may be retried. */
-  'internal',
-  // HTTP only: app-kit's answers for every app (`POST /api/session`, unknown paths, the UI).
+] as const;
+
+/** HTTP only: app-kit's answers for every app (`POST /api/session`, unknown paths, the UI). */
+const HTTP_CODES = [
   /** The request body is not valid JSON. */
   'invalid_json',
   /** An unsupported content encoding or charset. */
@@ -46,11 +30,27 @@ export const CHAT_ERROR_CODES = [
   'not_found',
   /** The UI has not been built yet (`pnpm build`). */
   'ui_not_built',
-  // Made by the client itself, never sent by the server.
+] as const;
+
+/** Made by the client itself, never sent by the server. */
+const CLIENT_CODES = [
   /** No answer within the client's ack timeout (the request may or may not have been applied). */
   'timeout',
   /** The client is not connected. */
   'offline',
+] as const;
+
+/**
+ * Every error code the chat's wire can carry, as one typed union: its own rules' codes, the shared request layer's
+ * (`REQUEST_ERROR_CODES` from @twohop/protocol: validation, limits, strikes, close notices — docs/protocol.md), the
+ * HTTP ones and the client's own. Clients switch on `code`; `message` is for people and may change. Listed with
+ * their meaning in docs/apps/chat.md ("Error codes"); a test keeps the two in step.
+ */
+export const CHAT_ERROR_CODES = [
+  ...CHAT_RULE_CODES,
+  ...REQUEST_ERROR_CODES,
+  ...HTTP_CODES,
+  ...CLIENT_CODES,
 ] as const;
 
 /** One of {@link CHAT_ERROR_CODES}. */

@@ -8,7 +8,7 @@
  * snapshots, then `{cmd:'measure'}` → `{measuring}` (counting from now) and `{cmd:'result'}` → `{result}`.
  */
 import { eventSourceTransport, StreamClient, type EventSourceLike } from '@twohop/client';
-import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries, type LatencySummary } from '@twohop/metrics';
 import { SeededRandom } from '@twohop/testkit';
 import { EventSource } from 'eventsource';
 import { parseArgs } from 'node:util';
@@ -46,11 +46,14 @@ export interface DashboardsResult {
   /** The HDR curves, `[percentile, ms]`, for the report's chart. */
   sensorCurve: Array<[number, number]>;
   alarmCurve: Array<[number, number]>;
+  /** Readings that reached dashboards per second, over the measured window (`[seconds, per second]`). */
+  readingsPerSecond: Array<[number, number]>;
 }
 
 const counters = { frames: 0, bytes: 0, readings: 0, alarms: 0, measuring: false };
 const sensor = new LatencyRecorder();
 const alarm = new LatencyRecorder();
+let readingsOverTime = new TimeSeries();
 
 type Change = { op: string; value?: unknown };
 /** Times each change of a frame as it arrives (the data is the frame's JSON, parsed once more here). */
@@ -79,6 +82,7 @@ function time(data: string): void {
       } else {
         sensor.record(now - (change.value as DeviceReading).ts);
         counters.readings++;
+        readingsOverTime.count();
       }
     }
   }
@@ -149,6 +153,7 @@ process.send?.({ ready: live.filter((isLive) => isLive()).length });
 process.on('message', (message: { cmd?: string }) => {
   if (message.cmd === 'measure') {
     counters.measuring = true;
+    readingsOverTime = new TimeSeries();
     process.send?.({ measuring: true });
   } else if (message.cmd === 'result') {
     counters.measuring = false;
@@ -162,6 +167,7 @@ process.on('message', (message: { cmd?: string }) => {
       alarmToDashboard: alarm.summary(),
       sensorCurve: sensor.count > 0 ? sensor.distribution() : [],
       alarmCurve: alarm.count > 0 ? alarm.distribution() : [],
+      readingsPerSecond: readingsOverTime.points(),
     };
     for (const client of clients) client.close();
     for (const updater of updaters) updater.close();

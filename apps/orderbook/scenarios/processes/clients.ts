@@ -1,11 +1,12 @@
 /**
  * Order book clients for scenarios, in a process of their own: `--clients` clients spread round-robin over `--tiers`
  * and `--transports` (socket.io, plain WebSocket), each following `book:<symbol>[/tier]` with a real replica (checksums verified). Messages from the parent:
- * `{ cmd: 'record' }` starts counting, `{ cmd: 'summary' }` → `{ summary }` per tier.
+ * `{ cmd: 'record' }` starts counting, `{ cmd: 'summary' }` → `{ summary }` per tier, the replicas live now and
+ * every 250 ms since recording started (`liveOverTime`).
  */
 import { parseArgs } from 'node:util';
 import { answerCpu } from '@twohop/scenarios';
-import { LatencyRecorder, type LatencySummary } from '@twohop/metrics';
+import { LatencyRecorder, TimeSeries, type LatencySummary } from '@twohop/metrics';
 import { jsonCodec, protobufCodec, type DeltaMessage, type ServerMessage } from '@twohop/protocol';
 import { Replica } from '@twohop/snapshot-delta';
 import { bookChecksum, levelBookState } from '@twohop/orderbook/book';
@@ -46,6 +47,8 @@ interface TierStats {
   gaps: number;
   /** Deliveries in each second of the recording. */
   perSecond: number[];
+  /** Resyncs per 250 ms from the start of the recording. */
+  resyncsOverTime: TimeSeries;
   countedSoFar: number;
 }
 const replicas: Replica<unknown, unknown, unknown>[] = [];
@@ -63,11 +66,14 @@ const stats = new Map<string, TierStats>(
         dropped: 0,
         gaps: 0,
         perSecond: [],
+        resyncsOverTime: new TimeSeries(),
         countedSoFar: 0,
       },
     ]),
 );
 let recording = false;
+/** Replicas live, sampled every 250 ms from the start of the recording. */
+let liveOverTime = new TimeSeries();
 
 /** One client's connection, over either transport: requests with replies, and every frame it receives. */
 interface Link {
@@ -137,6 +143,7 @@ async function connect(tier: string, transport: string): Promise<void> {
     checksum: bookChecksum,
     onResync: (reason) => {
       tierStats.resyncs++;
+      if (recording) tierStats.resyncsOverTime.count();
       if (reason === 'gap') tierStats.gaps++;
       void link.request('resync', { stream });
     },
@@ -179,9 +186,15 @@ process.on('message', (message: { cmd: string }) => {
       tierStats.deliveries = 0;
       tierStats.bytes = 0;
       tierStats.perSecond = [];
+      tierStats.resyncsOverTime = new TimeSeries();
       tierStats.countedSoFar = 0;
     }
     recording = true;
+    liveOverTime = new TimeSeries();
+    const sampler = setInterval(() => {
+      if (!recording) return clearInterval(sampler);
+      liveOverTime.level(replicas.filter((replica) => replica.status === 'live').length);
+    }, 250);
     const ticker = setInterval(() => {
       if (!recording) return clearInterval(ticker);
       for (const tierStats of stats.values()) {
@@ -203,6 +216,7 @@ process.on('message', (message: { cmd: string }) => {
         latency: LatencySummary;
         distribution: Array<[number, number]>;
         perSecond: number[];
+        resyncsOverTime: Array<[number, number]>;
       }
     > = {};
     for (const [tier, s] of stats) {
@@ -216,9 +230,14 @@ process.on('message', (message: { cmd: string }) => {
         latency: s.latency.summary(),
         distribution: s.latency.distribution(),
         perSecond: s.perSecond,
+        resyncsOverTime: s.resyncsOverTime.points(),
       };
     }
-    process.send?.({ summary, live: replicas.filter((replica) => replica.status === 'live').length });
+    process.send?.({
+      summary,
+      live: replicas.filter((replica) => replica.status === 'live').length,
+      liveOverTime: liveOverTime.points(),
+    });
   } else if (message.cmd === 'heal') {
     dropRate = 0;
   } else if (message.cmd === 'exit') process.exit(0);
