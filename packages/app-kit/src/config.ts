@@ -56,21 +56,24 @@ const wholeNumber = (max: number, what: string) =>
     .transform(Number)
     .refine((value) => value <= max, `must be ${what}`);
 
-const runtimeEnv = z
-  .object({
-    PORT: optional(wholeNumber(65_535, 'a port number from 0 to 65535')),
-    HOST: optional(z.string().regex(/^[\w.:[\]-]+$/, 'must be a host name or an IP address')),
-    TWOHOP_PORT_OFFSET: optional(wholeNumber(10_000, 'a whole number from 0 to 10000')),
-    TWOHOP_MODE: optional(z.enum(['embedded', 'redis'], { error: 'must be embedded or redis' })),
-    TWOHOP_REDIS_URL: optional(
-      z
-        .string()
-        .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379'),
-    ),
-    TWOHOP_NODE: optional(z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, and . : _ -')),
-    TWOHOP_LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
-    TWOHOP_LOG_FORMAT: optional(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
-  })
+/** The runtime variables, each on its own. */
+const runtimeFields = z.object({
+  PORT: optional(wholeNumber(65_535, 'a port number from 0 to 65535')),
+  HOST: optional(z.string().regex(/^[\w.:[\]-]+$/, 'must be a host name or an IP address')),
+  TWOHOP_PORT_OFFSET: optional(wholeNumber(10_000, 'a whole number from 0 to 10000')),
+  TWOHOP_MODE: optional(z.enum(['embedded', 'redis'], { error: 'must be embedded or redis' })),
+  TWOHOP_REDIS_URL: optional(
+    z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379'),
+  ),
+  TWOHOP_NODE: optional(z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, and . : _ -')),
+  TWOHOP_LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  TWOHOP_LOG_FORMAT: optional(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
+});
+
+/** …and how they must agree. */
+const runtimeEnv = runtimeFields
   .refine((env) => env.TWOHOP_MODE !== 'redis' || env.TWOHOP_REDIS_URL !== undefined, {
     path: ['TWOHOP_MODE'],
     message: 'redis needs TWOHOP_REDIS_URL (the Redis every node shares, e.g. redis://127.0.0.1:6379)',
@@ -81,7 +84,9 @@ const runtimeEnv = z
   });
 
 /** The variables every app reads through {@link loadConfig}: `PORT`, `HOST` and the `TWOHOP_*` ones. */
-export const CONFIG_VARIABLES = Object.keys(runtimeEnv.shape) as ReadonlyArray<keyof typeof runtimeEnv.shape>;
+export const CONFIG_VARIABLES = Object.keys(runtimeFields.shape) as ReadonlyArray<
+  keyof typeof runtimeFields.shape
+>;
 
 /** Options for {@link loadConfig}. */
 export interface LoadConfigOptions<Settings> {

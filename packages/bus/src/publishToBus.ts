@@ -1,6 +1,20 @@
 import { systemClock, type Clock, type StreamPosition, type TimerHandle } from '@twohop/sequence';
 import type { SourceEvent, StreamPublisher } from '@twohop/snapshot-delta';
 import type { Bus } from './Bus.js';
+import { encodeBusData } from './BusError.js';
+
+/**
+ * Whether `data` is something a bus takes. Checked before an append is sent without waiting: a change refused on
+ * its own while later ones are appended would leave a hole; a transport failure fails every later call too.
+ */
+function survivesJson(data: unknown): boolean {
+  try {
+    encodeBusData(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Options for {@link publishToBus}. */
 export interface PublishToBusOptions {
@@ -31,7 +45,9 @@ export interface BusPublication {
 
 /**
  * Copies a {@link StreamPublisher}'s changes to `bus`, in order, for the nodes that mirror the stream: the
- * producing half of hop 2. The bus numbers what it receives, so mirrors follow the bus's positions, not the
+ * producing half of hop 2. Each change's append is sent as the change is made, without waiting for the one
+ * before to be answered (the bus applies one handle's calls in order), so a network bus's round trip does not
+ * bound the rate; the answers are handled in order. The bus numbers what it receives, so mirrors follow the bus's positions, not the
  * publisher's. It starts the stream afresh on the bus (a new epoch, with the publisher's state as the snapshot),
  * and does the same on the publisher's own new epochs. Every `snapshotEvery` changes it keeps a snapshot, taken
  * when the change was made and saved under the position the bus gave it.
@@ -59,6 +75,10 @@ export async function publishToBus<S, D, W>(
   /** The publisher position a reset snapshot already covers: changes up to it are not appended again. */
   let covered: StreamPosition = publisher.position;
   let sinceSnapshot = 0;
+  /** While set (from a reset's start, or a failed append, to a reset's end), changes wait their turn in the chain. */
+  let sequential = true;
+  /** Changes queued in the chain that have not sent their append yet: later ones must not overtake them. */
+  let waiting = 0;
 
   const enqueue = (step: () => Promise<void>) => {
     chain = chain.then(step).catch((error: unknown) => {
@@ -69,7 +89,7 @@ export async function publishToBus<S, D, W>(
   /** Recovery must not wait for the next change: a quiet stream would stay broken, or lost, on the bus. */
   const check = async () => {
     if (broken === undefined && (await bus.position(stream)).epoch === busEpoch) return;
-    await resetNow()();
+    await restart();
   };
   const schedule = () => {
     if (closed) return;
@@ -87,23 +107,46 @@ export async function publishToBus<S, D, W>(
     broken = undefined;
     covered = at;
     sinceSnapshot = 0;
+    sequential = false;
   };
   const resetNow = () => reset(publisher.snapshot().data, publisher.position);
+  /** Starts the stream again on the bus from inside the chain, with a snapshot of now. */
+  const restart = () => {
+    sequential = true;
+    return resetNow()();
+  };
 
   const onEvent = (event: SourceEvent<D>) => {
     if (event.type === 'reset') {
+      sequential = true;
       enqueue(resetNow());
       return;
     }
     // A snapshot must be of the state right after this change, so it is taken now, not when the append returns.
     const snapshot = ++sinceSnapshot >= every ? publisher.model.snapshot(publisher.state) : undefined;
     if (snapshot !== undefined) sinceSnapshot = 0;
-    enqueue(async () => {
-      if (event.epoch === covered.epoch && event.seq <= covered.seq) return;
-      if (broken !== undefined) return resetNow()();
-      const at = await bus.append(stream, event.data, event.ts);
-      if (at.epoch !== busEpoch) return resetNow()();
+    const coveredAlready = () => event.epoch === covered.epoch && event.seq <= covered.seq;
+    const settle = async (at: StreamPosition) => {
+      if (at.epoch !== busEpoch) return restart();
       if (snapshot !== undefined) await bus.saveSnapshot(stream, { ...at, data: snapshot });
+    };
+    if (!sequential && waiting === 0 && survivesJson(event.data)) {
+      // Sent at once: a handle's calls take effect in the order they are made, so the changes are appended in
+      // order without waiting for each answer (a network bus pipelines them). The answers are handled in order.
+      const appended = bus.append(stream, event.data, event.ts);
+      appended.catch(() => (sequential = true));
+      enqueue(async () => {
+        const at = await appended;
+        if (!coveredAlready()) await settle(at);
+      });
+      return;
+    }
+    waiting++;
+    enqueue(async () => {
+      waiting--;
+      if (coveredAlready()) return;
+      if (broken !== undefined) return restart();
+      await settle(await bus.append(stream, event.data, event.ts));
     });
   };
 
