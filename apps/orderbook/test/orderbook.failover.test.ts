@@ -48,12 +48,17 @@ async function node(redisUrl: string, role: 'engine' | 'gateway', name: string) 
   return { child, url, exited };
 }
 
+/** A stream as a client follows it: its replica's state and position. */
+interface Followed {
+  readonly stream: string;
+  readonly replica: {
+    readonly state: { entries(): Iterable<[string, unknown]> };
+    readonly position: { seq: number } | undefined;
+  };
+}
+
 /** What one client saw of a stream: each state it held, by seq, and the seqs of the deltas it was sent. */
-function record(
-  client: StreamClient,
-  stream: string,
-  state: () => { entries(): Iterable<[string, unknown]> },
-) {
+function record(client: StreamClient, { stream, replica }: Followed) {
   const states = new Map<number, string>();
   const deltas: { from: number; seq: number }[] = [];
   const subscribed: boolean[] = [];
@@ -69,18 +74,21 @@ function record(
   });
   client.events.on('change', (event) => {
     if (event.stream !== stream) return;
-    queueMicrotask(() => states.set(positionOf(), JSON.stringify([...state().entries()])));
+    queueMicrotask(() =>
+      states.set(replica.position?.seq ?? 0, JSON.stringify([...replica.state.entries()])),
+    );
   });
-  let positionOf = () => 0;
-  return {
-    states,
-    deltas,
-    subscribed,
-    resyncs,
-    track(position: () => number) {
-      positionOf = position;
-    },
-  };
+  return { states, deltas, subscribed, resyncs };
+}
+
+/** Follows BTC-USD's pro book (checksums verified) and its trades on `client`, recording both. */
+function followPro(client: StreamClient) {
+  const book = client.subscribe(bookStream('BTC-USD', 'pro'), {
+    model: levelBookState(),
+    checksum: bookChecksum,
+  });
+  const trades = client.subscribe(tradesStream('BTC-USD', 'pro'), { model: keyedState<TradeView>() });
+  return { book, trades, seenBook: record(client, book), seenTrades: record(client, trades) };
 }
 
 /** Seqs `a` and `b` both saw, and whether they held the same state at each. */
@@ -109,15 +117,7 @@ describe('the order book on several nodes', () => {
         backoff: { baseMs: 50, capMs: 200 },
       });
       cleanups.push(() => client.close());
-      const book = client.subscribe(bookStream('BTC-USD', 'pro'), {
-        model: levelBookState(),
-        checksum: bookChecksum,
-      });
-      const trades = client.subscribe(tradesStream('BTC-USD', 'pro'), { model: keyedState<TradeView>() });
-      const seenBook = record(client, book.stream, () => book.replica.state);
-      const seenTrades = record(client, trades.stream, () => trades.replica.state);
-      seenBook.track(() => book.replica.position?.seq ?? 0);
-      seenTrades.track(() => trades.replica.position?.seq ?? 0);
+      const { book, trades, seenBook, seenTrades } = followPro(client);
       await waitFor(
         'the client live on A',
         () => trades.replica.status === 'live' && book.replica.status === 'live',
@@ -131,12 +131,12 @@ describe('the order book on several nodes', () => {
       // A probe on B, which is also what the client's state is compared with.
       const probe = new StreamClient({ transport: socketIoTransport(b.url) });
       cleanups.push(() => probe.close());
-      const probeBook = probe.subscribe(book.stream, { model: levelBookState(), checksum: bookChecksum });
-      const probeTrades = probe.subscribe(trades.stream, { model: keyedState<TradeView>() });
-      const probeSeenBook = record(probe, book.stream, () => probeBook.replica.state);
-      const probeSeenTrades = record(probe, trades.stream, () => probeTrades.replica.state);
-      probeSeenBook.track(() => probeBook.replica.position?.seq ?? 0);
-      probeSeenTrades.track(() => probeTrades.replica.position?.seq ?? 0);
+      const {
+        book: probeBook,
+        trades: probeTrades,
+        seenBook: probeSeenBook,
+        seenTrades: probeSeenTrades,
+      } = followPro(probe);
       // B is sent the client only once it has reached where the client is (nodes follow the bus a moment apart).
       await waitFor(
         'B past the client',

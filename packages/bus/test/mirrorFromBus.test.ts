@@ -11,6 +11,22 @@ afterEach(async () => {
 });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** `inner` whose next append fails once `failNext` is set, as a lost connection would fail it. */
+function failingAppends(inner: Bus) {
+  const control = {
+    failNext: false,
+    bus: {
+      ...inner,
+      append: (stream, data, ts) => {
+        if (!control.failNext) return inner.append(stream, data, ts);
+        control.failNext = false;
+        return Promise.reject(new Error('connection lost'));
+      },
+    } as Bus,
+  };
+  return control;
+}
+
 interface ChainOptions {
   logCapacity?: number;
   snapshotEvery?: number;
@@ -115,21 +131,12 @@ describe('publishToBus → bus → mirrorFromBus', () => {
   });
 
   it('a failed append resets the stream on the bus, so mirrors never apply across the hole', async () => {
-    const inner = memoryBus();
-    let failNext = false;
-    const flaky: Bus = {
-      ...inner,
-      append: (stream, data, ts) => {
-        if (!failNext) return inner.append(stream, data, ts);
-        failNext = false;
-        return Promise.reject(new Error('connection lost'));
-      },
-    };
-    const { publisher, publish, follow } = await chain({ bus: flaky });
+    const flaky = failingAppends(memoryBus());
+    const { publisher, publish, follow } = await chain({ bus: flaky.bus });
     const mirror = await follow();
     await publish(4);
     const before = mirror.position.epoch;
-    failNext = true;
+    flaky.failNext = true;
     await publish(1); // lost on its way to the bus
     await publish(2);
     expect(mirror.position.epoch).not.toBe(before);
@@ -137,21 +144,12 @@ describe('publishToBus → bus → mirrorFromBus', () => {
   });
 
   it('a failed append is repaired on the bus without waiting for another change', async () => {
-    const inner = memoryBus();
-    let failNext = false;
-    const flaky: Bus = {
-      ...inner,
-      append: (stream, data, ts) => {
-        if (!failNext) return inner.append(stream, data, ts);
-        failNext = false;
-        return Promise.reject(new Error('connection lost'));
-      },
-    };
+    const flaky = failingAppends(memoryBus());
     const clock = new ManualClock();
-    const { publisher, publish, follow } = await chain({ bus: flaky, clock });
+    const { publisher, publish, follow } = await chain({ bus: flaky.bus, clock });
     const mirror = await follow();
     await publish(4);
-    failNext = true;
+    flaky.failNext = true;
     await publish(1); // lost on its way to the bus; nothing is published after it
     expect(mirror.state).not.toEqual(publisher.state);
     clock.advance(1000);
