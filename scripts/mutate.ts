@@ -34,6 +34,8 @@ const targets: Record<string, Target> = {
       ...notTests,
     ],
   },
+  // The auction's rules, with only the domain's own tests (the store and race tests reach them too, but slowly).
+  auction: { dir: 'apps/auction/src/domain', mutate: ['apps/auction/src/domain/**/*.ts', ...notTests] },
   chat: {
     dir: 'apps/chat',
     mutate: ['apps/chat/src/store/**/*.ts', 'apps/chat/src/domain/**/*.ts', ...notTests],

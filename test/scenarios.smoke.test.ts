@@ -18,6 +18,7 @@ const seeds: Record<string, string> = {
   'chat:hostile': '7',
   simulation: '5',
   'auction:race': '29',
+  'auction:sniping': '13',
   'iot:gaps': '7',
   'iot:fleet': '7',
   'iot:dashboards': '7',

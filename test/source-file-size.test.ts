@@ -10,9 +10,7 @@ const MAX_LINES = 300;
  * Files over the line when this test came, each with the size it may not grow past, until it is split: an entry
  * whose file is back under the line fails the test too, so the list only ever shrinks.
  */
-const WAITING_FOR_A_SPLIT: Record<string, number> = {
-  'apps/iot/src/edge/EdgeNode.ts': 320,
-};
+const WAITING_FOR_A_SPLIT: Record<string, number> = {};
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const skipped = new Set(['node_modules', 'dist', 'generated', 'test', 'coverage']);

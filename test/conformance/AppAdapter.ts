@@ -51,6 +51,11 @@ export interface RunningApp {
   /** The app's HTTP and socket.io servers, for the suite's server-edge fault injection and canaries. */
   readonly http: HttpServer;
   readonly io: SocketIoServer;
+  /**
+   * Where the followed clients speak another binding than socket.io (plain WebSocket): rewrites each request they
+   * send on the way out, as `rewriteRequests` does on the socket.io server — for the canaries.
+   */
+  rewriteFollowerRequests?(rewrite: (event: string, payload: Record<string, unknown>) => void): void;
   /** The registry `/metrics` serves. */
   readonly registry: Registry;
   /** Counters that must move once a client has followed the app, seen changes, reconnected and been refused once. */

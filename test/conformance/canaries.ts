@@ -17,10 +17,12 @@ export const ignoresResume: Canary = {
       ...(app.stream !== undefined ? [{ event: 'subscribe', fields: ['resume'] }] : []),
       ...(app.requests !== undefined ? [app.requests.resume] : []),
     ];
-    rewriteRequests(app.io, (name, payload) => {
+    const forget = (name: string, payload: Record<string, unknown>) => {
       for (const { event, fields } of resumes)
         if (name === event) for (const field of fields) delete payload[field];
-    });
+    };
+    rewriteRequests(app.io, forget);
+    app.rewriteFollowerRequests?.(forget);
   },
 };
 

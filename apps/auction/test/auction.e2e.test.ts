@@ -1,6 +1,6 @@
 import { readMetric } from '@twohop/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lotOf } from '../src/client/AuctionSession.js';
+import { AuctionSession, lotOf } from '../src/client/AuctionSession.js';
 import type { BidEntry } from '../src/client/wire.js';
 import { lot, startAuction } from './startAuction.js';
 import { waitFor } from '@twohop/testkit';
@@ -119,5 +119,20 @@ describe('auction over real socket.io', () => {
     expect(replies.map((reply) => reply.ok)).toEqual([true, true, false]);
     expect(replies[2]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     expect(!replies[2]!.ok && replies[2]!.error.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('a token the server does not accept (forged, or signed with another secret) ends the session as unauthorized', async () => {
+    const { url } = await startAuction(cleanups, { lots: [lot('desk', 60_000)] });
+    const other = await startAuction(cleanups, { secret: 'another-secret' });
+    const foreign = await other.session('Mallory');
+    const session = new AuctionSession({
+      url,
+      token: foreign.signed.token,
+      backoff: { baseMs: 10, capMs: 20 },
+      socket: { transports: ['websocket'] },
+    });
+    cleanups.push(() => session.close());
+    await until(() => session.state === 'unauthorized');
+    expect(session.client.state).toBe('failed');
   });
 });

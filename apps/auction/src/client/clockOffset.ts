@@ -12,8 +12,13 @@ export interface ClockSample {
 export interface OffsetEstimate {
   /** Server time = the client's monotonic time + `offsetMs`. */
   readonly offsetMs: number;
-  /** The fastest round trip kept: the estimate is off by at most half of it (if the server answered at once). */
+  /** The fastest round trip kept. */
   readonly roundTripMs: number;
+  /**
+   * The slowest round trip kept: each kept sample is off by at most half its own trip (the server read its clock
+   * somewhere inside it), so their mean is off by at most half of this.
+   */
+  readonly maxRoundTripMs: number;
   /** Samples taken, and kept after slow round trips were discarded. */
   readonly samples: number;
   readonly kept: number;
@@ -43,6 +48,7 @@ export function estimateOffset(samples: readonly ClockSample[]): OffsetEstimate 
   return {
     offsetMs: offsets.reduce((sum, offset) => sum + offset, 0) / offsets.length,
     roundTripMs: Math.min(...kept.map((sample) => sample.receivedAt - sample.sentAt)),
+    maxRoundTripMs: Math.max(...kept.map((sample) => sample.receivedAt - sample.sentAt)),
     samples: samples.length,
     kept: kept.length,
   };

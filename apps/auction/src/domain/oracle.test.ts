@@ -39,7 +39,13 @@ describe('the oracle', () => {
     const stale = bid(high.state, 'cem', 2_000);
     const staleLine = { ...stale.auditEntry, outcome: { ...stale.outcome, version: 3 } } as AuditEntry;
     const counts = countAnomalies([terms], [high.auditEntry, raised.auditEntry, staleLine]);
-    expect(counts).toMatchObject({ belowIncrement: 1, priceDecreases: 1, doubleLeaders: 0, lostUpdates: 0 });
+    expect(counts).toMatchObject({
+      belowIncrement: 1,
+      priceDecreases: 1,
+      doubleLeaders: 0,
+      lostUpdates: 0,
+      acceptedAfterClose: 0,
+    });
   });
 
   it('counts a bid accepted after the recorded close', () => {
@@ -50,6 +56,7 @@ describe('the oracle', () => {
     const lateLine = { ...late.auditEntry, outcome: { ...late.outcome, version: 3 } } as AuditEntry;
     expect(countAnomalies([terms], [first.auditEntry, close.auditEntry!, lateLine])).toMatchObject({
       acceptedAfterClose: 1,
+      belowIncrement: 0,
     });
   });
 

@@ -59,7 +59,14 @@ export function createAuctionServer(
   const feed = new LotFeed(alias, now);
   const budgets = (ratePerSecond: number, burst: number) =>
     new IdentityBudgets({ ratePerSecond, burst, clock });
-  const sessions = signedSessions({ secret: options.secret, ttlMs: options.sessionTtlMs, clock, now });
+  const sessions = signedSessions({
+    secret: options.secret,
+    ttlMs: options.sessionTtlMs,
+    perMinute: options.sessionsPerMinute,
+    burst: options.sessionBurst,
+    clock,
+    now,
+  });
   const notices = new UserNotices((userId, notice) => kit.io.to(userRoom(userId)).emit('notice', notice));
   let simulation: BidderSimulation | undefined;
   const house = new AuctionHouse({

@@ -17,6 +17,10 @@ export interface AuctionServerOptions {
   secret?: string;
   /** How long a session token is valid. @default 1 day */
   sessionTtlMs?: number;
+  /** Sign-ins one address may make per minute (`POST /api/session`), sustained. @default 10 */
+  sessionsPerMinute?: number;
+  /** …and in a burst. @default 20 */
+  sessionBurst?: number;
   /** Bids a user may place per second, sustained, over all their connections. @default 5 */
   bidRate?: number;
   /** …and in a burst. @default 10 */
@@ -55,6 +59,8 @@ export function resolveOptions(options: AuctionServerOptions, secret: string): R
   return {
     secret,
     sessionTtlMs: options.sessionTtlMs ?? 24 * 60 * 60 * 1000,
+    sessionsPerMinute: options.sessionsPerMinute ?? 10,
+    sessionBurst: options.sessionBurst ?? 20,
     bidRate: options.bidRate ?? 5,
     bidBurst: options.bidBurst ?? 10,
     userRate: options.userRate ?? 40,

@@ -3,21 +3,13 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import type { FleetFault } from '../domain/faults.js';
 import type { PlannedNode } from '../domain/fleetLayout.js';
 import { SensorModel } from '../domain/SensorModel.js';
-import { METRICS, type MetricName } from '../domain/site.js';
-import {
-  asksForRebirth,
-  BD_SEQ,
-  NODE_CONTROL_REBIRTH,
-  SITE_BUILDING,
-  SITE_FLOOR,
-  SPARKPLUG_SEQ_MODULUS,
-  type SparkplugMetric,
-  type SparkplugPayload,
-} from '../domain/sparkplugPayload.js';
+import type { MetricName } from '../domain/site.js';
+import { asksForRebirth, SPARKPLUG_SEQ_MODULUS, type SparkplugPayload } from '../domain/sparkplugPayload.js';
 import { deviceTopic, nodeTopic } from '../domain/sparkplugTopic.js';
 import { decodeSparkplug, encodeSparkplug } from '../sparkplug/sparkplugCodec.js';
 import { DataFaults } from './DataFaults.js';
 import type { EdgeNodeStats } from './edgeTypes.js';
+import { NodeMessages } from './nodeMessages.js';
 
 /** Options for {@link EdgeNode}. */
 export interface EdgeNodeOptions {
@@ -39,9 +31,6 @@ export interface EdgeNodeOptions {
   now?: () => number;
 }
 
-const METRIC_TYPE = (metric: MetricName): 'Int32' | 'Double' =>
-  METRICS[metric].integer ? 'Int32' : 'Double';
-
 /**
  * One simulated Sparkplug B 3.0 edge node (a floor's gateway) and its sensors: it connects with its NDEATH as the
  * MQTT will (carrying this session's `bdSeq`), publishes NBIRTH then a DBIRTH per device, then each device's changed
@@ -52,7 +41,7 @@ const METRIC_TYPE = (metric: MetricName): 'Int32' | 'Double' =>
 export class EdgeNode {
   readonly #options: Required<Omit<EdgeNodeOptions, 'plan'>> & { plan: PlannedNode };
   readonly #sensors = new Map<string, SensorModel>();
-  readonly #aliases = new Map<string, number>();
+  readonly #messages: NodeMessages;
   #client: MqttClient | undefined;
   #seq = new WrappingCounter(SPARKPLUG_SEQ_MODULUS);
   #bdSeq = -1;
@@ -75,11 +64,9 @@ export class EdgeNode {
       now: Date.now,
       ...options,
     };
-    let alias = 1;
-    for (const device of options.plan.devices) {
+    this.#messages = new NodeMessages(options.plan);
+    for (const device of options.plan.devices)
       this.#sensors.set(device.device, new SensorModel({ metrics: device.metrics, random: options.random }));
-      for (const metric of device.metrics) this.#aliases.set(`${device.device}/${metric}`, alias++);
-    }
   }
 
   /** What the node has done so far. */
@@ -223,25 +210,14 @@ export class EdgeNode {
 
   /** NBIRTH (seq starts at 0) then a DBIRTH per device with every metric's current value, name and alias. */
   #births(): void {
-    const { group, plan, now } = this.#options;
+    const { group, now } = this.#options;
     this.#faults.drop();
     this.#seq = new WrappingCounter(SPARKPLUG_SEQ_MODULUS);
     const ts = now();
-    this.#publish(nodeTopic('NBIRTH', group, this.id), {
-      timestamp: ts,
-      metrics: [
-        { name: BD_SEQ, type: 'UInt64', value: this.#bdSeq },
-        { name: NODE_CONTROL_REBIRTH, type: 'Boolean', value: false },
-        { name: SITE_BUILDING, type: 'String', value: plan.placement.building },
-        { name: SITE_FLOOR, type: 'String', value: plan.placement.floor },
-      ],
-    });
+    this.#publish(nodeTopic('NBIRTH', group, this.id), this.#messages.nodeBirth(this.#bdSeq, ts));
     for (const [device, sensor] of this.#sensors) {
-      const values = sensor.values();
-      this.#publish(deviceTopic('DBIRTH', group, this.id, device), {
-        timestamp: ts,
-        metrics: sensor.metrics.map((metric) => this.#metric(device, metric, values[metric], ts, true)),
-      });
+      const birth = this.#messages.deviceBirth(device, sensor.metrics, sensor.values(), ts);
+      this.#publish(deviceTopic('DBIRTH', group, this.id, device), birth);
     }
     this.#counts.births++;
   }
@@ -258,12 +234,8 @@ export class EdgeNode {
       const sensor = this.#sensors.get(device)!;
       const changed = sensor.step(elapsed);
       if (changed.length === 0) continue; // report by exception
-      const ts = now();
-      const values = sensor.values();
-      this.#data(deviceTopic('DDATA', group, this.id, device), {
-        timestamp: ts,
-        metrics: changed.map((metric) => this.#metric(device, metric, values[metric], ts, false)),
-      });
+      const data = this.#messages.deviceData(device, changed, sensor.values(), now());
+      this.#data(deviceTopic('DDATA', group, this.id, device), data);
     }
   }
 
@@ -284,23 +256,7 @@ export class EdgeNode {
     this.#counts.sent++;
   }
 
-  #metric(device: string, metric: MetricName, value: number, ts: number, named: boolean): SparkplugMetric {
-    const alias = this.#aliases.get(`${device}/${metric}`);
-    return {
-      ...(named ? { name: METRICS[metric].sparkplugName } : {}),
-      alias,
-      type: METRIC_TYPE(metric),
-      value,
-      timestamp: ts,
-    };
-  }
-
   #deathBytes(bdSeq = this.#bdSeq): Buffer {
-    return Buffer.from(
-      encodeSparkplug({
-        timestamp: this.#options.now(),
-        metrics: [{ name: BD_SEQ, type: 'UInt64', value: bdSeq }],
-      }),
-    );
+    return this.#messages.deathBytes(bdSeq, this.#options.now());
   }
 }

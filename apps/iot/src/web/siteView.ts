@@ -96,3 +96,9 @@ export function formatValue(metric: MetricName, value: number | undefined): stri
   const spec = METRICS[metric];
   return `${spec.integer ? Math.round(value) : value.toFixed(1)} ${spec.unit}`;
 }
+
+/** A metric's range in the same precision as its values, without the unit: `18.6–26.5`. */
+export function formatRange(metric: MetricName, min: number, max: number): string {
+  const digits = METRICS[metric].integer ? 0 : 1;
+  return `${min.toFixed(digits)}–${max.toFixed(digits)}`;
+}
