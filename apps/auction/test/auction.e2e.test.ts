@@ -107,6 +107,33 @@ describe('auction over real socket.io', () => {
     expect(closes).toHaveLength(1);
   });
 
+  it('losing races is not abuse: bids the rules refuse are answered without a strike; a malformed one still strikes', async () => {
+    const { session } = await startAuction(cleanups, {
+      lots: [lot('clock', 60_000)],
+      bidRate: 1_000,
+      bidBurst: 1_000,
+      limits: { maxStrikes: 3, ratePerSecond: 1_000, rateBurst: 1_000 },
+    });
+    const ada = await session('Ada');
+    const bob = await session('Bob');
+    expect(await bob.bid('clock', 100_000)).toMatchObject({ ok: true });
+    // Ten times the strike limit of bids a rival's maximum already beats: each refused, the connection stays.
+    for (let i = 0; i < 30; i++)
+      expect(await ada.bid('clock', 1_000 + i)).toMatchObject({ ok: false, error: { code: 'bid_too_low' } });
+    expect(await ada.bid('clock', 200_000)).toMatchObject({ ok: true, leading: true });
+    // A request the schema refuses is a strike as before: past the limit the connection is closed for abuse.
+    const notices: unknown[] = [];
+    ada.client.events.on('notice', (notice) => notices.push(notice));
+    const malformed = [];
+    for (let i = 0; i < 4; i++)
+      malformed.push(await ada.request('bid', { auction: 'clock', bidId: `x${i}`, maxCents: -1 }));
+    expect(malformed.slice(0, 3)).toMatchObject(
+      Array(3).fill({ ok: false, error: { code: 'invalid_message' } }),
+    );
+    await until(() => notices.length === 1);
+    expect(notices).toMatchObject([{ error: { code: 'protocol_abuse' }, reconnect: false }]);
+  });
+
   it('limits bids per user with rate_limited and when to retry', async () => {
     const { session } = await startAuction(cleanups, {
       lots: [lot('coin', 60_000)],

@@ -1,13 +1,8 @@
-import {
-  RESERVED_KEYS,
-  describeIssues,
-  isProtocolError,
-  type CloseNotice,
-  type ErrorCode,
-} from '@twohop/protocol';
+import { describeIssues, isProtocolError, type CloseNotice, type ErrorCode } from '@twohop/protocol';
 import type { Clock, TimerHandle } from '@twohop/sequence';
 import type { IdentityBudgets } from './IdentityBudgets.js';
 import { TokenBucket, type ConnectionLimits } from './limits.js';
+import { describe, payloadBytes, reservedKeyIn } from './requestChecks.js';
 import { isRequestError, type BoundRequest, type BoundRequests, type RequestReply } from './RequestRouter.js';
 
 /** What a {@link RequestGate} needs from its connection's transport. */
@@ -81,9 +76,9 @@ interface Pending {
  */
 export class RequestGate {
   readonly #options: RequestGateOptions;
-  readonly #requests = new Map<string, BoundRequest>();
-  readonly #bucket: TokenBucket;
-  readonly #strikes: TokenBucket;
+  /** Buckets are made on first use: a full bucket then is the same as one made at connect and refilled since. */
+  #bucketOrUndefined: TokenBucket | undefined;
+  #strikesOrUndefined: TokenBucket | undefined;
   readonly #pending: Pending[] = [];
   #busy = false;
   #stallTimer: TimerHandle | undefined;
@@ -94,23 +89,44 @@ export class RequestGate {
 
   constructor(options: RequestGateOptions) {
     this.#options = options;
-    for (const requests of options.requests) {
-      for (const [name, request] of requests) {
-        if (this.#requests.has(name)) throw new Error(`request ${name} is served twice`);
-        this.#requests.set(name, request);
+    if (options.requests.length > 1) {
+      const names = new Set<string>();
+      for (const name of options.requests.flatMap((requests) => requests.names)) {
+        if (names.has(name)) throw new Error(`request ${name} is served twice`);
+        names.add(name);
       }
     }
-    const { limits, clock } = options;
-    this.#bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst, clock);
-    this.#strikes = new TokenBucket(1000 / limits.strikeForgiveMs, limits.maxStrikes, clock);
     options.transport.onDrain(() => this.#pump());
+  }
+
+  get #bucket(): TokenBucket {
+    const { limits, clock } = this.#options;
+    return (this.#bucketOrUndefined ??= new TokenBucket(limits.ratePerSecond, limits.rateBurst, clock));
+  }
+
+  get #strikes(): TokenBucket {
+    const { limits, clock } = this.#options;
+    return (this.#strikesOrUndefined ??= new TokenBucket(
+      1000 / limits.strikeForgiveMs,
+      limits.maxStrikes,
+      clock,
+    ));
+  }
+
+  /** The request `name` from the first table that serves it (names are unique across tables). */
+  #lookup(name: string): BoundRequest | undefined {
+    for (const requests of this.#options.requests) {
+      const request = requests.get(name);
+      if (request !== undefined) return request;
+    }
+    return undefined;
   }
 
   /** Takes one request from the client; `reply` is called once with its reply (unless the connection closes first). */
   receive(name: unknown, payload: unknown, reply?: ReplyCallback): void {
     if (this.#closed) return;
     const { limits } = this.#options;
-    const request = typeof name === 'string' ? this.#requests.get(name) : undefined;
+    const request = typeof name === 'string' ? this.#lookup(name) : undefined;
     if (payloadBytes(payload) > limits.maxPayloadBytes) {
       return this.#refuse(
         reply,
@@ -218,23 +234,32 @@ export class RequestGate {
   }
 
   #fail(pending: Pending, error: unknown): void {
-    if (isRequestError(error) || isProtocolError(error)) {
-      const retryAfterMs = isRequestError(error) ? error.retryAfterMs : undefined;
-      return this.#refuse(pending.reply, error.code, error.message, retryAfterMs);
+    if (isRequestError(error)) {
+      return this.#refuse(pending.reply, error.code, error.message, error.retryAfterMs, error.strike);
     }
+    if (isProtocolError(error)) return this.#refuse(pending.reply, error.code, error.message);
     this.#options.onInternalError?.(error, pending.request.name);
     this.#refuse(pending.reply, 'internal', 'the request failed inside the server');
   }
 
-  /** Answers with an error. Every refusal but `internal` (the server's fault) is a strike. */
-  #refuse(reply: ReplyCallback | undefined, code: string, message: string, retryAfterMs?: number): void {
+  /**
+   * Answers with an error. Every refusal is a strike but `internal` (the server's fault) and a handler's
+   * `RequestError.outcome` (the rules' answer to a well-formed request).
+   */
+  #refuse(
+    reply: ReplyCallback | undefined,
+    code: string,
+    message: string,
+    retryAfterMs?: number,
+    strike = true,
+  ): void {
     this.#refused++;
     this.#options.metrics?.rejectedRequests.inc({ code });
     reply?.({
       ok: false,
       error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
     });
-    if (code !== 'internal' && !this.#strikes.take()) {
+    if (strike && code !== 'internal' && !this.#strikes.take()) {
       this.#closeWith('protocol_abuse', 'too many refused requests', false);
     }
   }
@@ -262,34 +287,4 @@ export class RequestGate {
     this.#options.clock.clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
   }
-}
-
-/** The size of `value` as UTF-8 JSON, or Infinity when it cannot be encoded (a cycle, a BigInt). */
-function payloadBytes(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value ?? null));
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-}
-
-/**
- * The first reserved key (`__proto__`, `constructor`, `prototype`) among `value`'s own keys, at any depth: refused
- * before any schema or handler sees the request. The size limit bounds the walk.
- */
-function reservedKeyIn(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (typeof next !== 'object' || next === null) continue;
-    for (const key of Object.keys(next)) {
-      if (RESERVED_KEYS.has(key)) return key;
-      stack.push((next as Record<string, unknown>)[key]);
-    }
-  }
-  return undefined;
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
 }

@@ -28,6 +28,11 @@ export type RequestReply<Result extends object = object, Code extends string = E
  */
 export class RequestError<Code extends string = ErrorCode> extends Error {
   override readonly name = 'RequestError';
+  /**
+   * Whether this refusal counts as a strike against the connection. Every refusal does, except an
+   * {@link RequestError.outcome}: a well-formed request the rules turned down.
+   */
+  readonly strike: boolean = true;
 
   constructor(
     readonly code: Code,
@@ -36,6 +41,19 @@ export class RequestError<Code extends string = ErrorCode> extends Error {
     readonly retryAfterMs?: number,
   ) {
     super(message);
+  }
+
+  /**
+   * A refusal that is the rules' answer to a well-formed request an honest client may send at any time — a bid a
+   * rival's beat to the store by a millisecond, a seat someone else just took — and so not a strike: closing a
+   * connection for losing a race would punish the honest. What bounds a client that sends such requests on purpose
+   * is the request's cost against the connection's and the identity's budgets (their `rate_limited` refusals are
+   * strikes, as every other refusal is).
+   */
+  static outcome<Code extends string>(code: Code, message: string): RequestError<Code> {
+    const error = new RequestError(code, message);
+    (error as { strike: boolean }).strike = false;
+    return error;
   }
 }
 
@@ -65,8 +83,16 @@ export interface BoundRequest {
   run(input: unknown): object | Promise<object>;
 }
 
-/** The requests one connection may make, by name. */
-export type BoundRequests = ReadonlyMap<string, BoundRequest>;
+/**
+ * The requests one connection may make, by name. A view over its router, not a copy: binding costs one small object
+ * per connection, and a request is looked up (and bound) only when it comes.
+ */
+export interface BoundRequests {
+  /** The names served. */
+  readonly names: readonly string[];
+  /** The request `name`, bound to the connection's context; undefined when it is not served. */
+  get(name: string): BoundRequest | undefined;
+}
 
 interface Entry<Context> {
   readonly schema: z.ZodType;
@@ -115,13 +141,31 @@ export class RequestRouter<Context> {
     return [...this.#entries.keys()];
   }
 
-  /** The requests with their handlers bound to one connection's context. */
+  /** The requests with their handlers bound to one connection's context (a view: the router is not copied). */
   bind(context: Context): BoundRequests {
-    const bound = new Map<string, BoundRequest>();
-    for (const [name, { schema, cost, handle }] of this.#entries) {
-      bound.set(name, { name, cost, schema, run: (input) => handle(input, context) });
-    }
-    return bound;
+    return new Binding(this.#entries, context);
+  }
+}
+
+/** A router's requests bound to one context, each bound as it is looked up. */
+class Binding<Context> implements BoundRequests {
+  readonly #entries: ReadonlyMap<string, Entry<Context>>;
+  readonly #context: Context;
+
+  constructor(entries: ReadonlyMap<string, Entry<Context>>, context: Context) {
+    this.#entries = entries;
+    this.#context = context;
+  }
+
+  get names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  get(name: string): BoundRequest | undefined {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return undefined;
+    const context = this.#context;
+    return { name, cost: entry.cost, schema: entry.schema, run: (input) => entry.handle(input, context) };
   }
 }
 

@@ -4,6 +4,7 @@ import {
   resyncRequest,
   subscribeRequest,
   unsubscribeRequest,
+  type CloseNotice,
   type ErrorAck,
   type ErrorCode,
   type ResumePosition,
@@ -13,32 +14,15 @@ import type { IdentityBudgets } from './IdentityBudgets.js';
 import type { ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import { Outbox } from './Outbox.js';
-import { RequestGate, type ReplyCallback, type RequestGateStats } from './RequestGate.js';
+import {
+  RequestGate,
+  type ReplyCallback,
+  type ReplyTransport,
+  type RequestGateStats,
+} from './RequestGate.js';
 import { RequestRouter, type BoundRequests } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { Subscription } from './Subscription.js';
-
-/** What the stream protocol's requests act on: one connection's subscriptions. */
-interface StreamRequestContext {
-  subscribe(stream: string, resume: ResumePosition | undefined): boolean;
-  unsubscribe(stream: string): void;
-  resync(stream: string): void;
-}
-
-/** The stream protocol's requests (docs/protocol.md, "Messages"), served through the same gate as an app's own. */
-const streamRequests = new RequestRouter<StreamRequestContext>()
-  .add('subscribe', {
-    schema: subscribeRequest,
-    handle: ({ stream, resume }, connection) => ({ recovered: connection.subscribe(stream, resume) }),
-  })
-  .add('unsubscribe', {
-    schema: unsubscribeRequest,
-    handle: ({ stream }, connection) => (connection.unsubscribe(stream), {}),
-  })
-  .add('resync', {
-    schema: resyncRequest,
-    handle: ({ stream }, connection) => (connection.resync(stream), {}),
-  });
 
 /** A connection's outbound queue, as {@link StreamConnection.inspect} reports it. */
 export interface ConnectionStats {
@@ -67,6 +51,11 @@ export interface StreamConnectionOptions {
   requests?: readonly BoundRequests[];
   /** The identity's budget, shared with its other connections. */
   identity?: { budgets: IdentityBudgets; key: string } | undefined;
+  /**
+   * The binding calls {@link StreamConnection.heartbeat} every `heartbeatMs` from one sweep over all its connections,
+   * instead of each connection keeping a timer of its own. @default false
+   */
+  sweptHeartbeat?: boolean;
 }
 
 /**
@@ -76,6 +65,24 @@ export interface StreamConnectionOptions {
  * give it an {@link OutboundTransport}. Nothing a client sends can throw out of here.
  */
 export class StreamConnection {
+  /**
+   * The stream protocol's requests (docs/protocol.md, "Messages"), served through the same gate as an app's own.
+   * One router for every connection, bound to each (no per-connection copy of the table or its handlers).
+   */
+  static readonly #streamRequests = new RequestRouter<StreamConnection>()
+    .add('subscribe', {
+      schema: subscribeRequest,
+      handle: ({ stream, resume }, connection) => ({ recovered: connection.#subscribe(stream, resume) }),
+    })
+    .add('unsubscribe', {
+      schema: unsubscribeRequest,
+      handle: ({ stream }, connection) => (connection.#drop(connection.#subscriptionOf(stream)), {}),
+    })
+    .add('resync', {
+      schema: resyncRequest,
+      handle: ({ stream }, connection) => (connection.#subscriptionOf(stream).resync(), {}),
+    });
+
   readonly outbox: Outbox;
   readonly #transport: OutboundTransport;
   readonly #options: StreamConnectionOptions;
@@ -93,31 +100,18 @@ export class StreamConnection {
       maxStallMs: limits.maxStallMs,
       maxQueuedBytes: limits.maxQueuedBytes,
       metrics: options.metrics,
-      onSlowConsumer: (reason) =>
-        this.#closeWith(
-          'slow_consumer',
-          `the client read too slowly (${reason}); reconnect and resume`,
-          true,
-        ),
+      onSlowConsumer: closesSlowConsumer(this),
     });
-    const context: StreamRequestContext = {
-      subscribe: (stream, resume) => this.#subscribe(stream, resume),
-      unsubscribe: (stream) => this.#drop(this.#subscriptionOf(stream)),
-      resync: (stream) => this.#subscriptionOf(stream).resync(),
-    };
+    const streamRequests = StreamConnection.#streamRequests.bind(this);
     this.#gate = new RequestGate({
-      requests: [streamRequests.bind(context), ...(options.requests ?? [])],
-      transport: {
-        bufferedBytes: () => transport.bufferedBytes(),
-        onDrain: (listener) => transport.onDrain(listener),
-        close: ({ error, reconnect }) => this.#closeWith(error.code, error.message, reconnect),
-      },
+      requests: options.requests === undefined ? [streamRequests] : [streamRequests, ...options.requests],
+      transport: new GateTransport(transport, this),
       limits,
       clock,
       identity: options.identity,
       metrics: options.metrics,
     });
-    this.#armHeartbeat();
+    if (options.sweptHeartbeat !== true) this.#armHeartbeat();
   }
 
   /** What waits to be sent, for metrics, tests and scenario reports. */
@@ -148,6 +142,12 @@ export class StreamConnection {
   /** Refuses a frame that is not a request at all (see {@link RequestGate.refuse}): a strike like any refusal. */
   refuse(code: 'invalid_message' | 'payload_too_large', message: string, reply?: ReplyCallback): void {
     this.#gate.refuse(code, message, reply);
+  }
+
+  /** Sends a heartbeat now, unless the transport is stalled (its client should notice the silence and reconnect). */
+  heartbeat(): void {
+    if (!this.#closed && this.#transport.canWrite())
+      this.#transport.write({ type: 'heartbeat', ts: Date.now() });
   }
 
   /** Closes with a notice to the client (a shutdown, a slow consumer, abuse). */
@@ -212,10 +212,42 @@ export class StreamConnection {
     const { clock, limits } = this.#options;
     this.#heartbeat = clock.setTimeout(() => {
       if (this.#closed) return;
-      // A stalled transport gets no heartbeat: its client should notice the silence and reconnect.
-      if (this.#transport.canWrite()) this.#transport.write({ type: 'heartbeat', ts: Date.now() });
+      this.heartbeat();
       this.#armHeartbeat();
     }, limits.heartbeatMs);
+  }
+}
+
+/** What an outbox calls on a slow consumer: closing `connection` with `slow_consumer` (the client resumes). */
+function closesSlowConsumer(connection: StreamConnection): (reason: string) => void {
+  return (reason) =>
+    connection.closeWith(
+      'slow_consumer',
+      `the client read too slowly (${reason}); reconnect and resume`,
+      true,
+    );
+}
+
+/** The gate's view of a connection: its transport's buffer, and closing through the connection (which disposes it). */
+class GateTransport implements ReplyTransport {
+  readonly #transport: OutboundTransport;
+  readonly #connection: StreamConnection;
+
+  constructor(transport: OutboundTransport, connection: StreamConnection) {
+    this.#transport = transport;
+    this.#connection = connection;
+  }
+
+  bufferedBytes(): number {
+    return this.#transport.bufferedBytes();
+  }
+
+  onDrain(listener: () => void): void {
+    this.#transport.onDrain(listener);
+  }
+
+  close({ error, reconnect }: CloseNotice): void {
+    this.#connection.closeWith(error.code, error.message, reconnect);
   }
 }
 

@@ -63,10 +63,8 @@ export class WebSocketOutput implements Pick<OutboundTransport, 'bufferedBytes' 
   readonly #tcp: TcpSocket | undefined;
   readonly #highWaterBytes: number;
   readonly #listeners: (() => void)[] = [];
-  readonly #flushed = (): void => {
-    if (this.#socket.bufferedAmount >= this.#highWaterBytes) return;
-    for (const listener of this.#listeners) listener();
-  };
+  /** The flush callback, made the first time a send reaches the mark: a connection that keeps up never needs one. */
+  #flushedOrUndefined: (() => void) | undefined;
 
   /** @param tcp the upgrade request's socket: frames are written to it directly when no extension is in use. */
   constructor(socket: WebSocket, tcp: TcpSocket, highWaterBytes: number) {
@@ -90,7 +88,16 @@ export class WebSocketOutput implements Pick<OutboundTransport, 'bufferedBytes' 
 
   /** Tells the listeners the connection can take more, when something besides the socket held it (a stall). */
   drained(): void {
-    this.#flushed();
+    this.#tellIfFlushed();
+  }
+
+  #tellIfFlushed(): void {
+    if (this.#socket.bufferedAmount >= this.#highWaterBytes) return;
+    for (const listener of this.#listeners) listener();
+  }
+
+  get #flushed(): () => void {
+    return (this.#flushedOrUndefined ??= () => this.#tellIfFlushed());
   }
 
   /** Writes one frame; returns its size in bytes. */

@@ -20,19 +20,18 @@ export function serveWebSocketRequests(
   output: WebSocketOutput,
   gate: Pick<RequestGate, 'receive' | 'refuse'>,
 ): void {
-  const replyTo =
-    (id: RequestId | null): ReplyCallback =>
-    (reply) => {
-      const frame: WebSocketReply = { type: 'reply', id, reply };
-      output.sendText(frame);
-    };
   socket.on('message', (data, isBinary) => {
-    if (isBinary) return gate.refuse('invalid_message', 'requests are JSON text frames', replyTo(null));
+    if (isBinary)
+      return gate.refuse('invalid_message', 'requests are JSON text frames', replyOver(output, null));
     let value: unknown;
     try {
       value = JSON.parse(String(data));
     } catch {
-      return gate.refuse('invalid_message', 'a request is a JSON object {id, method, params}', replyTo(null));
+      return gate.refuse(
+        'invalid_message',
+        'a request is a JSON object {id, method, params}',
+        replyOver(output, null),
+      );
     }
     const parsed = webSocketRequest.safeParse(value);
     if (!parsed.success) {
@@ -40,9 +39,17 @@ export function serveWebSocketRequests(
       return gate.refuse(
         'invalid_message',
         describeIssues(parsed.error),
-        replyTo(id.success ? id.data : null),
+        replyOver(output, id.success ? id.data : null),
       );
     }
-    gate.receive(parsed.data.method, parsed.data.params, replyTo(parsed.data.id));
+    gate.receive(parsed.data.method, parsed.data.params, replyOver(output, parsed.data.id));
   });
+}
+
+/** Sends the reply to request `id` as a `reply` frame. Made per request, so an idle connection holds none. */
+function replyOver(output: WebSocketOutput, id: RequestId | null): ReplyCallback {
+  return (reply) => {
+    const frame: WebSocketReply = { type: 'reply', id, reply };
+    output.sendText(frame);
+  };
 }

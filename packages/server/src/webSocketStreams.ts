@@ -9,11 +9,11 @@ import { Fanout } from './Fanout.js';
 import { faultRequests, InjectedStall } from './faultInjection.js';
 import { IdentityBudgets } from './IdentityBudgets.js';
 import { defaultLimits, type ConnectionLimits } from './limits.js';
-import type { OutboundTransport } from './OutboundTransport.js';
-import type { RequestRouter } from './RequestRouter.js';
+import type { BoundRequests, RequestRouter } from './RequestRouter.js';
 import type { StreamCatalog } from './StreamCatalog.js';
 import { StreamConnection, type ConnectionStats } from './StreamConnection.js';
 import { EncodedFrame, WebSocketOutput } from './webSocketOutput.js';
+import { WebSocketMember as Member } from './webSocketMember.js';
 import { serveWebSocketRequests } from './webSocketRequests.js';
 
 /** One plain-WebSocket client, as an app's request handlers see it. */
@@ -69,14 +69,6 @@ export interface WebSocketStreams {
   close(deadlineMs?: number): Promise<void>;
 }
 
-/** A connection as the fan-out and the liveness sweep address it. */
-interface Member {
-  readonly socket: WebSocket;
-  readonly output: WebSocketOutput;
-  readonly binary: boolean;
-  alive: boolean;
-}
-
 /**
  * Serves the catalog's streams over plain WebSocket at `path` of `server` (docs/protocol.md, "plain WebSocket"),
  * beside any socket.io server on the same port. The same guarantees as the other bindings, through the same
@@ -84,7 +76,8 @@ interface Member {
  * backpressure), resume, heartbeats, conflation while the socket cannot take more, and a close notice.
  *
  * A delta is encoded once per encoding for every subscriber that keeps up, and written to each socket as the same
- * buffer. The server pings every `heartbeatMs` and cuts a connection that did not answer the previous ping.
+ * buffer. One sweep every `heartbeatMs`, one timer for all connections, pings each, sends it a heartbeat frame and
+ * cuts a connection that did not answer the previous ping.
  */
 export function attachWebSocketStreams(
   server: HttpServer,
@@ -100,7 +93,7 @@ export function attachWebSocketStreams(
   const encodeJson = encodeOnce((message) => new EncodedFrame(Buffer.from(jsonCodec.encode(message)), false));
   const encodeBinary = encodeOnce((message) => new EncodedFrame(protobuf.encode(message), true));
   const encode = (message: ServerMessage, binary: boolean) => (binary ? encodeBinary : encodeJson)(message);
-  const connections = new Map<Member, StreamConnection>();
+  const connections = new Map<WebSocket, Member>();
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -130,60 +123,64 @@ export function attachWebSocketStreams(
   const armSweep = () => {
     sweep = clock.setTimeout(() => {
       sweep = undefined;
-      for (const member of connections.keys()) {
+      for (const member of connections.values()) {
         if (!member.alive) member.socket.terminate();
         else {
           member.alive = false;
           member.socket.ping();
+          member.connection.heartbeat();
         }
       }
       if (connections.size > 0) armSweep();
     }, limits.heartbeatMs);
   };
 
+  // Shared by every connection (ws calls its listeners with the socket as `this`): none holds closures of its own.
+  function markAlive(this: WebSocket): void {
+    const member = connections.get(this);
+    if (member !== undefined) member.alive = true;
+  }
+  function closed(this: WebSocket): void {
+    const member = connections.get(this);
+    if (member === undefined) return;
+    metrics?.connectedClients.dec({ transport: 'ws' });
+    member.connection.dispose();
+    connections.delete(this);
+  }
+  // ws reports a peer's protocol errors (a frame over maxFrameBytes, invalid UTF-8), then closes; nothing to add.
+  const ignore = () => undefined;
+  const shared = { fanout, encode };
+
   const accept = (socket: WebSocket, request: IncomingMessage) => {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const output = new WebSocketOutput(socket, request.socket, highWaterBytes);
-    const member: Member = { socket, output, binary: query.get('codec') === 'protobuf', alive: true };
-    const stall = new InjectedStall(clock, () => output.drained());
-    const transport: OutboundTransport = {
-      name: 'ws',
-      canWrite: () => output.canWrite() && !stall.active,
-      write: (message) => output.send(encode(message, member.binary)),
-      bufferedBytes: () => output.bufferedBytes(),
-      onDrain: (listener) => output.onDrain(listener),
-      close: (notice) => output.close(notice),
-    };
+    const stall =
+      options.allowFaultInjection === true ? new InjectedStall(clock, () => output.drained()) : undefined;
+    const member = new Member(socket, output, query.get('codec') === 'protobuf', shared, stall);
     const key = options.identity?.(request);
-    const connection = new StreamConnection(transport, {
+    const requests: BoundRequests[] = [];
+    if (stall !== undefined) requests.push(faultRequests.bind(stall));
+    if (options.requests !== undefined) requests.push(options.requests.bind({ socket, request }));
+    const connection = new StreamConnection(member, {
       catalog: options.catalog,
       limits,
       clock,
       metrics,
-      fanout: { add: (subscription) => fanout.add(subscription, member), remove: (s) => fanout.remove(s) },
-      requests: [
-        ...(options.allowFaultInjection === true ? [faultRequests.bind(stall)] : []),
-        ...(options.requests === undefined ? [] : [options.requests.bind({ socket, request })]),
-      ],
+      fanout: member,
+      requests,
       identity: key === undefined ? undefined : { budgets, key },
+      sweptHeartbeat: true,
     });
-    connections.set(member, connection);
+    member.connection = connection;
+    connections.set(socket, member);
     metrics?.connectedClients.inc({ transport: 'ws' });
     if (sweep === undefined) armSweep();
 
     serveWebSocketRequests(socket, output, connection);
-    const alive = () => {
-      member.alive = true;
-    };
-    socket.on('pong', alive);
-    socket.on('message', alive);
-    // ws reports a peer's protocol errors (a frame over maxFrameBytes, invalid UTF-8), then closes; nothing to add.
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      metrics?.connectedClients.dec({ transport: 'ws' });
-      connection.dispose();
-      connections.delete(member);
-    });
+    socket.on('pong', markAlive);
+    socket.on('message', markAlive);
+    socket.on('error', ignore);
+    socket.on('close', closed);
   };
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -205,15 +202,15 @@ export function attachWebSocketStreams(
       return connections.size;
     },
     inspect: () =>
-      [...connections].map(([member, connection]) => ({
-        ...connection.inspect(),
+      [...connections.values()].map((member) => ({
+        ...member.connection.inspect(),
         transportBufferedBytes: member.output.bufferedBytes(),
       })),
     async close(deadlineMs = 5000) {
       closing = true;
       if (sweep !== undefined) clock.clearTimeout(sweep);
       sweep = undefined;
-      const members = [...connections.keys()];
+      const members = [...connections.values()];
       const closed = members.map(
         ({ socket }) =>
           new Promise<void>((resolve) => {
@@ -221,7 +218,7 @@ export function attachWebSocketStreams(
             else socket.once('close', () => resolve());
           }),
       );
-      for (const connection of connections.values()) {
+      for (const { connection } of members) {
         connection.closeWith('server_shutdown', 'the server is shutting down; reconnect and resume', true);
       }
       let timer: NodeJS.Timeout | undefined;

@@ -31,6 +31,12 @@ const router = new RequestRouter<{ user: string }>()
     cost: 5,
     handle: async (_input, { user }) => ({ user, size: 'x'.repeat(1000) }),
   })
+  .add('note:claim', {
+    schema: z.strictObject({ id: z.string().max(8) }),
+    handle: ({ id }) => {
+      throw RequestError.outcome('note_taken', `someone else claimed ${id} first`);
+    },
+  })
   .add('note:crash', {
     schema: z.strictObject({}),
     handle: () => {
@@ -170,6 +176,19 @@ describe('RequestGate', () => {
       reconnect: false,
     });
     expect(gate.stats().refused).toBe(21);
+  });
+
+  it('counts no strike for a rule outcome (RequestError.outcome): only the budget bounds those', () => {
+    const { send, codes, state, gate } = harness({ maxStrikes: 3, ratePerSecond: 1, rateBurst: 50 });
+    for (let i = 0; i < 50; i++) send('note:claim', { id: 'a' });
+    // Fifty races lost in a row: answered every time, the connection stays open.
+    expect(codes()).toEqual(Array(50).fill('note_taken'));
+    expect(state.notice).toBeUndefined();
+    // Past the budget, rate_limited refusals are strikes like any other: a client that keeps on is closed.
+    for (let i = 0; i < 10; i++) send('note:claim', { id: 'a' });
+    expect(codes().slice(50)).toEqual(Array(4).fill('rate_limited'));
+    expect(state.notice?.error.code).toBe('protocol_abuse');
+    expect(gate.stats().refused).toBe(54);
   });
 
   it('forgives one strike per strikeForgiveMs, so an honest long-lived connection is not closed', () => {

@@ -59,12 +59,10 @@ export async function runServerRace(
     bidBurst: UNLIMITED,
     userRate: UNLIMITED,
     userBurst: UNLIMITED,
-    // Most bids of a race are refused (`bid_too_low`), and every refusal is a strike against the connection: the
-    // default (20) would close a busy bidder's connection as abusive within seconds.
+    // Most bids of a race are refused (`bid_too_low`): outcomes, not strikes, so the default strike limit stands.
     limits: {
       ratePerSecond: UNLIMITED,
       rateBurst: UNLIMITED,
-      maxStrikes: UNLIMITED,
       maxPendingRequests: 1_000,
     },
   });

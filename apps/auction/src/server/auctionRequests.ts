@@ -1,5 +1,5 @@
 import { sessionOf, type SignedSessions } from '@twohop/app-kit';
-import { isValidId, MAX_BID_CENTS, type BidStore } from '@twohop/auction/domain';
+import { isValidId, MAX_BID_CENTS, type BidRefusalCode, type BidStore } from '@twohop/auction/domain';
 import { RequestError, RequestRouter, type IdentityBudgets } from '@twohop/server';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
@@ -17,6 +17,21 @@ export interface AuctionRequestDeps {
   readonly bidBudgets: IdentityBudgets;
   readonly alias: (auction: string, userId: string) => string;
 }
+
+/**
+ * A refused bid as a request error. A bid beaten by a rival's, or arriving as the lot closes, is the rules' answer
+ * to a well-formed request — every honest bidder meets it in a busy lot — so it is an outcome, not a strike (the bid
+ * budget bounds a client that sends them on purpose). A bid naming no auction or malformed is a strike, as any
+ * other refused request.
+ */
+function refusalOf(code: BidRefusalCode, message: string): RequestError<BidRefusalCode> {
+  return RULE_OUTCOMES.has(code) ? RequestError.outcome(code, message) : new RequestError(code, message);
+}
+const RULE_OUTCOMES: ReadonlySet<BidRefusalCode> = new Set([
+  'bid_too_low',
+  'auction_closed',
+  'auction_not_open',
+]);
 
 /** 1–64 characters, no control character: the domain's rule for auction and bid ids. */
 const id = z.string().min(1).max(64).refine(isValidId, 'an id is 1–64 characters, no control characters');
@@ -48,7 +63,7 @@ export function auctionRequests(deps: AuctionRequestDeps): RequestRouter<Socket>
         if (!bucket.take())
           throw new RequestError('rate_limited', 'too many bids', Math.ceil(bucket.waitMs()));
         const { outcome } = await deps.house.bid({ auctionId: auction, bidderId: userId, bidId, maxCents });
-        if (!outcome.ok) throw new RequestError(outcome.code, outcome.message);
+        if (!outcome.ok) throw refusalOf(outcome.code, outcome.message);
         return {
           priceCents: outcome.priceCents,
           leading: outcome.leading,
