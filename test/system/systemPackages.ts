@@ -24,7 +24,7 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   {
     command: 'redis-server',
     apt: 'redis-server',
-    usedBy: "the auction's Redis bid store tests (testkit's startRedisServer)",
+    usedBy: "the Redis bus and the auction's Redis bid store tests (testkit's startRedisServer)",
   },
 ];
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * How an app shares state with other nodes: `embedded` (one process, the in-process bus) or `redis` (several nodes
- * through Redis; not available yet).
+ * through Redis: `TWOHOP_REDIS_URL`).
  */
 export type AppMode = 'embedded' | 'redis';
 
@@ -29,6 +29,8 @@ export interface AppConfig extends AppRuntime {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `TWOHOP_LOG_FORMAT`: JSON lines, or one readable line per event. @default 'pretty' at a terminal, else 'json' */
   readonly logFormat: 'json' | 'pretty';
+  /** `TWOHOP_REDIS_URL`: the Redis the nodes share; given, the mode is `redis`. */
+  readonly redisUrl?: string;
 }
 
 /** Thrown by {@link loadConfig}: every problem found, one per line, each naming its variable. */
@@ -54,25 +56,37 @@ const wholeNumber = (max: number, what: string) =>
     .transform(Number)
     .refine((value) => value <= max, `must be ${what}`);
 
-const runtimeEnv = z.object({
+/** The runtime variables, each on its own. */
+const runtimeFields = z.object({
   PORT: optional(wholeNumber(65_535, 'a port number from 0 to 65535')),
   HOST: optional(z.string().regex(/^[\w.:[\]-]+$/, 'must be a host name or an IP address')),
   TWOHOP_PORT_OFFSET: optional(wholeNumber(10_000, 'a whole number from 0 to 10000')),
-  TWOHOP_MODE: optional(
+  TWOHOP_MODE: optional(z.enum(['embedded', 'redis'], { error: 'must be embedded or redis' })),
+  TWOHOP_REDIS_URL: optional(
     z
-      .enum(['embedded', 'redis'], { error: 'must be embedded (or, later, redis)' })
-      .refine(
-        (mode) => mode !== 'redis',
-        'redis is not available yet: this build runs embedded only (unset TWOHOP_MODE or set it to embedded)',
-      ),
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379'),
   ),
   TWOHOP_NODE: optional(z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, and . : _ -')),
   TWOHOP_LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   TWOHOP_LOG_FORMAT: optional(z.enum(['json', 'pretty'], { error: 'must be json or pretty' })),
 });
 
+/** …and how they must agree. */
+const runtimeEnv = runtimeFields
+  .refine((env) => env.TWOHOP_MODE !== 'redis' || env.TWOHOP_REDIS_URL !== undefined, {
+    path: ['TWOHOP_MODE'],
+    message: 'redis needs TWOHOP_REDIS_URL (the Redis every node shares, e.g. redis://127.0.0.1:6379)',
+  })
+  .refine((env) => env.TWOHOP_MODE !== 'embedded' || env.TWOHOP_REDIS_URL === undefined, {
+    path: ['TWOHOP_MODE'],
+    message: 'embedded contradicts TWOHOP_REDIS_URL (unset one of them)',
+  });
+
 /** The variables every app reads through {@link loadConfig}: `PORT`, `HOST` and the `TWOHOP_*` ones. */
-export const CONFIG_VARIABLES = Object.keys(runtimeEnv.shape) as ReadonlyArray<keyof typeof runtimeEnv.shape>;
+export const CONFIG_VARIABLES = Object.keys(runtimeFields.shape) as ReadonlyArray<
+  keyof typeof runtimeFields.shape
+>;
 
 /** Options for {@link loadConfig}. */
 export interface LoadConfigOptions<Settings> {
@@ -111,10 +125,11 @@ export function loadConfig<Settings = Record<string, never>>(
     port: parsed.PORT ?? options.defaultPort + portOffset,
     host: parsed.HOST ?? '127.0.0.1',
     portOffset,
-    mode: parsed.TWOHOP_MODE ?? 'embedded',
+    mode: parsed.TWOHOP_REDIS_URL === undefined ? 'embedded' : 'redis',
     node: parsed.TWOHOP_NODE ?? defaultNode(),
     logLevel: parsed.TWOHOP_LOG_LEVEL ?? 'info',
     logFormat: parsed.TWOHOP_LOG_FORMAT ?? ((options.tty ?? process.stdout.isTTY) ? 'pretty' : 'json'),
+    ...(parsed.TWOHOP_REDIS_URL === undefined ? {} : { redisUrl: parsed.TWOHOP_REDIS_URL }),
   };
   return { config, settings: settings.data as Settings };
 }

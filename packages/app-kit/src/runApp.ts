@@ -1,6 +1,7 @@
+import { memoryBus, type Bus } from '@twohop/bus';
 import { gracefulShutdown } from '@twohop/server';
 import type { z } from 'zod';
-import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type AppConfig } from './config.js';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type AppConfig, type AppMode } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
 import { listen, type AppHandle } from './startApp.js';
@@ -13,6 +14,11 @@ export interface AppContext<Settings> {
   /** The app's own variables, validated by its `settings` schema. */
   readonly settings: Settings;
   readonly logger: Logger;
+  /**
+   * Hop 2, as the mode asks: the in-process bus (`embedded`), or a Redis bus onto `TWOHOP_REDIS_URL` (`redis`),
+   * its keys under `twohop:<app>:`. Pass it to `createApp`; it is closed after the app in any case.
+   */
+  readonly bus: Bus;
 }
 
 /** Options for {@link runApp}. */
@@ -21,6 +27,11 @@ export interface RunAppOptions<Settings, T extends AppHandle> {
   manifest: AppManifest | URL;
   /** A zod schema over the environment for the app's own variables. */
   settings?: z.ZodType<Settings>;
+  /**
+   * The modes the app can run in. Asked for another (`TWOHOP_REDIS_URL` for an app that does not share its state
+   * through Redis yet), it stops at once, naming the app and the mode, with exit 78. @default ['embedded']
+   */
+  modes?: readonly AppMode[];
   /** Builds the app (not listening). */
   create(context: AppContext<Settings>): T | Promise<T>;
   /** What to add to the "listening on …" line. */
@@ -70,12 +81,28 @@ export async function runApp<Settings, T extends AppHandle>(
     return new Promise<never>(() => {});
   }
   const { config, settings } = loaded;
+  if (!(options.modes ?? ['embedded']).includes(config.mode)) {
+    process.stderr.write(
+      `${manifest.name}: ${config.mode} mode is not supported by ${manifest.name} yet: it runs embedded only ` +
+        `(unset TWOHOP_REDIS_URL and TWOHOP_MODE for it)\n`,
+    );
+    exit(CONFIG_EXIT_CODE);
+    return new Promise<never>(() => {});
+  }
   const logger = createLogger({ name: manifest.name, level: config.logLevel, format: config.logFormat });
-  const server = await options.create({ manifest, config, settings, logger });
+  let bus: Bus;
+  try {
+    bus = await openBus(config, manifest.name);
+  } catch (error) {
+    logger.error((error as Error).message);
+    exit(1);
+    return new Promise<never>(() => {});
+  }
+  const server = await options.create({ manifest, config, settings, logger, bus });
   // Signals are handled from before the port opens: whoever sees "listening" may stop the app at once.
   const stop = gracefulShutdown({
     server: server.http,
-    closeables: [server],
+    closeables: [server, bus],
     deadlineMs: options.deadlineMs ?? 10_000,
     log: (line) => logger.info(line),
     exit,
@@ -95,4 +122,11 @@ export async function runApp<Settings, T extends AppHandle>(
     `listening on ${url}${detail === undefined ? '' : ` (${detail})`}, ${config.mode} mode, node ${config.node}`,
   );
   return { server, config, url, port, logger, stop };
+}
+
+/** The bus the mode asks for. The Redis bus (and ioredis) is loaded only when asked for. */
+async function openBus(config: AppConfig, app: string): Promise<Bus> {
+  if (config.redisUrl === undefined) return memoryBus();
+  const { redisBus } = await import('@twohop/bus-redis');
+  return redisBus({ url: config.redisUrl, prefix: `twohop:${app}:` });
 }

@@ -46,12 +46,22 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('TWOHOP_MODE=redis is a clear error until the Redis bus exists', () => {
+  it('TWOHOP_REDIS_URL selects the redis mode; TWOHOP_MODE, when given, must agree with it', () => {
+    const url = 'redis://127.0.0.1:6390';
+    expect(load({ TWOHOP_REDIS_URL: url }).config).toMatchObject({ mode: 'redis', redisUrl: url });
+    expect(load({ TWOHOP_REDIS_URL: url, TWOHOP_MODE: 'redis' }).config.mode).toBe('redis');
+    expect(load({}).config).not.toHaveProperty('redisUrl');
     expect(problems(() => load({ TWOHOP_MODE: 'redis' }))[0]).toMatch(
-      /^TWOHOP_MODE="redis": redis is not available yet/,
+      /^TWOHOP_MODE="redis": redis needs TWOHOP_REDIS_URL/,
+    );
+    expect(problems(() => load({ TWOHOP_MODE: 'embedded', TWOHOP_REDIS_URL: url }))[0]).toMatch(
+      /^TWOHOP_MODE="embedded": embedded contradicts TWOHOP_REDIS_URL/,
+    );
+    expect(problems(() => load({ TWOHOP_REDIS_URL: 'http://x' }))[0]).toMatch(
+      /^TWOHOP_REDIS_URL="http:\/\/x": must be a redis:\/\//,
     );
     expect(problems(() => load({ TWOHOP_MODE: 'cluster' }))[0]).toMatch(
-      /^TWOHOP_MODE="cluster": must be embedded/,
+      /^TWOHOP_MODE="cluster": must be embedded or redis/,
     );
     expect(load({ TWOHOP_MODE: 'embedded' }).config.mode).toBe('embedded');
   });

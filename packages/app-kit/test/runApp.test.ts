@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { startRedisServer } from '@twohop/testkit/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_EXIT_CODE } from '../src/index.js';
 
@@ -15,8 +16,8 @@ afterEach(async () => {
 });
 
 /** Runs the demo app in a process of its own, as `pnpm start` does, and collects what it prints. */
-function run(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', demoApp], {
+function run(env: Record<string, string>, args: string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', demoApp, ...args], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,16 +91,49 @@ describe('runApp', () => {
   });
 
   it('refuses a bad configuration before listening: every problem on stderr, exit 78', async () => {
-    const app = run({ PORT: 'eighty', TWOHOP_MODE: 'redis' });
+    const app = run({ PORT: 'eighty', TWOHOP_REDIS_URL: 'localhost:6379' });
     expect(await app.exited).toEqual([CONFIG_EXIT_CODE, null]);
     expect(app.output.stdout).toBe('');
     expect(app.output.stderr).toBe(
       [
         'demo: invalid configuration:',
         '  PORT="eighty": must be a port number from 0 to 65535',
-        '  TWOHOP_MODE="redis": redis is not available yet: this build runs embedded only (unset TWOHOP_MODE or set it to embedded)',
+        '  TWOHOP_REDIS_URL="localhost:6379": must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379',
         '',
       ].join('\n'),
     );
+  });
+
+  it('an app that runs embedded only refuses TWOHOP_REDIS_URL, naming itself, with exit 78', async () => {
+    const app = run({ TWOHOP_REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await app.exited).toEqual([CONFIG_EXIT_CODE, null]);
+    expect(app.output.stdout).toBe('');
+    expect(app.output.stderr).toBe(
+      'demo: redis mode is not supported by demo yet: it runs embedded only (unset TWOHOP_REDIS_URL and TWOHOP_MODE for it)\n',
+    );
+  });
+
+  it('an app that supports it runs in redis mode on TWOHOP_REDIS_URL: /healthz says so; it stops cleanly', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const app = run({ TWOHOP_REDIS_URL: redis.url, TWOHOP_NODE: 'gw-2', TWOHOP_LOG_FORMAT: 'json' }, [
+      '--redis-mode',
+    ]);
+    const url = await app.listening();
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      mode: 'redis',
+      node: 'gw-2',
+    });
+    expect(app.output.stdout).toContain('redis mode, node gw-2');
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toEqual([0, null]);
+    expect(app.output.stderr).toBe('');
+  });
+
+  it('stops at once, saying so, when the Redis it is given cannot be reached', async () => {
+    const app = run({ TWOHOP_REDIS_URL: 'redis://127.0.0.1:1', TWOHOP_LOG_FORMAT: 'json' }, ['--redis-mode']);
+    expect(await app.exited).toEqual([1, null]);
+    expect(app.output.stdout).toContain('cannot reach Redis at redis://127.0.0.1:1');
   });
 });

@@ -43,7 +43,9 @@ export interface BusTail {
  * it numbers itself — atomically, so several producers on several nodes get dense seqs and a gap stays a gap
  * across nodes — plus a snapshot, and tells live tails about each new entry.
  *
- * Every method is async because a network bus is. Data must survive JSON (a network bus stores text): what a
+ * Every method is async because a network bus is. Calls on one handle take effect in the order they are made, even
+ * when the caller does not wait for one answer before the next call (a network bus pipelines them on one
+ * connection). Data must survive JSON (a network bus stores text): what a
  * reader gets back is a copy. Implementations: `memoryBus` (in-process, the embedded default); a Redis one maps
  * onto the same methods (see the package README). `busConformance` is the suite each must pass unchanged.
  */

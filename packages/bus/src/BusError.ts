@@ -23,3 +23,18 @@ export class BusError extends Error {
 export function isBusError(error: unknown, code?: BusErrorCode): error is BusError {
   return error instanceof BusError && (code === undefined || error.code === code);
 }
+
+/**
+ * `value` as the JSON text a bus stores; a value that does not survive JSON (`undefined`, a BigInt, a cycle) is
+ * refused with `invalid_data`. Every bus implementation encodes with it, so they refuse the same values.
+ */
+export function encodeBusData(value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw new BusError('invalid_data', 'bus data must survive JSON');
+  return json;
+}

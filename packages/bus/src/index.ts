@@ -5,7 +5,7 @@
  * Every implementation passes the same suite, `@twohop/bus/conformance`.
  */
 export type { Bus, BusEntry, BusEvent, BusSnapshot, BusTail, LogRead } from './Bus.js';
-export { BusError, isBusError, type BusErrorCode } from './BusError.js';
+export { BusError, encodeBusData, isBusError, type BusErrorCode } from './BusError.js';
 export { MemoryBusStore, memoryBus, type MemoryBusOptions, type MemoryBusStoreOptions } from './memoryBus.js';
 export { catchUpFromBus, mirrorFromBus, type BusMirror, type MirrorFromBusOptions } from './mirrorFromBus.js';
 export { publishToBus, type BusPublication, type PublishToBusOptions } from './publishToBus.js';

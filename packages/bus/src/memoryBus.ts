@@ -1,7 +1,7 @@
 import { randomEpochId, type StreamPosition } from '@twohop/sequence';
 import { HistoryRing } from '@twohop/snapshot-delta';
 import type { Bus, BusEntry, BusEvent, BusSnapshot, BusTail, LogRead } from './Bus.js';
-import { BusError } from './BusError.js';
+import { BusError, encodeBusData as encode } from './BusError.js';
 
 /** Options for {@link MemoryBusStore}. */
 export interface MemoryBusStoreOptions {
@@ -69,17 +69,6 @@ export interface MemoryBusOptions extends MemoryBusStoreOptions {
 }
 
 const position = (log: StreamLog): StreamPosition => ({ epoch: log.epoch, seq: log.seq });
-
-function encode(value: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined) throw new BusError('invalid_data', 'bus data must survive JSON');
-  return json;
-}
 
 /**
  * Delivers to the tails registered now, each on a later microtask of its own (as a network bus would: never inside

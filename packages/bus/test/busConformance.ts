@@ -53,6 +53,18 @@ export const busChecks: readonly BusCheck[] = [
     },
   },
   {
+    name: 'applies one handle’s calls in the order they are made, without waiting for each answer',
+    async run(open) {
+      const [bus] = (await open(1, { logCapacity: 1000 })) as [Bus];
+      const given = await appendMany(bus, 'ordered', range(1, 300));
+      expect(given.map((at) => at.seq)).toEqual(range(1, 300));
+      const epoch = given[0]!.epoch;
+      const [reset, after] = await Promise.all([bus.reset('ordered', 'fresh'), bus.append('ordered', 301)]);
+      expect(after).toEqual({ epoch: reset.epoch, seq: 1 });
+      expect(reset.epoch).not.toBe(epoch);
+    },
+  },
+  {
     name: 'keeps streams independent: their own seqs, epochs, resets and snapshots',
     async run(open) {
       const [bus] = (await open(1, { logCapacity: LOG })) as [Bus];

@@ -1,3 +1,4 @@
+import { ManualClock } from '@twohop/sequence';
 import { keyedState, setKey, StreamPublisher, type KeyedChange } from '@twohop/snapshot-delta';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryBus, mirrorFromBus, publishToBus, type Bus } from '../src/index.js';
@@ -10,10 +11,40 @@ afterEach(async () => {
 });
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function chain(options: { logCapacity?: number; snapshotEvery?: number; bus?: Bus } = {}) {
+/** `inner` whose next append fails once `failNext` is set, as a lost connection would fail it. */
+function failingAppends(inner: Bus) {
+  const control = {
+    failNext: false,
+    bus: {
+      ...inner,
+      append: (stream, data, ts) => {
+        if (!control.failNext) return inner.append(stream, data, ts);
+        control.failNext = false;
+        return Promise.reject(new Error('connection lost'));
+      },
+    } as Bus,
+  };
+  return control;
+}
+
+interface ChainOptions {
+  logCapacity?: number;
+  snapshotEvery?: number;
+  bus?: Bus;
+  /** Times the publication's retries and the mirrors' position checks. */
+  clock?: ManualClock;
+  checkEveryMs?: number;
+}
+
+async function chain(options: ChainOptions = {}) {
   const bus = options.bus ?? memoryBus({ logCapacity: options.logCapacity ?? 1000 });
   const publisher = new StreamPublisher({ stream: 'book:T', model: keyedState<number>() });
-  const publication = await publishToBus(publisher, bus, { snapshotEvery: options.snapshotEvery ?? 16 });
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  const publication = await publishToBus(publisher, bus, {
+    snapshotEvery: options.snapshotEvery ?? 16,
+    ...clock,
+    onError: () => {},
+  });
   cleanups.push(() => publication.close());
   const publish = async (count: number) => {
     for (let i = 0; i < count; i++) publisher.publish([setKey(`k${i % 7}`, publisher.position.seq)]);
@@ -25,6 +56,8 @@ async function chain(options: { logCapacity?: number; snapshotEvery?: number; bu
       bus: on,
       stream: 'book:T',
       model: keyedState<number>(),
+      ...clock,
+      ...(options.checkEveryMs === undefined ? {} : { checkEveryMs: options.checkEveryMs }),
     });
     cleanups.push(() => followed.close());
     return followed.mirror;
@@ -98,24 +131,48 @@ describe('publishToBus → bus → mirrorFromBus', () => {
   });
 
   it('a failed append resets the stream on the bus, so mirrors never apply across the hole', async () => {
-    const inner = memoryBus();
-    let failNext = false;
-    const flaky: Bus = {
-      ...inner,
-      append: (stream, data, ts) => {
-        if (!failNext) return inner.append(stream, data, ts);
-        failNext = false;
-        return Promise.reject(new Error('connection lost'));
-      },
-    };
-    const { publisher, publish, follow } = await chain({ bus: flaky });
+    const flaky = failingAppends(memoryBus());
+    const { publisher, publish, follow } = await chain({ bus: flaky.bus });
     const mirror = await follow();
     await publish(4);
     const before = mirror.position.epoch;
-    failNext = true;
+    flaky.failNext = true;
     await publish(1); // lost on its way to the bus
     await publish(2);
     expect(mirror.position.epoch).not.toBe(before);
     expect(mirror.state).toEqual(publisher.state);
+  });
+
+  it('a failed append is repaired on the bus without waiting for another change', async () => {
+    const flaky = failingAppends(memoryBus());
+    const clock = new ManualClock();
+    const { publisher, publish, follow } = await chain({ bus: flaky.bus, clock });
+    const mirror = await follow();
+    await publish(4);
+    flaky.failNext = true;
+    await publish(1); // lost on its way to the bus; nothing is published after it
+    expect(mirror.state).not.toEqual(publisher.state);
+    clock.advance(1000);
+    await flush();
+    expect(mirror.state).toEqual(publisher.state);
+  });
+
+  it('a mirror whose tail lost the last entries of a quiet stream catches up at its position check', async () => {
+    const lossy = lossyBus(memoryBus());
+    const clock = new ManualClock();
+    const { publisher, publish, follow } = await chain({ bus: lossy.bus, clock, checkEveryMs: 5000 });
+    const mirror = await follow();
+    await publish(2);
+    lossy.losing = true;
+    await publish(3); // the last changes for a while: no later entry reveals the gap
+    lossy.losing = false;
+    clock.advance(5000); // the first check notes where the bus is
+    await flush();
+    expect(mirror.position.seq).toBe(2);
+    clock.advance(5000); // the second finds the mirror still short of it
+    await flush();
+    expect(mirror.position.seq).toBe(5);
+    expect(mirror.state).toEqual(publisher.state);
+    expect(mirror.stats).toMatchObject({ replays: 1, snapshots: 1 });
   });
 });

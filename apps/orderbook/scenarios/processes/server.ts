@@ -1,16 +1,36 @@
-/** The order book app in a process of its own, on a free port (sent to the parent over IPC), for scenarios. */
+/**
+ * The order book app in a process of its own, on a free port (sent to the parent over IPC), for scenarios: embedded,
+ * or with `--redis <url> --role engine|gateway|both` one node on that Redis.
+ */
 import { startApp } from '@twohop/app-kit';
+import { redisBus } from '@twohop/bus-redis';
+import { createOrderbookNode, ORDERBOOK_ROLES, type OrderbookRole } from '@twohop/orderbook/node';
 import { createOrderbookServer } from '@twohop/orderbook/server';
 import { SeededRandom } from '@twohop/testkit';
 import { parseArgs } from 'node:util';
 import { answerCpu } from '@twohop/scenarios';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '1000' }, seed: { type: 'string', default: '11' } },
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '11' },
+    redis: { type: 'string' },
+    role: { type: 'string', default: 'both' },
+  },
 });
 const random = new SeededRandom(Number(values.seed));
+const options = { rate: Number(values.rate), random: () => random.float() };
+if (!(ORDERBOOK_ROLES as readonly string[]).includes(values.role))
+  throw new Error(`unknown role ${values.role}`);
 const app = await startApp(
-  createOrderbookServer({ rate: Number(values.rate), random: () => random.float() }),
+  values.redis === undefined
+    ? createOrderbookServer(options)
+    : await createOrderbookNode({
+        ...options,
+        bus: await redisBus({ url: values.redis }),
+        role: values.role as OrderbookRole,
+        runtime: { mode: 'redis', node: `${values.role}-${process.pid}` },
+      }),
 );
 process.send?.({ port: app.port });
 answerCpu();

@@ -1,4 +1,5 @@
 import { createApp, type AppRuntime, type StreamApp } from '@twohop/app-kit';
+import type { Bus } from '@twohop/bus';
 import { StreamCatalog, type ConnectionLimits } from '@twohop/server';
 import { MarketSimulator } from '../domain/MarketSimulator.js';
 import { MatchingEngine } from '../domain/MatchingEngine.js';
@@ -6,6 +7,7 @@ import { BookFeed } from './BookFeed.js';
 import { tiers } from '../domain/tiers.js';
 import { orderbookPayloads } from '../domain/bookPayload.js';
 import { engineMetrics } from './engineMetrics.js';
+import { bookEntry, tradesEntry } from './orderbookStreams.js';
 import { SYMBOLS, type SymbolSpec } from './symbols.js';
 
 /** Options for {@link createOrderbookServer}. */
@@ -21,6 +23,8 @@ export interface OrderbookServerOptions {
   runtime?: AppRuntime;
   /** Per-connection limits of the stream binding (a test's short heartbeat, say). @default the binding's defaults */
   limits?: Partial<ConnectionLimits>;
+  /** Hop 2: the bus, closed when the app closes. @default an in-process `memoryBus()` */
+  bus?: Bus;
 }
 
 /** One symbol's engine, simulator and streams. */
@@ -48,34 +52,46 @@ export interface OrderbookServer extends StreamApp {
  * and the built UI at `/`), and `GET /api/symbols`.
  */
 export function createOrderbookServer(options: OrderbookServerOptions = {}): OrderbookServer {
-  const random = options.random ?? Math.random;
+  const specs = options.symbols ?? SYMBOLS;
+  const symbols = runEngines(specs, options.random ?? Math.random);
   const catalog = new StreamCatalog();
+  for (const { feed } of symbols.values()) {
+    for (const tier of feed.tiers) {
+      catalog.add(feed.books.get(tier.name)!, bookEntry(tier));
+      catalog.add(feed.tradesByTier.get(tier.name)!, tradesEntry(tier));
+    }
+  }
+  return assembleOrderbook(options, catalog, symbols);
+}
+
+/** A matching engine, simulator and feed per symbol. */
+export function runEngines(specs: readonly SymbolSpec[], random: () => number): Map<string, SymbolRuntime> {
   const symbols = new Map<string, SymbolRuntime>();
-  for (const spec of options.symbols ?? SYMBOLS) {
+  for (const spec of specs) {
     const engine = new MatchingEngine(spec.symbol);
     const simulator = new MarketSimulator(engine, { mid: spec.mid, random });
-    const feed = new BookFeed(engine, tiers(spec.bucket));
-    for (const tier of feed.tiers) {
-      catalog.add(feed.books.get(tier.name)!, { intervalMs: tier.intervalMs });
-      // Every trade, in order, on an unthrottled tier; a throttled tier's tape comes at the tier's frequency,
-      // merged by trade id (the newest trades, none of them changed).
-      const trades = feed.tradesByTier.get(tier.name)!;
-      catalog.add(
-        trades,
-        tier.intervalMs === 0
-          ? { delivery: 'reliable' }
-          : { delivery: 'conflate', intervalMs: tier.intervalMs },
-      );
-    }
-    symbols.set(spec.symbol, { spec, engine, simulator, feed });
+    symbols.set(spec.symbol, { spec, engine, simulator, feed: new BookFeed(engine, tiers(spec.bucket)) });
   }
+  return symbols;
+}
 
+/**
+ * The app around a catalog and the engines this process runs (none on a gateway): app-kit's server with `/ws`,
+ * `/api/symbols`, the engine metrics, and the simulator's timer, which warms the books before returning.
+ */
+export function assembleOrderbook(
+  options: OrderbookServerOptions,
+  catalog: StreamCatalog,
+  symbols: Map<string, SymbolRuntime>,
+): OrderbookServer {
+  const specs = options.symbols ?? SYMBOLS;
   const kit = createApp({
     name: 'orderbook',
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
     webRoot: new URL('../../dist/web/', import.meta.url),
     uiHint: 'pnpm --filter @twohop/orderbook build',
     catalog,
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
     streams: {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       // Fault injection is on: this is a demo app whose UI has a "stall 5 s" button (it only ever stalls the caller).
@@ -88,7 +104,7 @@ export function createOrderbookServer(options: OrderbookServerOptions = {}): Ord
   });
   const counters = engineMetrics(kit.metrics.registry, () => [...symbols.values()].map((s) => s.engine));
   kit.routes.get('/api/symbols', (_request, response) => {
-    response.json([...symbols.values()].map(({ spec }) => ({ ...spec, tiers: tiers(spec.bucket) })));
+    response.json(specs.map((spec) => ({ ...spec, tiers: tiers(spec.bucket) })));
   });
 
   const step = (steps: number) => {

@@ -19,6 +19,8 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments (`['--maxmemory', '64mb']`). */
   args?: readonly string[];
+  /** Listen on this port (to start a server again where a stopped one was, empty). @default a free port */
+  port?: number;
 }
 
 /** Resolves once the server logs that it accepts connections; rejects if it exits first. */
@@ -43,12 +45,12 @@ function ready(child: ChildProcess): Promise<void> {
 /**
  * Starts Debian's `redis-server` on a free loopback port with its own directory under the temp dir and persistence
  * off (no RDB snapshots, no AOF). The suite installs it (test/system/systemPackages.ts). A port taken between the
- * probe and the bind is retried on another.
+ * probe and the bind is retried on another (unless `port` was given).
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'twohop-redis-'));
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(
       'redis-server',
       [
@@ -69,7 +71,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     try {
       await ready(child);
     } catch (error) {
-      if (attempt < 5) continue;
+      if (attempt < 5 && options.port === undefined) continue;
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }

@@ -1,0 +1,3 @@
+-- position: KEYS meta; ARGV fresh epoch. Returns {epoch, seq}.
+local e, s = meta(ARGV[1])
+return {e, s}
