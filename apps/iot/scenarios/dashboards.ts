@@ -12,7 +12,7 @@
 import { startApp } from '@twohop/app-kit';
 import { sleep } from '@twohop/scenarios';
 import { keyedState, Replica, type KeyedSnapshot } from '@twohop/snapshot-delta';
-import { waitFor } from '@twohop/testkit';
+import { seedFromEnv, waitFor } from '@twohop/testkit';
 import {
   machine,
   openStallableEventStream,
@@ -36,7 +36,7 @@ const { values } = parseArgs({
     visible: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
     stall: { type: 'string', default: '10' },
-    seed: { type: 'string', default: String(Number(process.env['TWOHOP_SEED'] ?? Date.now() % 2 ** 31)) },
+    seed: { type: 'string', default: String(seedFromEnv()) },
     write: { type: 'boolean', default: false },
     /** The suite's size: 60 devices at 2/s, 5 dashboards a side for 3 s, a 3 s stall. */
     smoke: { type: 'boolean', default: false },

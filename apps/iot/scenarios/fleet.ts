@@ -12,7 +12,7 @@
  */
 import { startApp } from '@twohop/app-kit';
 import { sleep } from '@twohop/scenarios';
-import { SeededRandom, waitFor } from '@twohop/testkit';
+import { SeededRandom, seedFromEnv, waitFor } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { parseArgs } from 'node:util';
 import { fleetLayout } from '../src/domain/fleetLayout.js';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
     visible: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
     broker: { type: 'string', default: 'both' },
-    seed: { type: 'string', default: String(Number(process.env['TWOHOP_SEED'] ?? Date.now() % 2 ** 31)) },
+    seed: { type: 'string', default: String(seedFromEnv()) },
     write: { type: 'boolean', default: false },
     /** The suite's size: 40 devices, 10 dashboards, 4 s per broker; no latency targets. */
     smoke: { type: 'boolean', default: false },

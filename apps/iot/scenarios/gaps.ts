@@ -10,7 +10,7 @@
  * had really ended (a late will never took a live node offline).
  */
 import { LatencyRecorder } from '@twohop/metrics';
-import { SeededRandom, waitFor } from '@twohop/testkit';
+import { SeededRandom, seedFromEnv, waitFor } from '@twohop/testkit';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { parseArgs } from 'node:util';
 import type { FleetFaultInput } from '../src/domain/faults.js';
@@ -30,7 +30,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '60' },
     broker: { type: 'string', default: 'aedes' },
-    seed: { type: 'string', default: String(Number(process.env['TWOHOP_SEED'] ?? Date.now() % 2 ** 31)) },
+    seed: { type: 'string', default: String(seedFromEnv()) },
     write: { type: 'boolean', default: false },
     /** The suite's size: 3 nodes × 10 devices at 5 readings/s, 6 s of faults. */
     smoke: { type: 'boolean', default: false },
