@@ -31,7 +31,13 @@ export {
   type HttpErrorCode,
 } from './httpErrors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { discoverApps, readAppManifest, type AppManifest } from './manifest.js';
+export {
+  discoverApps,
+  readAppManifest,
+  type AppManifest,
+  type ClusterPlan,
+  type ClusterSingleton,
+} from './manifest.js';
 export { refreshed, signIn, tokenOf, verifySession, type Session } from './sessions.js';
 export {
   sessionOf,

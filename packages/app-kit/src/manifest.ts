@@ -15,7 +15,32 @@ export interface AppManifest {
   readonly summary: string;
   /** Whether the portal lists it (the portal itself is not listed). @default true */
   readonly listed: boolean;
+  /** How the app runs on several nodes sharing Redis (`pnpm start --nodes N`); absent while it cannot. */
+  readonly cluster?: ClusterPlan;
 }
+
+/**
+ * The processes of one app in a cluster, each running the app's `src/server/main.ts` in redis mode with the
+ * environment given here added: N **nodes** behind the load balancer, interchangeable, serving clients; and the
+ * **singletons**, one process each, that the app needs once per cluster (an order book's matching engine, a
+ * simulator), reached by no client.
+ */
+export interface ClusterPlan {
+  /** Added to the environment of each serving node. */
+  readonly node: Readonly<Record<string, string>>;
+  /** The processes run once per cluster beside the nodes, by name. */
+  readonly singletons: readonly ClusterSingleton[];
+}
+
+/** One process an app runs once per cluster. */
+export interface ClusterSingleton {
+  /** Its name in logs (`<app>/<name>`). */
+  readonly name: string;
+  /** Added to its environment. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const environment = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string());
 
 const manifestSchema = z.object({
   name: z.string().optional(),
@@ -24,6 +49,12 @@ const manifestSchema = z.object({
     port: z.number().int().min(1).max(65_535),
     summary: z.string(),
     listed: z.boolean().default(true),
+    cluster: z
+      .object({
+        node: environment.default({}),
+        singletons: z.array(z.object({ name: z.string().min(1), env: environment })).default([]),
+      })
+      .optional(),
   }),
 });
 
@@ -35,7 +66,8 @@ export function readAppManifest(packageJson: URL | string): AppManifest {
   const path = typeof packageJson === 'string' ? packageJson : fileURLToPath(packageJson);
   const parsed = manifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   const name = path.split(/[\\/]/).at(-2) ?? parsed.name ?? 'app';
-  return { name, ...parsed.twohop };
+  const { cluster, ...rest } = parsed.twohop;
+  return { name, ...rest, ...(cluster === undefined ? {} : { cluster }) };
 }
 
 /** Every app in `appsDir` whose package.json has a `twohop` entry, sorted by default port. */
