@@ -11,7 +11,10 @@ import { specEdgeNode, type SpecEdgeNode } from './specEdgeNode.js';
 
 /** A broker for one test, and the credentials to reach it. */
 export interface TestBroker {
+  /** Where the host connects. */
   readonly url: string;
+  /** Where the edge nodes connect (another broker of the same cluster). @default url */
+  readonly edgeUrl?: string;
   readonly host: { username: string; password: string };
   node(group: string, node: string): { username: string; password: string };
   close(): Promise<void>;
@@ -30,7 +33,7 @@ export function bridgeSuite(name: string, startBroker: () => Promise<TestBroker>
     const kinds = () => noticed.map((event) => event.type);
     const temperature = (device: string) => fleet.device({ ...NODE, device })?.values.temperature?.value;
     const edgeNode = async (bdSeq: number) => {
-      const edge = await specEdgeNode({ url: broker.url, ...NODE, ...broker.node(GROUP, NODE.node), bdSeq });
+      const edge = await specEdgeNode({ url: broker.edgeUrl ?? broker.url, ...NODE, ...broker.node(GROUP, NODE.node), bdSeq });
       open.push(edge);
       return edge;
     };

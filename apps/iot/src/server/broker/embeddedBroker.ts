@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { mayLeaveWill, mayPublish, maySubscribe, type MqttIdentity } from '../../domain/mqttAccess.js';
 import type { MqttCredentials } from './credentials.js';
+import type { RedisBrokerParts } from './redisBrokerParts.js';
 
 /** Why the broker refused a client something (also the label of `iot_mqtt_refusals_total`). */
 export type MqttRefusal = 'bad_credentials' | 'forbidden_will' | 'forbidden_publish' | 'forbidden_subscribe';
@@ -21,6 +22,11 @@ export interface EmbeddedBrokerOptions {
   http?: HttpServer;
   /** The WebSocket path. @default '/mqtt' */
   wsPath?: string;
+  /**
+   * Joins the brokers of a cluster through Redis (messages, retained messages, sessions, wills); they are closed
+   * with the broker. @default none: a broker on its own, in memory
+   */
+  cluster?: RedisBrokerParts;
   /** Told of every refusal (for logs and metrics). */
   onRefusal?: (refusal: MqttRefusal, clientId: string, detail: string) => void;
 }
@@ -55,6 +61,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const aedes = await Aedes.createBroker({
     // No offline queue grows for a slow or absent client: QoS 0 is not queued, a stuck socket is cut after 5 s.
     drainTimeout: 5000,
+    ...(options.cluster === undefined
+      ? {}
+      : {
+          mq: options.cluster.mq,
+          persistence: options.cluster.persistence,
+          heartbeatInterval: options.cluster.heartbeatInterval,
+        }),
     authenticate(client, username, password, done) {
       const identity = options.credentials.identify(username, password);
       if (identity === undefined) {
@@ -125,6 +138,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await options.cluster?.close();
       if (tcp !== undefined) await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
