@@ -33,7 +33,12 @@ export function bridgeSuite(name: string, startBroker: () => Promise<TestBroker>
     const kinds = () => noticed.map((event) => event.type);
     const temperature = (device: string) => fleet.device({ ...NODE, device })?.values.temperature?.value;
     const edgeNode = async (bdSeq: number) => {
-      const edge = await specEdgeNode({ url: broker.edgeUrl ?? broker.url, ...NODE, ...broker.node(GROUP, NODE.node), bdSeq });
+      const edge = await specEdgeNode({
+        url: broker.edgeUrl ?? broker.url,
+        ...NODE,
+        ...broker.node(GROUP, NODE.node),
+        bdSeq,
+      });
       open.push(edge);
       return edge;
     };

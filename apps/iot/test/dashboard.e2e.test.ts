@@ -122,11 +122,11 @@ describe('the IoT dashboard over SSE', () => {
     const query = `device=${encodeURIComponent(device)}&metric=temperature&from=${t0}&to=${t0 + 4000}`;
     const perSecond = await json(await fetch(`${app.url}/api/history?${query}&intervalMs=1000`));
     expect(perSecond.body.points).toEqual([
-      { t: t0, avg: 21, min: 20, max: 22 },
-      { t: t0 + 1000, avg: 30, min: 30, max: 30 },
+      { t: t0, avg: 21, min: 20, max: 22, n: 2 },
+      { t: t0 + 1000, avg: 30, min: 30, max: 30, n: 1 },
     ]);
     const coarse = await json(await fetch(`${app.url}/api/history?${query}&intervalMs=4000`));
-    expect(coarse.body.points).toEqual([{ t: t0, avg: 24, min: 20, max: 30 }]);
+    expect(coarse.body.points).toEqual([{ t: t0, avg: 24, min: 20, max: 30, n: 3 }]);
 
     const bad = await json(
       await fetch(`${app.url}/api/history?device=x&metric=temperature&from=5&to=1&intervalMs=1000`),

@@ -112,8 +112,15 @@ export interface HistoryPoint {
   readonly avg: number;
   readonly min: number;
   readonly max: number;
+  /** How many readings the interval holds. */
+  readonly n: number;
 }
 
 /** The error codes the dashboard's routes answer with (beside app-kit's own). */
-export const IOT_ERROR_CODES = ['invalid_request', 'unknown_alarm'] as const;
+export const IOT_ERROR_CODES = [
+  'invalid_request',
+  'unknown_alarm',
+  'host_unavailable',
+  'simulator_unavailable',
+] as const;
 export type IotErrorCode = (typeof IOT_ERROR_CODES)[number];

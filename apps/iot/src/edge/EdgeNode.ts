@@ -13,8 +13,12 @@ import { NodeMessages } from './nodeMessages.js';
 
 /** Options for {@link EdgeNode}. */
 export interface EdgeNodeOptions {
-  /** The broker. */
-  url: string;
+  /**
+   * The broker, or the brokers of one cluster: each new session tries the next one after the last it used
+   * (starting at a place that depends on the node, so a fleet spreads over them), so a dead broker's nodes move to
+   * a live one.
+   */
+  url: string | readonly string[];
   group: string;
   plan: PlannedNode;
   username: string;
@@ -51,6 +55,8 @@ export class EdgeNode {
   #alive = false;
   #paused = false;
   #closed = false;
+  /** How many sessions were tried: which broker of the list the next one goes to. */
+  #attempts = 0;
   readonly #faults = new DataFaults<{ topic: string; payload: SparkplugPayload }>();
   /** The bdSeq of every session that has ended (by a fault, a reconnect or a clean close). */
   readonly endedSessions: number[] = [];
@@ -86,7 +92,15 @@ export class EdgeNode {
   /** Connects a new session (the next bdSeq) and publishes its births. */
   async start(): Promise<void> {
     this.#closed = false;
-    await this.#connect();
+    const brokers = typeof this.#options.url === 'string' ? 1 : this.#options.url.length;
+    for (let tried = 1; ; tried++) {
+      try {
+        await this.#connect();
+        break;
+      } catch (error) {
+        if (tried >= brokers) throw error; // every broker refused: the caller decides
+      }
+    }
     this.#timer ??= setInterval(() => this.#tick(), this.#options.tickMs);
   }
 
@@ -143,7 +157,9 @@ export class EdgeNode {
   }
 
   async #connect(): Promise<void> {
-    const { url, group, username, password } = this.#options;
+    const { group, username, password } = this.#options;
+    const urls = typeof this.#options.url === 'string' ? [this.#options.url] : this.#options.url;
+    const url = urls[(this.#spread() + this.#attempts++) % urls.length]!;
     // A new session: the next bdSeq, in the will and in the NBIRTH. The old connection (if any) is replaced under the
     // same client id, and the broker may still publish its will: the host ignores it, its bdSeq being stale.
     if (this.#alive) this.endedSessions.push(this.#bdSeq);
@@ -184,11 +200,29 @@ export class EdgeNode {
       // Lost the broker: a new session once it is back.
       this.endedSessions.push(this.#bdSeq);
       this.#alive = false;
-      setTimeout(() => void this.#connect().catch(() => (this.#alive = false)), this.#options.reconnectMs);
+      this.#reconnectLater();
     });
     client.on('error', () => {});
     await client.subscribeAsync(nodeTopic('NCMD', group, this.id), { qos: 0 });
     this.#births();
+  }
+
+  /** A new session after `reconnectMs`, and again after each failure (the next broker each time), until closed. */
+  #reconnectLater(): void {
+    setTimeout(() => {
+      if (this.#closed || this.#alive) return;
+      this.#connect().catch(() => {
+        this.#alive = false;
+        this.#reconnectLater();
+      });
+    }, this.#options.reconnectMs);
+  }
+
+  /** Where in the broker list this node starts: a hash of its id. */
+  #spread(): number {
+    let hash = 0;
+    for (const char of this.id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    return hash;
   }
 
   #die(): void {

@@ -7,7 +7,7 @@ import type { DeviceTruth, EdgeNodeStats, FleetStats } from './edgeTypes.js';
 
 /** Options for {@link FleetSimulator}. */
 export interface FleetSimulatorOptions {
-  url: string;
+  url: string | readonly string[];
   layout: FleetLayout;
   /** Each node's MQTT credentials. */
   credentials: (node: string) => { username: string; password: string };

@@ -35,8 +35,8 @@ export interface DeviceTruth {
 
 /** What the simulator process is started with (JSON, as its one argument). */
 export interface SimulatorProcessOptions {
-  /** The broker the nodes connect to. */
-  readonly url: string;
+  /** The broker the nodes connect to, or a cluster's brokers (see `EdgeNodeOptions.url`). */
+  readonly url: string | readonly string[];
   readonly group: string;
   readonly size: FleetSize;
   readonly seed: number;

@@ -1,9 +1,10 @@
 import { createApp, type AppRuntime, type StreamApp } from '@twohop/app-kit';
 import type { Clock } from '@twohop/sequence';
-import { sseStreams, StreamCatalog, type ConnectionLimits, type SseStreams } from '@twohop/server';
+import { sseStreams, type ConnectionLimits, type SseStreams, type StreamCatalog } from '@twohop/server';
 import { randomBytes } from 'node:crypto';
 import { FleetState } from '../domain/FleetState.js';
 import { fanOutSiteEvents, type SiteEvents } from '../domain/SiteEvents.js';
+import { dashboardCatalog } from './dashboard/dashboardCatalog.js';
 import { DashboardHub, type DashboardHubOptions } from './dashboard/DashboardHub.js';
 import { mountDashboardRoutes } from './dashboard/dashboardRoutes.js';
 import { SqliteHistory, type SqliteHistoryOptions } from './dashboard/SqliteHistory.js';
@@ -60,12 +61,11 @@ export async function createIotServer(options: IotServerOptions = {}): Promise<I
   const { history: historyOptions, ...rest } = options;
   const history = historyOptions === false ? undefined : new SqliteHistory(historyOptions ?? {});
   const hub = new DashboardHub({ ...rest, ...(history === undefined ? {} : { history }) });
-  const catalog = new StreamCatalog()
-    // Alarms go out at once and whole: never merged, never throttled.
-    .add(hub.alarms.publisher, { delivery: 'reliable' })
-    .add(hub.site.publisher, { delivery: 'conflate', intervalMs: options.siteIntervalMs ?? 1000 })
-    .add(hub.devices, { delivery: 'conflate', intervalMs: 1000 })
-    .setResolver((stream) => hub.views.resolve(stream));
+  const catalog = dashboardCatalog(
+    { alarms: hub.alarms.publisher, site: hub.site.publisher, devices: hub.devices },
+    hub.views,
+    options.siteIntervalMs,
+  );
   const limits = options.limits;
   const kit = createApp({
     name: 'iot',

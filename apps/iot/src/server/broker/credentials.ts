@@ -45,3 +45,17 @@ export function derivedCredentials(secret: string, hostId: string): DerivedCrede
     },
   };
 }
+
+/** Each node's MQTT login, by node id: what the simulator is given for the fleet in `group`. */
+export function fleetLogins(
+  credentials: DerivedCredentials,
+  group: string,
+  nodes: readonly string[],
+): Record<string, { username: string; password: string }> {
+  return Object.fromEntries(
+    nodes.map((node) => [
+      node,
+      { username: credentials.nodeUsername(group, node), password: credentials.nodePassword(group, node) },
+    ]),
+  );
+}

@@ -51,7 +51,8 @@ export class SqliteHistory {
          min = MIN(min, excluded.min), max = MAX(max, excluded.max)`,
     );
     this.#query = this.#db.prepare(
-      `SELECT start - start % @interval AS t, SUM(sum) / SUM(count) AS avg, MIN(min) AS min, MAX(max) AS max
+      `SELECT start - start % @interval AS t, SUM(sum) / SUM(count) AS avg, MIN(min) AS min, MAX(max) AS max,
+         SUM(count) AS n
        FROM readings WHERE device = @device AND metric = @metric AND start >= @from AND start < @to
        GROUP BY t ORDER BY t`,
     );

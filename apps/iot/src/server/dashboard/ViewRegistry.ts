@@ -114,6 +114,22 @@ export class ViewRegistry {
     for (const view of watchers) view.publisher.publish([setKey(device, reading)]);
   }
 
+  /**
+   * Sets every view's devices again from their latest readings: after the readings' source was replaced as a whole
+   * (a node's mirror of the `devices` stream caught up from a snapshot), so no view keeps a reading it missed.
+   */
+  refresh(): void {
+    for (const view of this.#views.values()) {
+      const changes: KeyedChange<DeviceReading>[] = [];
+      for (const device of view.devices) {
+        const latest = this.#latest(device);
+        if (latest !== undefined) changes.push(setKey(device, latest));
+        else if (view.publisher.state.has(device)) changes.push(removeKey(device));
+      }
+      if (changes.length > 0) view.publisher.publish(changes);
+    }
+  }
+
   /** Drops a view (its subscribers keep what they have; nothing more reaches them). */
   drop(id: string): void {
     const view = this.#views.get(id);

@@ -1,13 +1,14 @@
-import { HttpError, sendHttpError, type WebApp } from '@twohop/app-kit';
+import type { WebApp } from '@twohop/app-kit';
 import type { Clock } from '@twohop/sequence';
-import { fleetFaultSchema } from '../../domain/faults.js';
 import { fleetLayout, type FleetSize } from '../../domain/fleetLayout.js';
 import { fanOutSiteEvents, type SiteEvents } from '../../domain/SiteEvents.js';
 import { startMqttBridge, type MqttBridge } from '../bridge/MqttBridge.js';
-import { derivedCredentials, type DerivedCredentials } from '../broker/credentials.js';
+import { derivedCredentials, fleetLogins, type DerivedCredentials } from '../broker/credentials.js';
 import { startEmbeddedBroker, type EmbeddedBroker, type MqttRefusal } from '../broker/embeddedBroker.js';
+import type { RedisBrokerParts } from '../broker/redisBrokerParts.js';
 import { deviceMetrics } from './deviceMetrics.js';
-import { forkSimulator, SimulatorError, type SimulatorHandle } from './forkSimulator.js';
+import { forkSimulator, type SimulatorHandle } from './forkSimulator.js';
+import { mountSimulatorRoutes } from './simulatorRoutes.js';
 
 /** The device side's settings (`src/server/main.ts` reads them from the environment; apps/iot/README.md lists them). */
 export interface DeviceSettings {
@@ -48,6 +49,8 @@ export interface AttachDevicesOptions extends DeviceSettings {
   clock?: Clock;
   now?: () => number;
   onRefusal?: (refusal: MqttRefusal, clientId: string, detail: string) => void;
+  /** Joins the embedded broker to the other nodes' through Redis (the redis mode). */
+  cluster?: RedisBrokerParts;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
           host: options.host ?? '127.0.0.1',
           http: kit.http,
           onRefusal,
+          ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
         })
       : undefined;
   const mqttUrl = options.mqttUrl ?? broker?.url;
@@ -97,42 +101,14 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
           size: options.simulator.size,
           seed: options.simulator.seed,
           ratePerDevice: options.simulator.ratePerDevice,
-          credentials: Object.fromEntries(
-            plan.nodes.map(({ node }) => [
-              node,
-              {
-                username: credentials.nodeUsername(group, node),
-                password: credentials.nodePassword(group, node),
-              },
-            ]),
+          credentials: fleetLogins(
+            credentials,
+            group,
+            plan.nodes.map(({ node }) => node),
           ),
         });
 
-  kit.routes.post('/api/faults', async (request, response) => {
-    const parsed = fleetFaultSchema.safeParse(request.body);
-    if (!parsed.success)
-      return sendHttpError(
-        response,
-        new HttpError(400, 'invalid_fault', parsed.error.issues[0]?.message ?? 'bad fault'),
-      );
-    if (simulator === undefined)
-      return sendHttpError(response, new HttpError(409, 'no_simulator', 'this app runs no device simulator'));
-    try {
-      await simulator.fault(parsed.data);
-      response.status(204).end();
-    } catch (error) {
-      if (!(error instanceof SimulatorError)) throw error;
-      sendHttpError(
-        response,
-        new HttpError(error.code === 'unknown_node' ? 404 : 503, error.code, error.message),
-      );
-    }
-  });
-  kit.routes.get('/api/simulator', async (_request, response) => {
-    if (simulator === undefined)
-      return sendHttpError(response, new HttpError(409, 'no_simulator', 'this app runs no device simulator'));
-    response.json(await simulator.stats());
-  });
+  mountSimulatorRoutes(kit.routes, simulator);
 
   kit.onClose({
     async close() {
