@@ -92,15 +92,7 @@ export class EdgeNode {
   /** Connects a new session (the next bdSeq) and publishes its births. */
   async start(): Promise<void> {
     this.#closed = false;
-    const brokers = typeof this.#options.url === 'string' ? 1 : this.#options.url.length;
-    for (let tried = 1; ; tried++) {
-      try {
-        await this.#connect();
-        break;
-      } catch (error) {
-        if (tried >= brokers) throw error; // every broker refused: the caller decides
-      }
-    }
+    await this.#connectAny();
     this.#timer ??= setInterval(() => this.#tick(), this.#options.tickMs);
   }
 
@@ -127,7 +119,7 @@ export class EdgeNode {
       case 'die':
         return this.#die();
       case 'reconnect':
-        return this.#connect();
+        return this.#connectAny();
       case 'late-will':
         return this.#lateWill();
       case 'hot':
@@ -205,6 +197,18 @@ export class EdgeNode {
     client.on('error', () => {});
     await client.subscribeAsync(nodeTopic('NCMD', group, this.id), { qos: 0 });
     this.#births();
+  }
+
+  /** A new session on the first broker that takes it, trying each once; rejects when none does. */
+  async #connectAny(): Promise<void> {
+    const brokers = typeof this.#options.url === 'string' ? 1 : this.#options.url.length;
+    for (let tried = 1; ; tried++) {
+      try {
+        return await this.#connect();
+      } catch (error) {
+        if (tried >= brokers) throw error;
+      }
+    }
   }
 
   /** A new session after `reconnectMs`, and again after each failure (the next broker each time), until closed. */
