@@ -36,7 +36,7 @@ export async function clusterProcess(
       IOT_FLOORS: '2',
       IOT_DEVICES_PER_FLOOR: '3',
       IOT_RATE: '2',
-      IOT_BROKER_HEARTBEAT_MS: '500',
+      IOT_BROKER_HEARTBEAT_MS: '2000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,7 @@ export async function startCluster(nodes = 2, options: Partial<IotNodeOptions> =
       redisUrl: redis.url,
       runtime: { mode: 'redis', node: name },
       tickMs: 0,
-      brokerHeartbeatMs: 500,
+      brokerHeartbeatMs: 2000,
       ...options,
     });
     const app = await startApp(node);
