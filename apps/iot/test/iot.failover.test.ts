@@ -66,9 +66,11 @@ describe('the IoT app on several processes', () => {
         cleanups.push(() => started.stop());
         return started;
       };
+      // In the launcher's order: the singletons (each listening before its peers are up), then the nodes.
       await start('host', 'host');
-      const [a, b] = await Promise.all([start('node', 'node-a'), start('node', 'node-b')]);
       const simulator = await start('simulator', 'simulator');
+      const [a, b] = await Promise.all([start('node', 'node-a'), start('node', 'node-b')]);
+      await waitFor('the fleet running', async () => (await fetch(`${b.url}/api/simulator`)).ok, 60_000);
 
       // Alarms on demand: a node's death raises "Node offline", its return clears it. Asked through B (forwarded).
       let flips = 0;

@@ -106,6 +106,6 @@ await runApp({
 function describeNode(node: IotNode): string {
   if (node.serving !== undefined)
     return `node: MQTT ${node.serving.broker.url ?? 'none'} and ws at /mqtt, dashboards from the bus`;
-  if (node.simulator !== undefined) return `simulator: ${node.simulator.started.devices} simulated devices`;
+  if (node.simulator !== undefined) return 'simulator: the fleet starts once a node announces its broker';
   return 'host: the Sparkplug host, publishing to the bus';
 }

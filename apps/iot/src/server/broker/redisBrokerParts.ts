@@ -45,7 +45,9 @@ export function redisBrokerParts(options: RedisBrokerPartsOptions): RedisBrokerP
     ...(redis.password === '' ? {} : { password: decodeURIComponent(redis.password) }),
     ...(redis.username === '' ? {} : { username: decodeURIComponent(redis.username) }),
   };
-  const mq = mqemitterRedis({ ...connection });
+  // No ready check (INFO) on the emitter's connections: ioredis 5 may send it after the subscriber connection has
+  // already subscribed during connect, and Redis refuses it there with an uncaught error (ioredis issue #2037).
+  const mq = mqemitterRedis({ ...connection, enableReadyCheck: false });
   const persistence = aedesPersistenceRedis({
     ...connection,
     keyPrefix: options.keyPrefix ?? 'twohop:iot:mqtt:',

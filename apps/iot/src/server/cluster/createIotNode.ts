@@ -6,11 +6,10 @@ import type { FleetSize } from '../../domain/fleetLayout.js';
 import { derivedCredentials } from '../broker/credentials.js';
 import { redisBrokerParts } from '../broker/redisBrokerParts.js';
 import type { SqliteHistoryOptions } from '../dashboard/SqliteHistory.js';
-import type { SimulatorHandle } from '../edge/forkSimulator.js';
 import { ClusterDirectory, sharedSecret, type ServiceKind } from './ClusterDirectory.js';
 import { startHostRole, type HostRole } from './hostRole.js';
 import { startServingRole, type ServingRole } from './servingRole.js';
-import { startSimulatorRole } from './simulatorRole.js';
+import { startSimulatorRole, type SimulatorRole } from './simulatorRole.js';
 
 /**
  * What an IoT process does in a cluster:
@@ -66,7 +65,8 @@ export interface IotNode extends StreamApp {
   readonly host: HostRole | undefined;
   /** The serving parts, on a `node`. */
   readonly serving: ServingRole | undefined;
-  readonly simulator: SimulatorHandle | undefined;
+  /** The simulator's fleet, on the `simulator`. */
+  readonly simulator: SimulatorRole | undefined;
 }
 
 /**
@@ -114,7 +114,7 @@ export async function createIotNode(options: IotNodeOptions): Promise<IotNode> {
 
   let host: HostRole | undefined;
   let serving: ServingRole | undefined;
-  let simulator: SimulatorHandle | undefined;
+  let simulator: SimulatorRole | undefined;
   try {
     if (options.role === 'host') {
       host = await startHostRole(kit, {
@@ -143,7 +143,12 @@ export async function createIotNode(options: IotNodeOptions): Promise<IotNode> {
       });
     } else {
       if (options.simulator === undefined) throw new Error('the simulator role needs its fleet (simulator)');
-      simulator = await startSimulatorRole(kit, { directory, credentials, ...options.simulator });
+      simulator = startSimulatorRole(kit, {
+        directory,
+        credentials,
+        ...options.simulator,
+        ...(options.onBusError === undefined ? {} : { onError: options.onBusError }),
+      });
       announceOnListen('simulator');
     }
   } catch (error) {

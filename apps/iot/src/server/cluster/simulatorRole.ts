@@ -14,39 +14,70 @@ export interface SimulatorRoleOptions {
   ratePerDevice: number;
   /** @default 'site' */
   group?: string;
-  /** How long to wait for a first broker to be announced (ms). @default 60000 */
-  waitMs?: number;
+  /** How often to look for a first broker in the directory (ms). @default 250 */
+  pollMs?: number;
+  /** Hears a failed look-up or start (it is tried again). */
+  onError?: (error: unknown) => void;
+}
+
+/** The cluster's simulator: its fleet once it runs. */
+export interface SimulatorRole {
+  /** The running fleet, once a broker was announced and every node was born. */
+  current(): SimulatorHandle | undefined;
+  /** Resolves with it then. */
+  readonly ready: Promise<SimulatorHandle>;
 }
 
 /**
  * The cluster's device simulator (one per cluster): the same forked, seeded fleet as in one process, its nodes
  * given every broker announced in the directory, so each spreads over them and a node whose broker dies starts its
- * next session on another. It answers the fault buttons and the counters that the serving nodes forward to it.
+ * next session on another. It does not wait for the brokers to listen (a launcher starts the singletons before the
+ * nodes): the fleet starts in the background once a first broker is announced. It answers the fault buttons and the
+ * counters that the serving nodes forward to it (409 `no_simulator` until the fleet runs).
  */
-export async function startSimulatorRole(kit: App, options: SimulatorRoleOptions): Promise<SimulatorHandle> {
+export function startSimulatorRole(kit: App, options: SimulatorRoleOptions): SimulatorRole {
   const group = options.group ?? 'site';
-  const deadline = Date.now() + (options.waitMs ?? 60_000);
-  let brokers = await options.directory.list('broker');
-  while (brokers.length === 0) {
-    if (Date.now() > deadline)
-      throw new Error('no broker of the cluster announced itself: start a node first');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    brokers = await options.directory.list('broker');
-  }
-  const plan = fleetLayout(options.size, group);
-  const simulator = await forkSimulator({
-    url: brokers.map((broker) => broker.url),
-    group,
-    size: options.size,
-    seed: options.seed,
-    ratePerDevice: options.ratePerDevice,
-    credentials: fleetLogins(
-      options.credentials,
-      group,
-      plan.nodes.map(({ node }) => node),
-    ),
+  let simulator: SimulatorHandle | undefined;
+  let closed = false;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+  const start = async (): Promise<SimulatorHandle> => {
+    const plan = fleetLayout(options.size, group);
+    for (;;) {
+      if (closed) throw new Error('closed before the fleet started');
+      try {
+        const brokers = await options.directory.list('broker');
+        if (brokers.length > 0) {
+          return await forkSimulator({
+            url: brokers.map((broker) => broker.url),
+            group,
+            size: options.size,
+            seed: options.seed,
+            ratePerDevice: options.ratePerDevice,
+            credentials: fleetLogins(
+              options.credentials,
+              group,
+              plan.nodes.map(({ node }) => node),
+            ),
+          });
+        }
+      } catch (error) {
+        options.onError?.(error);
+      }
+      await pause();
+    }
+  };
+  const ready = start().then(async (started) => {
+    if (closed) await started.close();
+    simulator = started;
+    return started;
   });
-  kit.onClose({ close: () => simulator.close() });
-  mountSimulatorRoutes(kit.routes, simulator);
-  return simulator;
+  ready.catch(() => {});
+  kit.onClose({
+    async close() {
+      closed = true;
+      await simulator?.close();
+    },
+  });
+  mountSimulatorRoutes(kit.routes, () => simulator);
+  return { current: () => simulator, ready };
 }

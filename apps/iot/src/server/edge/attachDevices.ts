@@ -108,7 +108,7 @@ export async function attachDevices(kit: WebApp, options: AttachDevicesOptions):
           ),
         });
 
-  mountSimulatorRoutes(kit.routes, simulator);
+  mountSimulatorRoutes(kit.routes, () => simulator);
 
   kit.onClose({
     async close() {

@@ -5,10 +5,12 @@ import { SimulatorError, type SimulatorHandle } from './forkSimulator.js';
 
 /**
  * The simulator's routes, where it runs: `POST /api/faults` (the dashboard's fault buttons) and `GET /api/simulator`
- * (its counters). Without a simulator both answer 409 `no_simulator`.
+ * (its counters), for the simulator `current()` returns. Without one (none runs, or it has not started yet) both
+ * answer 409 `no_simulator`.
  */
-export function mountSimulatorRoutes(routes: Router, simulator: SimulatorHandle | undefined): void {
+export function mountSimulatorRoutes(routes: Router, current: () => SimulatorHandle | undefined): void {
   routes.post('/api/faults', async (request, response) => {
+    const simulator = current();
     const parsed = fleetFaultSchema.safeParse(request.body);
     if (!parsed.success)
       return sendHttpError(
@@ -29,6 +31,7 @@ export function mountSimulatorRoutes(routes: Router, simulator: SimulatorHandle 
     }
   });
   routes.get('/api/simulator', async (_request, response) => {
+    const simulator = current();
     if (simulator === undefined)
       return sendHttpError(response, new HttpError(409, 'no_simulator', 'this app runs no device simulator'));
     response.json(await simulator.stats());
