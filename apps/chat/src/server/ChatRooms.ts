@@ -150,15 +150,12 @@ export class ChatRooms {
         return this.presence.apply(event.room, event.change);
       case 'typing': {
         const { except, ...typing } = event;
-        here
-          .to(openRoom(event.room))
-          .except(except)
-          .emit('typing', {
-            room: typing.room,
-            userId: typing.userId,
-            name: typing.name,
-            until: typing.until,
-          });
+        here.to(openRoom(event.room)).except(except).emit('typing', {
+          room: typing.room,
+          userId: typing.userId,
+          name: typing.name,
+          until: typing.until,
+        });
         return;
       }
       case 'receipts':
