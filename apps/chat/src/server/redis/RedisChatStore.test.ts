@@ -54,7 +54,17 @@ describe('RedisChatStore on a Redis server', () => {
 
   it('tells a server that fsyncs before answering from one that does not; the backend warns, or refuses when required', async () => {
     const volatile = await startRedisServer();
+    const everySecond = await startRedisServer({
+      args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+    });
     try {
+      // Logged, but up to a second of answered writes may not be on disk yet.
+      const logged = new Redis(everySecond.url);
+      expect(await checkDurability(logged)).toEqual({
+        durable: false,
+        detail: 'appendonly yes, appendfsync everysec',
+      });
+      logged.disconnect();
       const client = new Redis(volatile.url);
       expect(await checkDurability(client)).toEqual({
         durable: false,
@@ -88,6 +98,7 @@ describe('RedisChatStore on a Redis server', () => {
       await fine.close();
     } finally {
       await volatile.stop();
+      await everySecond.stop();
     }
   });
 });
