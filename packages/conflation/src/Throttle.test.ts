@@ -1,7 +1,7 @@
 import { ManualClock } from '@twohop/sequence';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './Batcher.js';
-import { Throttle } from './Throttle.js';
+import { Throttle, windowEnd } from './Throttle.js';
 
 describe('Throttle', () => {
   it('runs at once, then at most once per interval, folding triggers into one trailing run', () => {
@@ -19,6 +19,39 @@ describe('Throttle', () => {
     clock.advance(500);
     throttle.trigger();
     expect(runs).toEqual([0, 100, 600]);
+  });
+
+  it('aligned: throttles triggered at different moments all run at the end of the same window', () => {
+    const clock = new ManualClock();
+    clock.advance(1030);
+    const runs: Array<[string, number]> = [];
+    const throttle = (name: string) =>
+      new Throttle({ intervalMs: 100, aligned: true, clock, run: () => runs.push([name, clock.now()]) });
+    const a = throttle('a');
+    const b = throttle('b');
+    a.trigger();
+    clock.advance(45);
+    b.trigger();
+    a.trigger();
+    expect(runs).toEqual([]);
+    clock.advance(25);
+    expect(runs).toEqual([
+      ['a', 1100],
+      ['b', 1100],
+    ]);
+    // Idle for a while: still no leading edge, the next run is at the end of its window.
+    clock.advance(333);
+    b.trigger();
+    clock.advance(66);
+    expect(runs).toHaveLength(2);
+    clock.advance(1);
+    expect(runs.at(-1)).toEqual(['b', 1500]);
+  });
+
+  it('a window starts exactly on a multiple of the interval', () => {
+    expect(windowEnd(1000, 100)).toBe(1100);
+    expect(windowEnd(1099, 100)).toBe(1100);
+    expect(windowEnd(0, 250)).toBe(250);
   });
 
   it('drops a scheduled run on cancel', () => {

@@ -8,17 +8,25 @@ export interface ThrottleOptions {
   run: () => void;
   /** Time source. @default systemClock */
   clock?: Clock;
+  /**
+   * Runs close at the end of fixed windows, every multiple of `intervalMs` on the clock, instead of an interval
+   * after the last run: every throttle with the same interval then runs at the same instant, so what they send can
+   * be made once for all of them. No leading edge: a trigger runs at the end of its window. @default false
+   */
+  aligned?: boolean;
 }
 
 /**
  * Runs `run` at most once per `intervalMs`: a trigger runs it at once when the interval has passed since the last
  * run (leading edge), otherwise schedules one run at the end of the interval (trailing edge). Triggers in between
- * fold into that one run, so no trigger is ever lost and none costs more than one run.
+ * fold into that one run, so no trigger is ever lost and none costs more than one run. With `aligned`, a trigger
+ * always waits for the end of the current window (`now` rounded up to a multiple of `intervalMs`).
  */
 export class Throttle {
   readonly #intervalMs: number;
   readonly #run: () => void;
   readonly #clock: Clock;
+  readonly #aligned: boolean;
   #lastRun = Number.NEGATIVE_INFINITY;
   #timer: TimerHandle | undefined;
 
@@ -27,6 +35,7 @@ export class Throttle {
     this.#intervalMs = options.intervalMs;
     this.#run = options.run;
     this.#clock = options.clock ?? systemClock;
+    this.#aligned = options.aligned === true && options.intervalMs > 0;
   }
 
   /** Whether a trailing run is scheduled. */
@@ -37,7 +46,10 @@ export class Throttle {
   /** Asks for a run: now if allowed, else once at the end of the current interval. */
   trigger(): void {
     if (this.#timer !== undefined) return;
-    const wait = this.#lastRun + this.#intervalMs - this.#clock.now();
+    const now = this.#clock.now();
+    const wait = this.#aligned
+      ? windowEnd(now, this.#intervalMs) - now
+      : this.#lastRun + this.#intervalMs - now;
     if (wait <= 0) {
       this.#fire();
       return;
@@ -58,4 +70,12 @@ export class Throttle {
     this.#lastRun = this.#clock.now();
     this.#run();
   }
+}
+
+/**
+ * The end of the window of `intervalMs` that `now` falls in: the next multiple of `intervalMs` on the clock (a
+ * moment exactly on a multiple opens a window). Every aligned throttle with that interval runs there.
+ */
+export function windowEnd(now: number, intervalMs: number): number {
+  return (Math.floor(now / intervalMs) + 1) * intervalMs;
 }

@@ -8,7 +8,7 @@ export { gracefulShutdown, type Closeable, type GracefulShutdownOptions } from '
 export { IdentityBudgets, type IdentityBudgetsOptions } from './IdentityBudgets.js';
 export { TokenBucket, defaultLimits, type ConnectionLimits } from './limits.js';
 export type { OutboundTransport, TransportName } from './OutboundTransport.js';
-export { Outbox, type OutboxOptions } from './Outbox.js';
+export { Outbox, type OutboxOptions, type OutboxOwner } from './Outbox.js';
 export {
   RequestGate,
   type ReplyCallback,
