@@ -198,7 +198,8 @@ export class StreamConnection {
    * `maxSubscriptions`, so a scan costs less than a map's table would in every idle connection's memory.
    */
   #find(stream: string): Subscription | undefined {
-    for (const subscription of this.outbox.subscriptions) if (subscription.stream === stream) return subscription;
+    for (const subscription of this.outbox.subscriptions)
+      if (subscription.stream === stream) return subscription;
     return undefined;
   }
 

@@ -1,9 +1,10 @@
-import { PriorityLanes, type DrainedBatch, type LaneOverflow } from '@twohop/conflation';
+import { PriorityLanes, type LaneOverflow } from '@twohop/conflation';
 import type { StreamMetrics } from '@twohop/metrics';
 import { streamKind } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage, SnapshotMessage } from '@twohop/protocol';
 import type { Clock, StreamPosition } from '@twohop/sequence';
 import type { DeltaSplitter } from '@twohop/snapshot-delta';
+import { conflatedDelta } from './conflatedDelta.js';
 import type { CatalogEntry } from './StreamCatalog.js';
 
 /** What a subscription needs from its connection's outbox. */
@@ -173,7 +174,13 @@ export class Subscription {
     }
     if (frame.lane === 'conflated') {
       this.#collectMerges();
-      return conflatedDelta(this.stream, this.#epoch, frame.batch, this.#splitter as DeltaSplitter<unknown>, queue.latest);
+      return conflatedDelta(
+        this.stream,
+        this.#epoch,
+        frame.batch,
+        this.#splitter as DeltaSplitter<unknown>,
+        queue.latest,
+      );
     }
     return this.#asFrame(frame.items as DeltaMessage<unknown>[]);
   }
@@ -304,29 +311,4 @@ class SubscriptionQueue {
   merged = 0;
 
   constructor(readonly lanes: PriorityLanes<string, unknown, DeltaMessage<unknown>>) {}
-}
-
-/**
- * The delta that brings a subscriber through a drained conflated batch `from..seq` (protocol rule 3): the newest
- * change per key, joined; with the checksum and time of `latest` when it is the delta at `seq`.
- */
-export function conflatedDelta(
-  stream: string,
-  epoch: string,
-  batch: DrainedBatch<string, unknown>,
-  splitter: DeltaSplitter<unknown>,
-  latest: DeltaMessage<unknown> | undefined,
-): DeltaMessage<unknown> {
-  const { from, seq, changes } = batch;
-  const newest = latest?.seq === seq ? latest : undefined;
-  return {
-    type: 'delta',
-    stream,
-    epoch,
-    seq,
-    ...(from < seq ? { from } : {}),
-    data: splitter.join(changes.map((change) => change.value)),
-    ...(newest?.checksum === undefined ? {} : { checksum: newest.checksum }),
-    ...(newest?.ts === undefined ? {} : { ts: newest.ts }),
-  };
 }
