@@ -18,13 +18,13 @@
  * and no client of a throttled tier got more frames than its windows allow. The guide's latency targets (pro p99
  * < 10 ms, retail < 50 ms, mobile < 200 ms) are reported beside the figures, met or not: they depend on the machine.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from '@twohop/metrics';
 import { tiers as tierSpecs } from '@twohop/orderbook/tiers';
-import { cpuOf, reply, sleep } from '@twohop/scenarios';
+import { cpuOf, loadAverage, pinToCore, reply, sleep } from '@twohop/scenarios';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 
 const { values } = parseArgs({
@@ -82,10 +82,6 @@ interface Run {
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-/** Pins `child` and all its threads to `core` (threads made later inherit it). */
-const pin = (child: ChildProcess, core: number) =>
-  execFileSync('taskset', ['-a', '-pc', String(core), String(child.pid)], { stdio: 'ignore' });
-
 async function run(mode: string): Promise<Run> {
   const server = fork(
     here('./processes/server.ts'),
@@ -101,7 +97,7 @@ async function run(mode: string): Promise<Run> {
     ],
     { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
   );
-  if (values.pin) [server, clients].forEach((child, core) => pin(child, core));
+  if (values.pin) [server, clients].forEach((child, core) => pinToCore(child, core));
   await reply(clients, 'connected');
   console.log(`${mode} windows: connected; warming up 3 s …`);
   await sleep(3000);
@@ -140,8 +136,10 @@ async function run(mode: string): Promise<Run> {
 console.log(
   `orderbook fan-out: ${values.clients} clients on ${values.tiers} over ${values.transports}, ${modes.join(' then ')} windows${values.pin ? ', server and clients pinned to cores 0 and 1' : ''}, engine at ${values.rate} changes/s per symbol (seed ${values.seed}); ${machine()}`,
 );
+const load = [loadAverage()];
 const runs: Run[] = [];
 for (const mode of modes) runs.push(await run(mode));
+load.push(loadAverage());
 
 /** Encodings per delivery for a group's stream, over plain WebSocket (the binding that counts them). */
 const encodesPerDelivery = (r: Run, group: string, s: TierSummary) => {
@@ -191,7 +189,7 @@ const cpuLines = runs.map(
   (r) =>
     `${r.mode} windows: server ${r.cpuPerDelivery.toFixed(2)} µs CPU per delivery; server ${r.share.server.toFixed(0)}% and load generator ${r.share.clients.toFixed(0)}% of ${cores} cores while recording`,
 );
-console.log(`${table}\n${cpuLines.join('\n')}`);
+console.log(`${table}\n${cpuLines.join('\n')}\nload average ${load.join(' → ')}`);
 
 const groups = runs.flatMap((r) => Object.entries(r.summary).map(([group, s]) => ({ r, group, s })));
 const throttled = groups.filter(({ group }) => intervalOf(tierOf(group)) > 0);
@@ -239,6 +237,8 @@ if (values.write && !values.smoke) {
     'orderbook-fanout',
     [
       `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario orderbook:fanout --clients ${values.clients} --tiers ${values.tiers} --transports ${values.transports} --windows ${values.windows}${values.pin ? ' --pin' : ''} --write\` on: ${machine()}.`,
+      '',
+      `Load average ${load.join(' → ')} (start → end) on the machine's ${cores} cores besides this run.`,
       '',
       `${values.clients} clients on BTC-USD (${values.tiers}), the engine at ${values.rate} book changes/s per symbol on three symbols,`,
       `${seconds} s after a 3 s warm-up per run. The app runs in its own process; the clients in another, each keeping a replica`,

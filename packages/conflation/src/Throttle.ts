@@ -9,9 +9,9 @@ export interface ThrottleOptions {
   /** Time source. @default systemClock */
   clock?: Clock;
   /**
-   * Runs close at the end of fixed windows, every multiple of `intervalMs` on the clock, instead of an interval
-   * after the last run: every throttle with the same interval then runs at the same instant, so what they send can
-   * be made once for all of them. No leading edge: a trigger runs at the end of its window. @default false
+   * Trailing runs land on multiples of `intervalMs` on the clock (the first one at least `intervalMs` after the last
+   * run) instead of exactly an interval after it, so throttles with the same interval that keep running run at the
+   * same instants, and what they send can be made once for all of them. The leading edge stays. @default false
    */
   aligned?: boolean;
 }
@@ -19,8 +19,8 @@ export interface ThrottleOptions {
 /**
  * Runs `run` at most once per `intervalMs`: a trigger runs it at once when the interval has passed since the last
  * run (leading edge), otherwise schedules one run at the end of the interval (trailing edge). Triggers in between
- * fold into that one run, so no trigger is ever lost and none costs more than one run. With `aligned`, a trigger
- * always waits for the end of the current window (`now` rounded up to a multiple of `intervalMs`).
+ * fold into that one run, so no trigger is ever lost and none costs more than one run. With `aligned`, the trailing
+ * run waits for the next multiple of `intervalMs` on the clock (see {@link nextRunAt}).
  */
 export class Throttle {
   readonly #intervalMs: number;
@@ -48,7 +48,7 @@ export class Throttle {
     if (this.#timer !== undefined) return;
     const now = this.#clock.now();
     const wait = this.#aligned
-      ? windowEnd(now, this.#intervalMs) - now
+      ? nextRunAt(this.#lastRun, now, this.#intervalMs) - now
       : this.#lastRun + this.#intervalMs - now;
     if (wait <= 0) {
       this.#fire();
@@ -73,9 +73,12 @@ export class Throttle {
 }
 
 /**
- * The end of the window of `intervalMs` that `now` falls in: the next multiple of `intervalMs` on the clock (a
- * moment exactly on a multiple opens a window). Every aligned throttle with that interval runs there.
+ * When an aligned throttle that last ran at `lastRun` may run again, asked at `now`: at once (`now`) when
+ * `intervalMs` has passed since, else at the first multiple of `intervalMs` on the clock at least `intervalMs` after
+ * `lastRun`. Runs stay at least an interval apart, and while triggers keep coming every throttle with that interval
+ * runs at the same instants.
  */
-export function windowEnd(now: number, intervalMs: number): number {
-  return (Math.floor(now / intervalMs) + 1) * intervalMs;
+export function nextRunAt(lastRun: number, now: number, intervalMs: number): number {
+  const earliest = lastRun + intervalMs;
+  return earliest <= now ? now : Math.ceil(earliest / intervalMs) * intervalMs;
 }

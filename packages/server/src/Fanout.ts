@@ -71,6 +71,7 @@ export class Fanout<T> {
       this.#streams.set(source, stream);
     }
     stream.members.set(subscription, target);
+    if (stream.window !== undefined) subscription.shareWindow(stream.window);
   }
 
   remove(subscription: Subscription): void {

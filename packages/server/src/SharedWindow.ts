@@ -1,4 +1,4 @@
-import { ConflatingQueue, windowEnd } from '@twohop/conflation';
+import { ConflatingQueue, nextRunAt } from '@twohop/conflation';
 import type { DeltaMessage } from '@twohop/protocol';
 import type { Clock, StreamPosition, TimerHandle } from '@twohop/sequence';
 import type { DeltaSplitter } from '@twohop/snapshot-delta';
@@ -20,9 +20,9 @@ export interface SharedWindowOptions {
 
 /**
  * One throttled stream's window, shared by its subscribers: the stream's changes merge by key here, once, and when
- * the window closes — at the end of each interval on the clock, the instant every aligned subscriber's own window
- * closes too — they become one conflated delta for every subscriber that is in step, so the frame is made and
- * encoded once, however many receive it. A subscriber that fell out of step (its transport was busy, it has just
+ * the window closes — at once after a quiet interval, else at the next multiple of the interval on the clock, the
+ * instant every aligned subscriber's own window closes too — they become one conflated delta for every subscriber
+ * that is in step, so the frame is made and encoded once, however many receive it. A subscriber that fell out of step (its transport was busy, it has just
  * subscribed or resynced) conflates in its own lanes until its own window, closing at the same instant, brings it
  * back to where the next shared window opens. The timer runs only while the window holds something.
  */
@@ -38,6 +38,7 @@ export class SharedWindow {
   /** The newest delta in the window: its checksum and time go on the frame. */
   #latest: DeltaMessage<unknown> | undefined;
   #timer: TimerHandle | undefined;
+  #lastClose = Number.NEGATIVE_INFINITY;
 
   constructor(options: SharedWindowOptions) {
     const splitter = options.source.model.splitter as DeltaSplitter<unknown> | undefined;
@@ -53,6 +54,11 @@ export class SharedWindow {
     this.#queue.reset(seq);
   }
 
+  /** Distinct keys the window holds. */
+  get size(): number {
+    return this.#queue.size;
+  }
+
   /** The position the current window opened at. */
   get opened(): StreamPosition {
     return this.#opened;
@@ -64,10 +70,12 @@ export class SharedWindow {
       this.#queue.push(this.#splitter.keyOf(change), change, delta.seq);
     }
     this.#latest = delta;
-    if (this.#timer === undefined) {
-      const now = this.#clock.now();
-      this.#timer = this.#clock.setTimeout(() => this.#close(), windowEnd(now, this.#intervalMs) - now);
-    }
+    if (this.#timer !== undefined) return;
+    // The aligned throttle's rule (see `Throttle`): at once after a quiet interval, else at the next window end.
+    const now = this.#clock.now();
+    const at = nextRunAt(this.#lastClose, now, this.#intervalMs);
+    if (at <= now) this.#close();
+    else this.#timer = this.#clock.setTimeout(() => this.#close(), at - now);
   }
 
   /** Drops what the window holds and opens the next one at `position` (a new epoch, a source reset). */
@@ -86,6 +94,7 @@ export class SharedWindow {
 
   #close(): void {
     this.#timer = undefined;
+    this.#lastClose = this.#clock.now();
     const batch = this.#queue.drain();
     if (batch === undefined) return;
     const opened = this.#opened;

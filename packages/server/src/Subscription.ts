@@ -1,10 +1,12 @@
-import { PriorityLanes, type LaneOverflow } from '@twohop/conflation';
+import type { LaneOverflow } from '@twohop/conflation';
 import type { StreamMetrics } from '@twohop/metrics';
 import { streamKind } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage, SnapshotMessage } from '@twohop/protocol';
 import type { Clock, StreamPosition } from '@twohop/sequence';
 import type { DeltaSplitter } from '@twohop/snapshot-delta';
 import { conflatedDelta } from './conflatedDelta.js';
+import type { SharedWindow } from './SharedWindow.js';
+import { SubscriptionQueue } from './SubscriptionQueue.js';
 import type { CatalogEntry } from './StreamCatalog.js';
 
 /** What a subscription needs from its connection's outbox. */
@@ -58,6 +60,7 @@ export class Subscription {
   #epoch: string;
   /** The seq the subscriber will be at once everything written, pending or queued is delivered. */
   #through: number;
+  #window: SharedWindow | undefined;
 
   constructor(stream: string, entry: CatalogEntry, host: SubscriptionHost, options: SubscriptionOptions) {
     this.stream = stream;
@@ -104,13 +107,27 @@ export class Subscription {
 
   /** Whether a frame waits to be taken. */
   get hasPending(): boolean {
-    return this.#pending.length > 0 || this.queuedChanges > 0;
+    return this.#pending.length > 0 || this.#ownQueued > 0;
   }
 
-  /** Changes waiting in the lanes (for the queued-bytes estimate and tests). */
+  /**
+   * Changes waiting to go to this subscriber (for the queued-bytes estimate, inspection and tests): in its own
+   * lanes, or in the shared window it is in step with.
+   */
   get queuedChanges(): number {
-    const lanes = this.#queueOrUndefined?.lanes;
-    return lanes === undefined ? 0 : lanes.conflatedQueue.size + lanes.unconflatedQueued;
+    const window = this.#window;
+    const shared =
+      window !== undefined && this.isAt(window.opened.epoch, window.opened.seq) ? window.size : 0;
+    return this.#ownQueued + shared;
+  }
+
+  get #ownQueued(): number {
+    return this.#queueOrUndefined?.size ?? 0;
+  }
+
+  /** The shared window the driving {@link Fanout} closes for this stream, if any (see {@link windowMs}). */
+  shareWindow(window: SharedWindow): void {
+    this.#window = window;
   }
 
   /**
@@ -137,21 +154,10 @@ export class Subscription {
   }
 
   get #queue(): SubscriptionQueue {
-    if (this.#queueOrUndefined !== undefined) return this.#queueOrUndefined;
-    const { clock, priorityCapacity, aligned } = this.#options;
-    const lanes = new PriorityLanes<string, unknown, DeltaMessage<unknown>>({
-      clock,
-      priorityCapacity,
-      overflow: this.#entry.delivery === 'reliable' ? 'resync' : 'disconnect',
-      conflated: {
-        intervalMs: this.#entry.intervalMs,
-        aligned: aligned === true,
-        order: this.#splitter?.order ?? 'first-queued',
-      },
+    return (this.#queueOrUndefined ??= new SubscriptionQueue(this.#entry, this.#options, {
       onReady: () => this.#host.schedule(),
       onOverflow: (overflow) => this.#overflowed(overflow),
-    });
-    return (this.#queueOrUndefined = new SubscriptionQueue(lanes));
+    }));
   }
 
   /** The next frame to write, if one is ready. */
@@ -164,14 +170,7 @@ export class Subscription {
     const queue = this.#queueOrUndefined;
     const frame = queue?.lanes.take();
     if (queue === undefined || frame === undefined) return undefined;
-    const clock = this.#options.clock;
-    if (queue.queuedSince !== undefined) {
-      this.#options.metrics?.queueDelay.observe(
-        { stream: streamKind(this.stream) },
-        (clock.now() - queue.queuedSince) / 1000,
-      );
-      queue.queuedSince = this.queuedChanges > 0 ? clock.now() : undefined;
-    }
+    queue.taken(this.#options, this.stream);
     if (frame.lane === 'conflated') {
       this.#collectMerges();
       return conflatedDelta(
@@ -280,12 +279,7 @@ export class Subscription {
 
   /** Adds the merges since the last call to the metrics. */
   #collectMerges(): void {
-    const queue = this.#queueOrUndefined;
-    if (queue === undefined) return;
-    const merged = queue.lanes.conflatedQueue.stats.merged;
-    if (merged > queue.merged)
-      this.#options.metrics?.conflatedMerges.inc({ stream: streamKind(this.stream) }, merged - queue.merged);
-    queue.merged = merged;
+    this.#queueOrUndefined?.collectMerges(this.#options.metrics, this.stream);
   }
 
   #asFrame(deltas: DeltaMessage<unknown>[]): ServerMessage {
@@ -300,15 +294,3 @@ const NOTHING: readonly ServerMessage[] = Object.freeze([]);
 
 /** A driven subscription's unsubscribe: the fan-out that drives it stops offering on its own. */
 function noop(): void {}
-
-/** What a subscription holds once something has had to queue: its lanes, and what its conflated frames need. */
-class SubscriptionQueue {
-  /** The newest queued delta: its checksum and time go on a conflated delta that ends at its seq. */
-  latest: DeltaMessage<unknown> | undefined;
-  /** When the lanes started holding what they hold now, for the queue-delay metric. */
-  queuedSince: number | undefined;
-  /** Merges already added to the metrics. */
-  merged = 0;
-
-  constructor(readonly lanes: PriorityLanes<string, unknown, DeltaMessage<unknown>>) {}
-}
