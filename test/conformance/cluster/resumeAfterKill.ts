@@ -22,9 +22,14 @@ export interface FailoverRound {
 }
 
 /** Polls `condition` every 20 ms until it holds; throws naming `what` (and the state from `detail`) after `ms`. */
-async function until(what: string, condition: () => boolean, ms = PATIENCE_MS, detail = () => '') {
+async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = PATIENCE_MS,
+  detail = () => '',
+) {
   const deadline = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`.trim());
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -51,7 +56,12 @@ export async function failoverRound(
 ): Promise<FailoverRound> {
   const [killed, survivor] = cluster.live();
   if (killed === undefined || survivor === undefined) throw new Error('a failover needs two live nodes');
-  // Pinned to the first live node by the route header: once it is dead, nginx sends the client to the next.
+  // Pinned to the first live node by the route header: once it is dead, nginx sends the client to the next. A node
+  // nginx saw fail a moment ago is skipped for a while even with the header: wait until it is routed to again.
+  await until(
+    `nginx routing to ${killed} and ${survivor}`,
+    async () => (await cluster.routesTo(killed)) && (await cluster.routesTo(survivor)),
+  );
   const client = adapter.follow(cluster.view.route(killed), fault);
   const closing: ClusterFollower[] = [client];
   try {
@@ -60,6 +70,7 @@ export async function failoverRound(
       'the client live on every stream',
       () => client.live() && names.every((name) => judged(client, name) >= BEFORE),
     );
+    if (!(await cluster.routesTo(killed))) throw new Error(`nginx stopped routing to ${killed}`);
     const before = new Map(names.map((name) => [name, judged(client, name)]));
     const killedAt = performance.now();
     await cluster.kill(killed);

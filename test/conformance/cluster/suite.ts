@@ -1,6 +1,6 @@
 import { discoverApps } from '@twohop/app-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppCluster, type AppCluster } from './appCluster.js';
+import { startAppClusters, type AppCluster, type AppClusters } from './appCluster.js';
 import type { ClusterAdapter, LinkFault } from './ClusterAdapter.js';
 import { LINK_FAULTS } from './ClusterAdapter.js';
 import { clusterAdapters } from './registry.js';
@@ -32,24 +32,29 @@ export function clusterConformance(adapters: readonly ClusterAdapter[] = cluster
 
   for (const adapter of adapters) {
     describe(`cluster conformance: ${adapter.app}`, () => {
+      let started: AppClusters | undefined;
       let cluster: AppCluster;
       let driver: Awaited<ReturnType<ClusterAdapter['drive']>> | undefined;
       let restarting: Promise<void> = Promise.resolve();
       beforeAll(async () => {
-        cluster = await startAppCluster(adapter, { nodes: 3 });
+        started = await startAppClusters([adapter], { nodes: 3 });
+        cluster = started.apps[0]!;
         driver = await adapter.drive(cluster.view, 1);
       }, ROUND_MS);
       afterAll(async () => {
         await driver?.stop();
         await restarting.catch(() => undefined);
-        await cluster?.stop();
+        await started?.cluster.stop();
       }, ROUND_MS);
 
       /** One round; the killed node restarts in the background, awaited before a round that needs it. */
       const round = async (fault?: LinkFault) => {
         if (cluster.live().length < 2) await restarting;
         const result = await failoverRound(cluster, adapter, fault);
-        restarting = restarting.then(() => cluster.restart(result.killed));
+        // A failed restart fails the next round that needs the node (and the cleanup), never unobserved.
+        const restarted = restarting.then(() => cluster.restart(result.killed));
+        restarted.catch(() => undefined);
+        restarting = restarted;
         return result;
       };
 
