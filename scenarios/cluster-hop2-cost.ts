@@ -1,10 +1,10 @@
 /**
- * `pnpm scenario cluster:hop2-cost [--clients 20] [--duration 10] [--seed S] [--smoke] [--write]`
+ * `pnpm scenario cluster:hop2-cost [--clients 20] [--duration 10] [--warmup 2] [--seed S] [--smoke] [--write]`
  *
  * What hop 2 costs, for every app with a cluster plan, in one run of three phases on the same machine with the same
  * load (each app's driver and `clients` clients of its own kind): the app **embedded** (one process, no Redis),
  * then **on Redis with 1 node** and **with 2 nodes** behind nginx (`@twohop/cluster`: its singletons, a
- * `redis-server`, the clients pinned round-robin to the nodes). Reported per app and phase: delivery latency (the
+ * `redis-server`, the clients pinned round-robin to the nodes; for the first, each app's second node is stopped). Reported per app and phase: delivery latency (the
  * server's time of a change to its arrival at a client) p50 / p99, deliveries/s in all and per node, each node's
  * CPU and the deliveries it made per CPU-second; per phase, the CPU of the singletons, nginx and redis-server and
  * Redis's commands/s. Invariants: every phase delivered to every client; no client resynced.
@@ -24,15 +24,20 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '20' },
     duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
     seed: { type: 'string', default: String(seedFromEnv(1)) },
     write: { type: 'boolean', default: false },
-    /** The suite's size: two clients per app, 2 s per phase. */
+    /** The suite's size: two clients per app, 1 s per phase after 1 s of warm-up. */
     smoke: { type: 'boolean', default: false },
   },
 });
-if (values.smoke) Object.assign(values, { clients: '2', duration: '2' });
+if (values.smoke) Object.assign(values, { clients: '2', duration: '1', warmup: '1' });
 const seed = Number(values.seed);
-const [clients, seconds] = [Number(values.clients), Number(values.duration)];
+const [clients, seconds, warmup] = [values.clients, values.duration, values.warmup].map(Number) as [
+  number,
+  number,
+  number,
+];
 console.log(
   `cluster hop-2 cost: ${clusterAdapters.map((a) => a.app).join(', ')}; ${clients} clients per app, ${seconds} s per phase: embedded, redis with 1 node, with 2 nodes (seed ${seed}); ${machine()}`,
 );
@@ -71,7 +76,7 @@ async function measure(
   try {
     for (const target of targets) loads.push(await startLoad(target, clients, seed));
     const sampler = setInterval(() => loads.forEach((load) => load.sample()), 250);
-    await sleep(2_000);
+    await sleep(warmup * 1000);
     loads.forEach((load) => load.reset());
     const cpu = (): Map<string, number> => new Map([...pids].map(([name, pid]) => [name, processCpuMs(pid)]));
     const [cpu0, commands0] = [cpu(), redisUrl === undefined ? 0 : redisCommands(redisUrl)];
@@ -123,21 +128,26 @@ try {
 } finally {
   await Promise.all(embedded.map((app) => app.stop()));
 }
-// On Redis: the same load on 1 node, then on 2.
-for (const nodes of [1, 2]) {
-  const { cluster, apps } = await startAppClusters(clusterAdapters, { nodes });
-  try {
-    const pids = new Map<string, number>([
+// On Redis: the same load on 1 node (each app's second node stopped), then on 2 (started again).
+const { cluster, apps } = await startAppClusters(clusterAdapters, { nodes: 2 });
+try {
+  const pids = () =>
+    new Map<string, number>([
       ...cluster.apps.flatMap((app) =>
-        [...app.singletons, ...app.nodes].map((p): [string, number] => [p.name, p.pid]),
+        [...app.singletons, ...app.nodes]
+          .filter((p) => p.running)
+          .map((p): [string, number] => [p.name, p.pid]),
       ),
       ['nginx', cluster.nginx.pid],
       ...(cluster.redis === undefined ? [] : [['redis-server', cluster.redis.pid] as [string, number]]),
     ]);
-    await measure(`redis, ${nodes} node${nodes === 1 ? '' : 's'}`, [...apps], pids, cluster.redisUrl);
-  } finally {
-    await cluster.stop();
-  }
+  const second = apps.map((app) => app.view.nodes[1]!);
+  await Promise.all(second.map((node) => cluster.kill(node, 'SIGTERM')));
+  await measure('redis, 1 node', [...apps], pids(), cluster.redisUrl);
+  await Promise.all(second.map((node) => cluster.restart(node)));
+  await measure('redis, 2 nodes', [...apps], pids(), cluster.redisUrl);
+} finally {
+  await cluster.stop();
 }
 
 const headers = [
