@@ -1,23 +1,27 @@
 import { discoverApps } from '@twohop/app-kit';
 import type { LatencyRecorder } from '@twohop/metrics';
 import type { Invariant, LatencyChart, TimeChart } from '@twohop/testkit/node';
-import { clusterAdapters } from '../../test/conformance/cluster/registry.js';
+import { awaitingAdapter, clusterAdapters } from '../../test/conformance/cluster/registry.js';
 import type { AppLoad } from './clusterLoad.js';
 
 /** `12.3`: milliseconds for a table. */
 export const fixed = (ms: number) => ms.toFixed(1);
 
-/** The invariant that the run covers every app with a cluster plan (each needs its adapter in the registry). */
+/**
+ * The invariant that the run covers every app with a cluster plan (each needs its adapter in the registry), apart
+ * from those the registry lists as awaiting theirs, which it names.
+ */
 export function coverage(): Invariant {
   const planned = discoverApps(new URL('../../apps/', import.meta.url))
     .filter((app) => app.cluster !== undefined)
     .map((app) => app.name)
     .sort();
   const covered = clusterAdapters.map((adapter) => adapter.app).sort();
+  const known = [...covered, ...awaitingAdapter].sort();
   return {
-    name: 'every app with a cluster plan is covered',
-    ok: JSON.stringify(planned) === JSON.stringify(covered),
-    detail: `planned: ${planned.join(', ')}; covered: ${covered.join(', ')}`,
+    name: 'every app with a cluster plan is covered (or named as awaiting its adapter)',
+    ok: JSON.stringify(planned) === JSON.stringify(known),
+    detail: `planned: ${planned.join(', ')}; covered: ${covered.join(', ')}; no adapter yet: ${awaitingAdapter.join(', ') || 'none'}`,
   };
 }
 
