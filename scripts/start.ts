@@ -4,7 +4,8 @@
  * `<app>: stopped`, and this exits 0. `--dev` restarts an app when its source changes.
  *
  * `pnpm start --nodes N` runs a local cluster instead (scripts/start/startNodes.ts): redis-server, nginx on each
- * app's port in front of N nodes of every app with a cluster plan, the other apps in one process each.
+ * app's port in front of N nodes of every app with a cluster plan, the other apps in one process each; its state in
+ * TWOHOP_CLUSTER_DIR (default `.twohop/cluster`). `--skip-build` starts without building the UIs first.
  *
  * Every app listens on its default port (the `twohop.port` of its package.json) plus TWOHOP_PORT_OFFSET, so
  * `TWOHOP_PORT_OFFSET=1000 pnpm start` runs a second set beside the first; HOST applies to all of them. Each app is
@@ -19,10 +20,12 @@ import { runApps } from './start/runApps.js';
 import { startNodes } from './start/startNodes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const usage = 'usage: pnpm start [--nodes N] | pnpm dev';
-let args: { dev?: boolean; nodes?: string };
+const usage = 'usage: pnpm start [--nodes N] [--skip-build] | pnpm dev';
+let args: { dev?: boolean; nodes?: string; 'skip-build'?: boolean };
 try {
-  args = parseArgs({ options: { dev: { type: 'boolean' }, nodes: { type: 'string' } } }).values;
+  args = parseArgs({
+    options: { dev: { type: 'boolean' }, nodes: { type: 'string' }, 'skip-build': { type: 'boolean' } },
+  }).values;
 } catch (error) {
   console.error(`start: ${(error as Error).message}\n${usage}`);
   process.exit(64);
@@ -48,13 +51,15 @@ const apps = discoverApps(new URL('../apps/', import.meta.url)).filter((app) =>
 );
 const env = { ...process.env, TWOHOP_LOG_FORMAT: process.env['TWOHOP_LOG_FORMAT'] ?? 'pretty' };
 
-if (!buildUis(root)) {
+if (args['skip-build'] !== true && !buildUis(root)) {
   console.error('start: building the apps’ UIs failed (see above)');
   process.exit(1);
 }
 
 if (nodes !== undefined) {
-  process.exit(await startNodes({ root, apps, nodes, offset, env }));
+  // Where the cluster keeps its Redis data and nginx configuration.
+  const state = process.env['TWOHOP_CLUSTER_DIR'] ?? `${root}.twohop/cluster`;
+  process.exit(await startNodes({ root, apps, nodes, offset, env, state }));
 } else {
   const running = runApps({
     root,

@@ -41,10 +41,10 @@ export function runApps(options: RunAppsOptions): RunningApps {
       }),
     ];
   });
-  let stopping = false;
+  let stopping: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping !== undefined) return;
+    stopping = signal;
     for (const [, child] of children) {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
       try {
@@ -60,11 +60,13 @@ export function runApps(options: RunAppsOptions): RunningApps {
       ([name, child]) =>
         new Promise<boolean>((resolve) =>
           child.on('exit', (code, signal) => {
-            if (code !== 0) {
+            // An app still starting when told to stop has no handler yet: the signal ends it, as asked.
+            const ok = code === 0 || (signal !== null && signal === stopping);
+            if (!ok) {
               console.error(`start: ${name} ended with ${signal ?? `exit code ${code}`}`);
-              if (!stopping) options.onFailure?.(name);
+              if (stopping === undefined) options.onFailure?.(name);
             }
-            resolve(code === 0);
+            resolve(ok);
           }),
         ),
     ),

@@ -22,13 +22,15 @@ export interface StartNodesOptions {
   readonly nodes: number;
   readonly offset: number;
   readonly env: Record<string, string | undefined>;
+  /** Where the cluster keeps its Redis data (`redis/`) and nginx configuration (`nginx/`). */
+  readonly state: string;
 }
 
 /** A line of an app's own shutdown, which the launcher already says for it. */
 const SHUTDOWN_LINE = /(stopping….*|stopped)\s*$/;
 
 /**
- * `pnpm start --nodes N`: redis-server (its append-only file in `.twohop/cluster/redis`, so the cluster's data outlive
+ * `pnpm start --nodes N`: redis-server (its append-only file in `<state>/redis`, so the cluster's data outlive
  * a restart as the embedded apps' SQLite files do), the apps with a cluster plan on N nodes each behind nginx on their
  * usual ports, and the others — the portal among them, in redis mode so it lists every node — in one process each.
  * Resolves with the exit code once everything has stopped (after SIGINT or SIGTERM, or a failed start).
@@ -43,7 +45,7 @@ export async function startNodes(options: StartNodesOptions): Promise<number> {
     console.error(`start: ${(error as Error).message}`);
     return 69; // EX_UNAVAILABLE
   }
-  const state = join(options.root, '.twohop', 'cluster');
+  const state = options.state;
   let stopSignal: NodeJS.Signals | undefined;
   let stopping: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
