@@ -7,6 +7,7 @@ import type { MetricName } from '../domain/site.js';
 import { asksForRebirth, SPARKPLUG_SEQ_MODULUS, type SparkplugPayload } from '../domain/sparkplugPayload.js';
 import { deviceTopic, nodeTopic } from '../domain/sparkplugTopic.js';
 import { decodeSparkplug, encodeSparkplug } from '../sparkplug/sparkplugCodec.js';
+import { brokerFor } from './brokerFor.js';
 import { DataFaults } from './DataFaults.js';
 import type { EdgeNodeStats } from './edgeTypes.js';
 import { NodeMessages } from './nodeMessages.js';
@@ -57,6 +58,8 @@ export class EdgeNode {
   #closed = false;
   /** How many sessions were tried: which broker of the list the next one goes to. */
   #attempts = 0;
+  /** The brokers its sessions go to (see {@link EdgeNodeOptions.url}); {@link EdgeNode.setBrokers} replaces them. */
+  #urls: readonly string[];
   readonly #faults = new DataFaults<{ topic: string; payload: SparkplugPayload }>();
   /** The bdSeq of every session that has ended (by a fault, a reconnect or a clean close). */
   readonly endedSessions: number[] = [];
@@ -70,6 +73,7 @@ export class EdgeNode {
       now: Date.now,
       ...options,
     };
+    this.#urls = typeof options.url === 'string' ? [options.url] : options.url;
     this.#messages = new NodeMessages(options.plan);
     for (const device of options.plan.devices)
       this.#sensors.set(device.device, new SensorModel({ metrics: device.metrics, random: options.random }));
@@ -99,6 +103,11 @@ export class EdgeNode {
   /** Every device's current values: what the host must converge to. */
   truth(): Map<string, Record<MetricName, number>> {
     return new Map([...this.#sensors].map(([device, sensor]) => [device, sensor.values()]));
+  }
+
+  /** The brokers its next sessions go to (a cluster's brokers as they come and go); the current session stays. */
+  setBrokers(urls: readonly string[]): void {
+    if (urls.length > 0) this.#urls = [...urls];
   }
 
   /** Stops (or restarts) sending readings; a held reordered message goes out first, so no hole is left open. */
@@ -150,8 +159,7 @@ export class EdgeNode {
 
   async #connect(): Promise<void> {
     const { group, username, password } = this.#options;
-    const urls = typeof this.#options.url === 'string' ? [this.#options.url] : this.#options.url;
-    const url = urls[(this.#spread() + this.#attempts++) % urls.length]!;
+    const url = brokerFor(this.id, this.#attempts++, this.#urls);
     // A new session: the next bdSeq, in the will and in the NBIRTH. The old connection (if any) is replaced under the
     // same client id, and the broker may still publish its will: the host ignores it, its bdSeq being stale.
     if (this.#alive) this.endedSessions.push(this.#bdSeq);
@@ -201,12 +209,11 @@ export class EdgeNode {
 
   /** A new session on the first broker that takes it, trying each once; rejects when none does. */
   async #connectAny(): Promise<void> {
-    const brokers = typeof this.#options.url === 'string' ? 1 : this.#options.url.length;
     for (let tried = 1; ; tried++) {
       try {
         return await this.#connect();
       } catch (error) {
-        if (tried >= brokers) throw error;
+        if (tried >= this.#urls.length) throw error;
       }
     }
   }
@@ -220,13 +227,6 @@ export class EdgeNode {
         this.#reconnectLater();
       });
     }, this.#options.reconnectMs);
-  }
-
-  /** Where in the broker list this node starts: a hash of its id. */
-  #spread(): number {
-    let hash = 0;
-    for (const char of this.id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-    return hash;
   }
 
   #die(): void {

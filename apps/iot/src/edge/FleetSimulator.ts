@@ -66,6 +66,11 @@ export class FleetSimulator {
     await node.fault(fault);
   }
 
+  /** The brokers every node's next sessions go to. */
+  setBrokers(urls: readonly string[]): void {
+    for (const node of this.#nodes.values()) node.setBrokers(urls);
+  }
+
   /** Stops or restarts every node's readings. */
   pause(paused: boolean): void {
     for (const node of this.#nodes.values()) node.pause(paused);

@@ -49,6 +49,7 @@ export interface SimulatorProcessOptions {
 export type SimulatorRequest =
   | { readonly id: number; readonly type: 'fault'; readonly fault: FleetFault }
   | { readonly id: number; readonly type: 'pause'; readonly paused: boolean }
+  | { readonly id: number; readonly type: 'brokers'; readonly urls: readonly string[] }
   | { readonly id: number; readonly type: 'truth' }
   | { readonly id: number; readonly type: 'stats' }
   | { readonly id: number; readonly type: 'ended-sessions' };

@@ -24,6 +24,8 @@ async function answer(request: SimulatorRequest): Promise<unknown> {
       return simulator.fault(fleetFaultSchema.parse(request.fault));
     case 'pause':
       return simulator.pause(request.paused);
+    case 'brokers':
+      return simulator.setBrokers(request.urls);
     case 'truth':
       return simulator.truth();
     case 'stats':

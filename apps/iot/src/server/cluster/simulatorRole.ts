@@ -16,6 +16,8 @@ export interface SimulatorRoleOptions {
   group?: string;
   /** How often to look for a first broker in the directory (ms). @default 250 */
   pollMs?: number;
+  /** How often the fleet is told the brokers announced now (ms). @default 2000 */
+  followMs?: number;
   /** Hears a failed look-up or start (it is tried again). */
   onError?: (error: unknown) => void;
 }
@@ -30,8 +32,8 @@ export interface SimulatorRole {
 
 /**
  * The cluster's device simulator (one per cluster): the same forked, seeded fleet as in one process, its nodes
- * given every broker announced in the directory, so each spreads over them and a node whose broker dies starts its
- * next session on another. It does not wait for the brokers to listen (a launcher starts the singletons before the
+ * given every broker announced in the directory (and told again as brokers come and go), so each spreads over them
+ * and a node whose broker dies starts its next session on another. It does not wait for the brokers to listen (a launcher starts the singletons before the
  * nodes): the fleet starts in the background once a first broker is announced. It answers the fault buttons and the
  * counters that the serving nodes forward to it (409 `no_simulator` until the fleet runs).
  */
@@ -66,15 +68,34 @@ export function startSimulatorRole(kit: App, options: SimulatorRoleOptions): Sim
       await pause();
     }
   };
+  // Brokers that come (a node started later) or go are told to the fleet: a node's next session may go to any.
+  let known = '';
+  let timer: NodeJS.Timeout | undefined;
+  const follow = (started: SimulatorHandle) => {
+    timer = setInterval(() => {
+      options.directory
+        .list('broker')
+        .then(async (brokers) => {
+          const urls = brokers.map((broker) => broker.url).sort();
+          if (urls.length === 0 || urls.join() === known) return;
+          known = urls.join();
+          await started.brokers(urls);
+        })
+        .catch((error: unknown) => options.onError?.(error));
+    }, options.followMs ?? 2000);
+    timer.unref();
+  };
   const ready = start().then(async (started) => {
     if (closed) await started.close();
     simulator = started;
+    follow(started);
     return started;
   });
   ready.catch(() => {});
   kit.onClose({
     async close() {
       closed = true;
+      if (timer !== undefined) clearInterval(timer);
       await simulator?.close();
     },
   });

@@ -27,6 +27,8 @@ export interface SimulatorHandle {
   readonly started: FleetStats;
   fault(fault: FleetFault): Promise<void>;
   pause(paused: boolean): Promise<void>;
+  /** The brokers the nodes' next sessions go to. */
+  brokers(urls: readonly string[]): Promise<void>;
   truth(): Promise<Record<string, DeviceTruth>>;
   stats(): Promise<FleetStats>;
   /** The bdSeq of every session each node has ended. */
@@ -83,6 +85,7 @@ export async function forkSimulator(options: SimulatorProcessOptions): Promise<S
     started,
     fault: (fault) => request({ type: 'fault', fault }),
     pause: (paused) => request({ type: 'pause', paused }),
+    brokers: (urls) => request({ type: 'brokers', urls }),
     truth: () => request({ type: 'truth' }),
     stats: () => request({ type: 'stats' }),
     endedSessions: () => request({ type: 'ended-sessions' }),
