@@ -102,7 +102,7 @@ try {
       `${verdict.replayed} / ${verdict.snapshots}`,
       verdict.resyncs,
       `${verdict.differing} of ${verdict.compared}`,
-      times.count === 0 ? '—' : `${fixed(times.p50)} / ${fixed(times.max)}`,
+      times.count === 0 ? '—' : `${fixed(times.p50)} / ${fixed(Math.max(times.p50, times.max))}`,
     ]);
   }
   const headers = [

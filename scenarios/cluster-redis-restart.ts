@@ -112,7 +112,7 @@ try {
     clients!,
     r.streams,
     r.moved,
-    r.time.count === 0 ? '—' : `${fixed(r.time.p50)} / ${fixed(r.time.max)}`,
+    r.time.count === 0 ? '—' : `${fixed(r.time.p50)} / ${fixed(Math.max(r.time.p50, r.time.max))}`,
     `${r.verdict.differing} of ${r.verdict.compared}`,
     r.verdict.resyncs,
   ]);
