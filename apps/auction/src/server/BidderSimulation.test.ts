@@ -6,6 +6,7 @@ import { aliasOf } from './aliases.js';
 import { AuctionHouse } from './AuctionHouse.js';
 import { auctionMetrics } from './auctionMetrics.js';
 import { BidderSimulation } from './BidderSimulation.js';
+import { LocalAnnouncer } from './LocalAnnouncer.js';
 import { LotFeed } from './LotFeed.js';
 import { UserNotices } from './UserNotices.js';
 
@@ -20,18 +21,11 @@ async function run(seed: number, seconds: number) {
   const feed = new LotFeed((auction, user) => aliasOf('secret', auction, user), now);
   const metrics = auctionMetrics();
   const closed: string[] = [];
-  const house = new AuctionHouse({
-    store,
-    feed,
-    notices: new UserNotices(() => {}),
-    metrics,
-    clock,
-    now,
-    onClosed: (state) => {
-      closed.push(state.terms.id);
-      simulation.closed(state);
-    },
+  const announcer = new LocalAnnouncer(feed, new UserNotices(() => {}), metrics, now, (state) => {
+    closed.push(state.terms.id);
+    simulation.closed(state);
   });
+  const house = new AuctionHouse({ store, metrics, clock, announcer });
   const random = new SeededRandom(seed);
   const simulation: BidderSimulation = new BidderSimulation(house, store, feed, clock, {
     random: () => random.float(),

@@ -1,7 +1,7 @@
 import type { AuctionState, AuctionTerms, BidStore, SoftClose } from '@twohop/auction/domain';
 import type { Clock, TimerHandle } from '@twohop/sequence';
 import type { AuctionHouse } from './AuctionHouse.js';
-import type { LotFeed } from './LotFeed.js';
+import type { LotViews } from './lotView.js';
 
 /** Options for the simulated bidders. */
 export interface SimulationOptions {
@@ -53,7 +53,7 @@ export class BidderSimulation {
   constructor(
     readonly house: AuctionHouse,
     readonly store: BidStore,
-    readonly feed: LotFeed,
+    readonly feed: LotViews,
     readonly clock: Clock,
     options: SimulationOptions = {},
   ) {

@@ -1,13 +1,13 @@
 import type { AuctionState } from '@twohop/auction/domain';
-import { minimumBid, reserveMet, statusAt } from '@twohop/auction/domain';
 import { StreamCatalog } from '@twohop/server';
 import { keyedState, StreamPublisher, type KeyedChange, type KeyedSnapshot } from '@twohop/snapshot-delta';
 import { bidsStream, CATALOG_STREAM, lotStream, type BidEntry, type LotView } from '../client/wire.js';
+import { bidChanges, lotChanges, lotView, type Alias, type LotField } from './lotView.js';
 
-type LotField = LotView[keyof LotView];
 type Publisher<V> = StreamPublisher<Map<string, V>, readonly KeyedChange<V>[], KeyedSnapshot<V>>;
 
-const publisher = <V>(stream: string, history: number, now: () => number): Publisher<V> =>
+/** A keyed stream published by this process. */
+export const publisher = <V>(stream: string, history: number, now: () => number): Publisher<V> =>
   new StreamPublisher({ stream, model: keyedState<V>(), historyCapacity: history, timestamps: now });
 
 /**
@@ -25,11 +25,9 @@ export class LotFeed {
 
   constructor(
     /** A user's alias on a lot. */
-    readonly alias: (auction: string, userId: string) => string,
-    /** The accepted bids a new subscriber gets in the snapshot of `bids:<id>`. */
+    readonly alias: Alias,
     /** The wall clock that stamps each delta (`ts`). */
     readonly now: () => number = Date.now,
-    readonly bidHistory = 100,
   ) {
     this.lots = publisher(CATALOG_STREAM, 1024, now);
     this.catalog.add(this.lots);
@@ -58,17 +56,7 @@ export class LotFeed {
   /** Publishes `state` (at the store's time `now`): the fields that changed, and the lot's entry in the list. */
   show(state: AuctionState, now: number): LotView {
     const id = state.terms.id;
-    const view: LotView = {
-      id,
-      title: state.terms.title,
-      priceCents: state.priceCents,
-      minBidCents: minimumBid(state),
-      leader: state.leader === undefined ? null : this.alias(id, state.leader.bidderId),
-      bidCount: state.bidCount,
-      endsAt: state.endsAt,
-      status: statusAt(state, now),
-      reserveMet: reserveMet(state),
-    };
+    const view = lotView(state, now, this.alias);
     const before = this.#views.get(id);
     let lot = this.#lot.get(id);
     if (lot === undefined) {
@@ -80,11 +68,7 @@ export class LotFeed {
       // Every accepted bid matters to the history: never merged, a subscriber too far behind resyncs.
       this.catalog.add(bids, { delivery: 'reliable' });
     }
-    const changes: KeyedChange<LotField>[] = [];
-    for (const key of Object.keys(view) as (keyof LotView)[]) {
-      if (before === undefined || before[key] !== view[key])
-        changes.push({ op: 'set', key, value: view[key] });
-    }
+    const changes = lotChanges(before, view);
     if (changes.length === 0) return view;
     this.#views.set(id, view);
     lot.publish(changes);
@@ -92,14 +76,9 @@ export class LotFeed {
     return view;
   }
 
-  /** Appends one accepted bid to the lot's history (the oldest beyond `bidHistory` fall off as removals). */
+  /** Appends one accepted bid to the lot's history (the oldest beyond `BID_HISTORY` fall off as removals). */
   record(auction: string, entry: BidEntry): void {
-    const bids = this.#bids.get(auction);
-    if (bids === undefined) return;
-    const changes: KeyedChange<BidEntry>[] = [{ op: 'set', key: `b${entry.n}`, value: entry }];
-    const oldest = entry.n - this.bidHistory;
-    if (oldest >= 1 && bids.state.has(`b${oldest}`)) changes.push({ op: 'remove', key: `b${oldest}` });
-    bids.publish(changes);
+    this.#bids.get(auction)?.publish(bidChanges(entry));
   }
 
   /** Takes a closed lot off the list and stops offering its streams (subscribers keep what they have). */

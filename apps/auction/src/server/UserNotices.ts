@@ -1,6 +1,15 @@
 import { randomEpochId } from '@twohop/sequence';
 import { NOTICES_PAGE, type Notice, type NoticesPage } from '../client/wire.js';
 
+/** Where a client's catch-up is answered from: this process's memory, or Redis on several nodes. */
+export interface NoticePages {
+  /**
+   * The user's notices after `after`, oldest first, at most a page. A position from another epoch (the numbering was
+   * lost) starts from the oldest held; a position past the head gets nothing.
+   */
+  after(userId: string, after: number, epoch: string | undefined): NoticesPage | Promise<NoticesPage>;
+}
+
 /** A notice before it is numbered. */
 export type NoticeBody = Omit<Notice, 'epoch' | 'seq'>;
 
@@ -9,7 +18,7 @@ export type NoticeBody = Omit<Notice, 'epoch' | 'seq'>;
  * catch-up. `deliver` hears each new notice (the server sends it to every connection of the user); `after` answers
  * a client that missed some.
  */
-export class UserNotices {
+export class UserNotices implements NoticePages {
   readonly epoch = randomEpochId();
   readonly #byUser = new Map<string, { head: number; notices: Notice[] }>();
 

@@ -5,13 +5,13 @@ import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { BidAck, NoticesPage } from '../client/wire.js';
 import type { AuctionHouse } from './AuctionHouse.js';
-import type { UserNotices } from './UserNotices.js';
+import type { NoticePages } from './UserNotices.js';
 
 /** What the requests work with. */
 export interface AuctionRequestDeps {
   readonly house: AuctionHouse;
   readonly store: BidStore;
-  readonly notices: UserNotices;
+  readonly notices: NoticePages;
   readonly sessions: SignedSessions;
   /** Bids per user (`bidRate`, `bidBurst`), over all of a user's connections. */
   readonly bidBudgets: IdentityBudgets;
@@ -86,7 +86,7 @@ export function auctionRequests(deps: AuctionRequestDeps): RequestRouter<Socket>
         epoch: z.string().max(64).optional(),
       }),
       cost: 2,
-      handle: ({ after, epoch }, socket): NoticesPage =>
+      handle: ({ after, epoch }, socket): NoticesPage | Promise<NoticesPage> =>
         deps.notices.after(sessionOf(socket).uid, after, epoch),
     })
     .add('session:refresh', {

@@ -1,3 +1,4 @@
+import { randomEpochId } from '@twohop/sequence';
 import { Redis } from 'ioredis';
 import {
   bidKey,
@@ -13,9 +14,10 @@ import {
   type BidStore,
   type CloseResult,
 } from '../../domain/index.js';
-import { CLOSE_SCRIPT, PLACE_BID_SCRIPT } from './bidScript.js';
+import { PLACE_BID_SCRIPT } from './bidScript.js';
 import { byId } from './InProcessBidStore.js';
-import { catalogKey, redisKeys } from './redisKeys.js';
+import { CLOSE_SCRIPT, CREATE_SCRIPT } from './lotScripts.js';
+import { redisKeys, scriptKeys, sharedKeys } from './redisKeys.js';
 
 /** Options for {@link RedisBidStore}. */
 export interface RedisBidStoreOptions {
@@ -33,6 +35,7 @@ export interface RedisBidStoreOptions {
 interface BidScripts {
   placeBid(...args: string[]): Promise<string[]>;
   closeAuction(...args: string[]): Promise<string[]>;
+  createAuction(...args: string[]): Promise<string>;
 }
 
 /**
@@ -47,18 +50,23 @@ export class RedisBidStore implements BidStore {
 
   constructor(options: RedisBidStoreOptions) {
     const redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
-    redis.defineCommand('placeBid', { numberOfKeys: 3, lua: PLACE_BID_SCRIPT });
-    redis.defineCommand('closeAuction', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
+    // Every script takes the same keys (scriptKeys).
+    redis.defineCommand('placeBid', { numberOfKeys: 8, lua: PLACE_BID_SCRIPT });
+    redis.defineCommand('closeAuction', { numberOfKeys: 8, lua: CLOSE_SCRIPT });
+    redis.defineCommand('createAuction', { numberOfKeys: 8, lua: CREATE_SCRIPT });
     this.#redis = redis as Redis & BidScripts;
     this.#prefix = options.keyPrefix ?? 'auction:';
     this.#now = options.now;
   }
 
+  /** The key prefix: where a follower of this store's lots reads. */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
   async create(terms: AuctionTerms): Promise<AuctionState> {
-    const { state } = redisKeys(this.#prefix, terms.id);
-    await this.#redis.set(state, JSON.stringify(openingState(terms)), 'NX');
-    await this.#redis.sadd(catalogKey(this.#prefix), terms.id);
-    return (await this.get(terms.id))!;
+    const raw = await this.#redis.createAuction(...this.#args(terms.id), JSON.stringify(openingState(terms)));
+    return JSON.parse(raw) as AuctionState;
   }
 
   async get(auctionId: string): Promise<AuctionState | undefined> {
@@ -67,7 +75,7 @@ export class RedisBidStore implements BidStore {
   }
 
   async list(): Promise<AuctionState[]> {
-    const ids = await this.#redis.smembers(catalogKey(this.#prefix));
+    const ids = await this.#redis.smembers(sharedKeys(this.#prefix).catalog);
     const states = await Promise.all(ids.map((id) => this.get(id)));
     return states.filter((state): state is AuctionState => state !== undefined).sort(byId);
   }
@@ -77,17 +85,12 @@ export class RedisBidStore implements BidStore {
     const bad = malformed(bid, 0);
     if (bad !== undefined) return answer({ ...bad, receivedAt: await this.now() });
     if (!isValidId(bid.auctionId)) return answer(unknown(bid, await this.now()));
-    const keys = redisKeys(this.#prefix, bid.auctionId);
     const reply = await this.#redis.placeBid(
-      keys.state,
-      keys.outcomes,
-      keys.bids,
+      ...this.#args(bid.auctionId),
       bidKey(bid),
-      bid.auctionId,
       bid.bidderId,
       bid.bidId,
       String(bid.maxCents),
-      this.#now === undefined ? '' : String(this.#now()),
     );
     const [kind, outcome, state, displaced] = reply;
     if (kind === 'unknown') return answer(unknown(bid, await this.now()));
@@ -111,10 +114,7 @@ export class RedisBidStore implements BidStore {
 
   async closeIfDue(auctionId: string): Promise<CloseResult> {
     if (!isValidId(auctionId)) return { closed: false };
-    const reply = await this.#redis.closeAuction(
-      redisKeys(this.#prefix, auctionId).state,
-      this.#now === undefined ? '' : String(this.#now()),
-    );
+    const reply = await this.#redis.closeAuction(...this.#args(auctionId));
     const [kind, raw, at] = reply;
     if (kind === 'unknown') return { closed: false };
     const state = JSON.parse(raw!) as AuctionState;
@@ -134,6 +134,17 @@ export class RedisBidStore implements BidStore {
 
   async close(): Promise<void> {
     if (this.#redis.status !== 'end') await this.#redis.quit().catch(() => undefined);
+  }
+
+  /** What every script starts with: its keys, then the test clock ('' for `TIME`), an epoch, the notice prefix, the id. */
+  #args(auctionId: string): string[] {
+    return [
+      ...scriptKeys(this.#prefix, auctionId),
+      this.#now === undefined ? '' : String(this.#now()),
+      randomEpochId(),
+      sharedKeys(this.#prefix).noticePrefix,
+      auctionId,
+    ];
   }
 }
 

@@ -1,28 +1,23 @@
 import { DEFAULT_SOFT_CLOSE, INCREMENT_TABLE } from '../../domain/index.js';
+import { EPOCH, NOTIFY, NOW, RECORD } from './scriptParts.js';
 
 /**
- * The Redis store's Lua scripts. `placeBid` is the whole acceptance step of src/domain/placeBid.ts, run by Redis as
- * one indivisible script (no lock around it): it reads the auction, answers a retry with its stored outcome, takes
- * the receipt time from Redis `TIME`, checks status, minimum and own-maximum, applies the proxy rules, the reserve
- * and soft close, bumps the version, stores the outcome under the bid's key and appends the accepted bid to the
- * auction's stream with the new version as its entry id. The increment table and the default soft close are
- * generated from the domain's constants, never written twice; a property test holds the script equal to the domain.
+ * The Redis store's bid script (its create and close scripts are in lotScripts.ts). `placeBid` is the whole
+ * acceptance step of src/domain/placeBid.ts, run by Redis as one indivisible script (no lock around it): it reads the
+ * auction, answers a retry with its stored outcome, takes the receipt time from Redis `TIME`, checks status, minimum
+ * and own-maximum, applies the proxy rules, the reserve and soft close, bumps the version, stores the outcome under
+ * the bid's key, appends the accepted bid to the auction's log and the shared event stream (the version as its log
+ * entry id), adds the bidder to the lot's bidders and writes the notices it causes ("winning" or "outbid" to the
+ * bidder, "outbid" to whom it displaced). The increment table and the default soft close are generated from the
+ * domain's constants, never written twice; a property test holds the script equal to the domain.
  *
- * Every key of one auction shares a hash tag (`{id}`), so on Redis Cluster an auction's script runs on one shard.
- * The optional `now` argument replaces `TIME` for tests that run both stores on one fake clock; production passes ''.
+ * Its keys and first arguments are the ones every script takes (scriptParts.ts); the test clock argument replaces
+ * `TIME` for tests that run both stores on one fake clock, production passes ''.
  */
 
 const increments = INCREMENT_TABLE.map((row) => `{${row.belowCents ?? -1}, ${row.stepCents}}`).join(', ');
 
-/** Reads the receipt time: the test clock when given, else Redis `TIME` (seconds, microseconds) in ms. */
-const NOW = (arg: string) => `
-local now
-if ${arg} ~= '' then now = tonumber(${arg}) else
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end`;
-
-/** KEYS: state, outcomes, bids. ARGV: bid key, auction id, bidder id, bid id, max cents, now ('' for TIME). */
+/** KEYS: `scriptKeys`. ARGV: now, epoch, notice prefix, auction id, then the bid key, bidder id, bid id, max cents. */
 export const PLACE_BID_SCRIPT = `
 local STEPS = {${increments}}
 local function increment(price)
@@ -33,19 +28,22 @@ local function increment(price)
 end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'unknown'} end
-local previous = redis.call('HGET', KEYS[2], ARGV[1])
+local previous = redis.call('HGET', KEYS[2], ARGV[5])
 if previous then return {'duplicate', previous, raw} end
-${NOW('ARGV[6]')}
+${NOW}
+${EPOCH}
+${RECORD}
+${NOTIFY}
 local state = cjson.decode(raw)
 local terms = state.terms
-local bidderId, bidId, maxCents = ARGV[3], ARGV[4], tonumber(ARGV[5])
-local outcome = {auctionId = ARGV[2], bidderId = bidderId, bidId = bidId, maxCents = maxCents, receivedAt = now}
+local bidderId, bidId, maxCents = ARGV[6], ARGV[7], tonumber(ARGV[8])
+local outcome = {auctionId = ARGV[4], bidderId = bidderId, bidId = bidId, maxCents = maxCents, receivedAt = now}
 local function refuse(code, message)
   outcome.ok = false
   outcome.code = code
   outcome.message = message
   local encoded = cjson.encode(outcome)
-  redis.call('HSET', KEYS[2], ARGV[1], encoded)
+  redis.call('HSET', KEYS[2], ARGV[5], encoded)
   return {'refused', encoded, raw}
 end
 if state.status == 'closed' or now >= state.endsAt then
@@ -96,22 +94,10 @@ state.endsAt = endsAt
 local encodedState = cjson.encode(state)
 local encoded = cjson.encode(outcome)
 redis.call('SET', KEYS[1], encodedState)
-redis.call('HSET', KEYS[2], ARGV[1], encoded)
-redis.call('XADD', KEYS[3], state.version .. '-0', 'bid', encoded)
+redis.call('HSET', KEYS[2], ARGV[5], encoded)
+redis.call('SADD', KEYS[4], bidderId)
+record(state, encodedState, {'bid', encoded})
+if outcome.leading then notify(bidderId, 'winning', state) else notify(bidderId, 'outbid', state) end
+if displaced ~= '' then notify(displaced, 'outbid', state) end
 return {'accepted', encoded, encodedState, displaced}
-`;
-
-/** KEYS: state. ARGV: now ('' for TIME). Records the close only once Redis's time has reached `endsAt`. */
-export const CLOSE_SCRIPT = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'unknown'} end
-${NOW('ARGV[1]')}
-local state = cjson.decode(raw)
-if state.status == 'closed' then return {'closed', raw} end
-if now < state.endsAt then return {'open', raw} end
-state.status = 'closed'
-state.version = state.version + 1
-local encoded = cjson.encode(state)
-redis.call('SET', KEYS[1], encoded)
-return {'recorded', encoded, tostring(now)}
 `;
