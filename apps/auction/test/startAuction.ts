@@ -1,26 +1,35 @@
 import { startApp } from '@twohop/app-kit';
 import type { AuctionTerms } from '@twohop/auction/domain';
-import { requestSession } from '@twohop/client';
+import { requestSession, type SignedIn } from '@twohop/client';
 import { waitFor } from '@twohop/testkit';
 import { AuctionSession, type AuctionSessionOptions } from '../src/client/AuctionSession.js';
+import type { AuctionApp } from '../src/server/assembleAuction.js';
+import { createAuctionNode, type AuctionNodeOptions } from '../src/server/cluster/createAuctionNode.js';
 import { createAuctionServer, type AuctionServerOptions } from '../src/server/createAuctionServer.js';
 
 /**
  * The auction on 127.0.0.1 for one test, through app-kit's `startApp` (secret `test-secret`, no simulated bidders
  * unless `options` says otherwise), on a free port or on `port`. Its graceful shutdown goes onto `cleanups`.
  */
-export async function startAuction(
-  cleanups: Array<() => unknown>,
-  options: AuctionServerOptions = {},
-  port = 0,
-) {
-  const server = createAuctionServer({ secret: 'test-secret', ...options });
+export function startAuction(cleanups: Array<() => unknown>, options: AuctionServerOptions = {}, port = 0) {
+  return serve(cleanups, createAuctionServer({ secret: 'test-secret', ...options }), port);
+}
+
+/** One node of the auction on several nodes sharing Redis (`createAuctionNode`), as {@link startAuction} starts it. */
+export function startAuctionNode(cleanups: Array<() => unknown>, options: AuctionNodeOptions) {
+  return serve(cleanups, createAuctionNode({ secret: 'test-secret', ...options }), 0);
+}
+
+async function serve<Server extends AuctionApp>(cleanups: Array<() => unknown>, server: Server, port: number) {
   await server.ready;
   const app = await startApp(server, { port });
   cleanups.push(() => app.close());
-  /** Signs `name` in and opens a session, closed by `cleanups`, live and with the server's clock estimated. */
-  const session = async (name: string, extra: Partial<AuctionSessionOptions> = {}) => {
-    const signed = await requestSession(app.url, name);
+  /**
+   * Signs `name` in (or reuses a sign-in: one user on several nodes) and opens a session, closed by `cleanups`,
+   * live and with the server's clock estimated.
+   */
+  const session = async (name: string | SignedIn, extra: Partial<AuctionSessionOptions> = {}) => {
+    const signed = typeof name === 'string' ? await requestSession(app.url, name) : name;
     const session = new AuctionSession({
       url: app.url,
       token: signed.token,
