@@ -21,7 +21,7 @@ import {
   type RequestGateStats,
 } from './RequestGate.js';
 import { RequestRouter, type BoundRequests } from './RequestRouter.js';
-import type { StreamCatalog } from './StreamCatalog.js';
+import type { CatalogEntry, StreamCatalog } from './StreamCatalog.js';
 import { Subscription } from './Subscription.js';
 
 /** A connection's outbound queue, as {@link StreamConnection.inspect} reports it. */
@@ -72,7 +72,12 @@ export class StreamConnection {
   static readonly #streamRequests = new RequestRouter<StreamConnection>()
     .add('subscribe', {
       schema: subscribeRequest,
-      handle: ({ stream, resume }, connection) => ({ recovered: connection.#subscribe(stream, resume) }),
+      handle: ({ stream, resume }, connection) => {
+        const recovered = connection.#subscribe(stream, resume);
+        return typeof recovered === 'boolean'
+          ? { recovered }
+          : recovered.then((done) => ({ recovered: done }));
+      },
     })
     .add('unsubscribe', {
       schema: unsubscribeRequest,
@@ -164,9 +169,24 @@ export class StreamConnection {
     for (const subscription of [...this.#subscriptions.values()]) this.#drop(subscription);
   }
 
-  #subscribe(stream: string, resume: ResumePosition | undefined): boolean {
+  /**
+   * Subscribes now — or, when the stream follows an upstream that has not yet reached `resume` (the client saw it
+   * on a node ahead of this one), once it has or `resumeWaitMs` has passed: a replay rather than an older snapshot.
+   */
+  #subscribe(stream: string, resume: ResumePosition | undefined): boolean | Promise<boolean> {
     const entry = this.#options.catalog.get(stream);
     if (entry === undefined) throw new ProtocolError('unknown_stream', `no stream named ${stream}`);
+    const { resumeWaitMs } = this.#options.limits;
+    const behind = resume === undefined ? undefined : entry.source.reach?.(resume, resumeWaitMs);
+    if (behind === undefined) return this.#subscribeNow(stream, entry, resume);
+    return behind.then(() => {
+      if (this.#closed)
+        throw new ProtocolError('internal', 'the connection closed while the subscribe waited');
+      return this.#subscribeNow(stream, entry, resume);
+    });
+  }
+
+  #subscribeNow(stream: string, entry: CatalogEntry, resume: ResumePosition | undefined): boolean {
     const existing = this.#subscriptions.get(stream);
     if (existing !== undefined) {
       // Subscribing again restarts the stream from the given position: a client that lost track can always do it.

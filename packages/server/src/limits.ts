@@ -45,6 +45,12 @@ export interface ConnectionLimits {
   priorityCapacity: number;
   /** Heartbeat interval. @default 15000 */
   heartbeatMs: number;
+  /**
+   * How long a subscribe may wait for a stream that follows an upstream (a mirror of the bus) to reach the position
+   * the client resumes from — a position it saw on a node ahead of this one — before it is answered with a snapshot.
+   * @default 3000
+   */
+  resumeWaitMs: number;
 }
 
 export const defaultLimits: ConnectionLimits = {
@@ -60,6 +66,7 @@ export const defaultLimits: ConnectionLimits = {
   maxQueuedBytes: 8 * 1024 * 1024,
   priorityCapacity: 1000,
   heartbeatMs: 15_000,
+  resumeWaitMs: 3_000,
 };
 
 /**

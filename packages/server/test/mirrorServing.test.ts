@@ -38,9 +38,10 @@ describe.each(transports)('$name serving a StreamMirror fed through a bus', (tra
     return { lossy, publisher, mirror, server, publish };
   }
 
-  function client(url: string) {
+  /** A client of `url` — or of whatever `current` says when it (re)connects, as behind a load balancer. */
+  function client(url: string, current?: () => string) {
     const streamClient = new StreamClient({
-      transport: transport.client(url),
+      transport: current === undefined ? transport.client(url) : () => transport.client(current())(),
       backoff: { baseMs: 20, capMs: 100 },
     });
     cleanups.push(() => streamClient.close());
@@ -96,6 +97,61 @@ describe.each(transports)('$name serving a StreamMirror fed through a bus', (tra
     expect(mirror.stats.snapshots).toBe(2);
     // No resync: the client never saw a gap or a checksum mismatch; the mirror's reset sent it the snapshot.
     expect(book.replica.stats).toMatchObject({ snapshots: 2, resyncs: 0 });
+    expect(sameState(book.replica.state, publisher.state)).toBe(true);
+  });
+
+  it('a node behind the client’s position holds its resume until its mirror gets there: a replay, not an older snapshot', async () => {
+    // Two nodes follow one bus; B's tail is held back, as a slower node's would be.
+    const bus = memoryBus();
+    const publisher = levelsPublisher();
+    const publication = await publishToBus(publisher, bus, { snapshotEvery: 8 });
+    let holding = false;
+    const held: (() => void)[] = [];
+    const slow = lossyBus(bus, (_event, deliver) => (holding ? held.push(deliver) : deliver()));
+    const mirrors = await Promise.all(
+      [bus, slow.bus].map((nodeBus) =>
+        mirrorFromBus({
+          bus: nodeBus,
+          stream: publisher.stream,
+          model: keyedState<number>(),
+          checksum: keyedChecksum,
+        }),
+      ),
+    );
+    const [a, b] = await Promise.all(mirrors.map(({ mirror }) => transport.serve(catalogOf(mirror))));
+    cleanups.push(
+      () => publication.close(),
+      ...mirrors.map(({ close }) => close),
+      () => a!.close(),
+      () => b!.close(),
+    );
+    const slowMirror = mirrors[1]!.mirror;
+    const asked: number[] = [];
+    const reach = slowMirror.reach.bind(slowMirror);
+    slowMirror.reach = (position, timeoutMs) => (asked.push(position.seq), reach(position, timeoutMs));
+
+    const publish = async (count: number) => {
+      publishChanges(publisher, count, 20, publisher.position.seq);
+      await publication.flushed();
+    };
+    await publish(10);
+    let url = a!.url;
+    const { book, subscribed } = client(url, () => url);
+    await waitFor('live on A at 10', () => book.replica.position?.seq === 10);
+    holding = true;
+    await publish(5);
+    await waitFor('the client at 15 on A', () => book.replica.position?.seq === 15);
+    expect(slowMirror.position.seq).toBe(10);
+
+    url = b!.url; // A goes; the client lands on B, which is 5 behind it
+    a!.dropConnections();
+    await waitFor('B holding the resume', () => asked.includes(15));
+    holding = false;
+    for (const deliver of held.splice(0)) deliver();
+    await publish(2);
+    await waitFor('the client at 17 on B', () => book.replica.position?.seq === 17);
+    expect(subscribed).toEqual([false, true]);
+    expect(book.replica.stats.snapshots).toBe(1);
     expect(sameState(book.replica.state, publisher.state)).toBe(true);
   });
 });

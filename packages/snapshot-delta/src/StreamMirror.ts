@@ -1,36 +1,12 @@
 import { systemClock, type Clock, type StreamPosition, type TimerHandle } from '@twohop/sequence';
 import type { Checksum, SnapshotMessage } from './messages.js';
+import { PositionWaiters } from './PositionWaiters.js';
 import { ServedStream } from './ServedStream.js';
 import type { StateModel } from './StateModel.js';
 import type { ResumePlan, SourceListener, StreamSource } from './StreamSource.js';
+import type { UpstreamCatchUp, UpstreamDelta } from './upstream.js';
 
-/** A change numbered upstream (by a bus, another node): `seq` in `epoch`, as the upstream assigned it. */
-export interface UpstreamDelta<D> {
-  readonly epoch: string;
-  readonly seq: number;
-  readonly data: D;
-  /** The upstream's time of the change (ms since the epoch), carried on to subscribers. */
-  readonly ts?: number;
-}
-
-/** The upstream's state as of `seq` in `epoch`. */
-export interface UpstreamSnapshot<W> {
-  readonly epoch: string;
-  readonly seq: number;
-  readonly data: W;
-}
-
-/**
- * How a mirror gets back in step, as its upstream answers it: the deltas after the mirror's position
- * (`recovered: true`), or a snapshot and the deltas after it. A {@link ResumePlan} is one.
- */
-export type UpstreamCatchUp<W, D> =
-  | { readonly recovered: true; readonly deltas: readonly UpstreamDelta<D>[] }
-  | {
-      readonly recovered: false;
-      readonly snapshot: UpstreamSnapshot<W>;
-      readonly deltas?: readonly UpstreamDelta<D>[];
-    };
+export type { UpstreamCatchUp, UpstreamDelta, UpstreamSnapshot } from './upstream.js';
 
 /** Options for {@link StreamMirror}. */
 export interface StreamMirrorOptions<S, D, W> {
@@ -119,11 +95,14 @@ export class StreamMirror<S, D, W> implements StreamSource<S, D, W> {
   #snapshotNext = false;
   #retry: TimerHandle | undefined;
   #waiters: (() => void)[] = [];
+  /** Subscribes waiting for this mirror to reach a position a client saw elsewhere ({@link StreamMirror.reach}). */
+  readonly #reachers: PositionWaiters;
 
   constructor(options: StreamMirrorOptions<S, D, W>) {
     this.stream = options.stream;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#reachers = new PositionWaiters(this.#clock, (position) => this.#hasReached(position));
     this.#served = new ServedStream({
       stream: options.stream,
       model: options.model,
@@ -185,11 +164,22 @@ export class StreamMirror<S, D, W> implements StreamSource<S, D, W> {
     return this.#served.subscribe(listener);
   }
 
+  /**
+   * Resolves once this mirror serves `position` — or can tell it never will here (it is live in another epoch, or
+   * closed) — or after `timeoutMs`; undefined when it already does. Mirrors of one upstream on several nodes follow
+   * it a moment apart, so a client that moves from a faster node to a slower one resumes from a seq the slower has
+   * not applied yet: waiting briefly turns that into a replay instead of a snapshot older than the client's state.
+   */
+  reach(position: StreamPosition, timeoutMs: number): Promise<void> | undefined {
+    return this.#reachers.wait(position, timeoutMs);
+  }
+
   /** Stops: no more catch-ups or retries; upstream deltas are ignored. Subscribers keep the last state. */
   close(): void {
     this.#status = 'closed';
     this.#buffer = [];
     if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry);
+    this.#reachers.check();
   }
 
   /**
@@ -227,6 +217,7 @@ export class StreamMirror<S, D, W> implements StreamSource<S, D, W> {
     }
     this.#served.record(delta.seq, delta.data, delta.ts);
     this.stats.applied++;
+    if (this.#reachers.size > 0) this.#reachers.check();
     return true;
   }
 
@@ -286,6 +277,14 @@ export class StreamMirror<S, D, W> implements StreamSource<S, D, W> {
       }
     }
     for (const waiter of this.#waiters.splice(0)) waiter();
+    this.#reachers.check();
+  }
+
+  #hasReached(position: StreamPosition): boolean {
+    if (this.#status === 'closed') return true;
+    if (this.#status !== 'live') return false;
+    const served = this.#served.position;
+    return position.epoch !== served.epoch || served.seq >= position.seq;
   }
 
   #whenLive(): Promise<void> {

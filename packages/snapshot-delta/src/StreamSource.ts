@@ -48,4 +48,12 @@ export interface StreamSource<S, D, W> {
   resume(position: StreamPosition | undefined): ResumePlan<W, D>;
   /** Calls `listener` with every future event; returns a function that stops it. */
   subscribe(listener: SourceListener<D>): () => void;
+  /**
+   * Only for a source that follows an upstream, as a mirror does, and so may be behind a position a client saw on
+   * another node: resolves once this source has served `position` (or has given up on it: a new epoch, a closed
+   * source) or `timeoutMs` has passed, whichever comes first — or returns undefined when there is nothing to wait
+   * for. A subscribe that resumes from such a position waits for it, so the client gets a replay, not a snapshot
+   * older than what it holds.
+   */
+  reach?(position: StreamPosition, timeoutMs: number): Promise<void> | undefined;
 }

@@ -21,3 +21,4 @@ export { default as AppHeader } from './components/AppHeader.vue';
 export { default as ConnectionBadge } from './components/ConnectionBadge.vue';
 export { default as StreamInspector } from './components/StreamInspector.vue';
 export { rememberedIdentity, type RememberedIdentity } from './rememberedIdentity.js';
+export { chartTheme, useChart, type ChartOptions, type ChartTheme } from './useChart.js';

@@ -20,6 +20,7 @@ import type {
 import { connectRaw } from '../rawClients.js';
 import { holdConnections } from '../serverEdge.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
+import { streamProtocolRequests } from '../streamRequests.js';
 import { HEAVY, HEAVY_TITLE, PAGE, REPLY_HIGH_WATER, stalledReader } from './auctionReader.js';
 import { lossyParser } from './lossyParser.js';
 
@@ -48,18 +49,11 @@ const stream = fc.oneof(
   fc.stringMatching(/^[a-z]{1,8}:[\w-]{1,10}$/),
 );
 function hostileRequests(position: () => { epoch: string; seq: number }): HostileSpec {
-  const { epoch, seq } = position();
-  const resume = fc.record({
-    epoch: fc.oneof(fc.constant(epoch), fc.string({ minLength: 1, maxLength: 12 })),
-    seq: fc.oneof(fc.constant(seq), fc.integer({ min: 0, max: seq + 1000 })),
-  });
   return {
     setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
     codes: AUCTION_ERROR_CODES,
     requests: [
-      { event: 'subscribe', valid: fc.record({ stream, resume }, { requiredKeys: ['stream'] }) },
-      { event: 'unsubscribe', valid: fc.record({ stream }) },
-      { event: 'resync', valid: fc.record({ stream }) },
+      ...streamProtocolRequests(stream, position()),
       {
         event: 'bid',
         valid: fc.record({

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { connectRaw } from '../rawClients.js';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
+import { streamProtocolRequests } from '../streamRequests.js';
 
 const sorted = (state: ReadonlyMap<string, DeviceReading>) =>
   JSON.stringify([...state].sort(([a], [b]) => a.localeCompare(b)));
@@ -19,19 +20,10 @@ function hostileRequests(position: () => { epoch: string; seq: number }): Hostil
     fc.constantFrom(DEVICES_STREAM, 'site', 'alarms', 'view:abcdefgh12', 'view:x', 'view:', 'nope'),
     fc.stringMatching(/^[a-z]{1,8}:[\w-]{0,70}$/),
   );
-  const { epoch, seq } = position();
-  const resume = fc.record({
-    epoch: fc.oneof(fc.constant(epoch), fc.string({ minLength: 1, maxLength: 12 })),
-    seq: fc.oneof(fc.constant(seq), fc.integer({ min: 0, max: seq + 1000 })),
-  });
   return {
     setup: [{ event: 'subscribe', payload: { stream: DEVICES_STREAM } }],
     codes: ERROR_CODES,
-    requests: [
-      { event: 'subscribe', valid: fc.record({ stream, resume }, { requiredKeys: ['stream'] }) },
-      { event: 'unsubscribe', valid: fc.record({ stream }) },
-      { event: 'resync', valid: fc.record({ stream }) },
-    ],
+    requests: streamProtocolRequests(stream, position()),
   };
 }
 

@@ -9,36 +9,22 @@ import fc from 'fast-check';
 import { connectRaw } from '../rawClients.js';
 import type { AppAdapter, HostileSpec, RunningApp, StreamCapability } from '../AppAdapter.js';
 import { followStream, streamCaughtUp } from '../streamFollower.js';
+import { streamProtocolRequests } from '../streamRequests.js';
 
 const STREAM = 'book:BTC-USD';
 const entries = (book: LevelBook) => new Map(book.entries());
 
-/** Requests of the stream protocol, shaped for hostile input: real and unknown streams, resume points near the truth. */
+/** The stream protocol's requests against the order book's streams and tiers, for hostile input. */
 function hostileRequests(position: () => { epoch: string; seq: number }): HostileSpec {
   const stream = fc.oneof(
     fc.constantFrom(STREAM, 'book:BTC-USD/retail', 'trades:BTC-USD', 'book:NOPE'),
     fc.stringMatching(/^[a-z]{1,8}:[A-Z-]{1,10}$/),
   );
-  const { epoch, seq } = position();
-  const resume = fc.record({
-    epoch: fc.oneof(fc.constant(epoch), fc.string({ minLength: 1, maxLength: 12 })),
-    // Right, stale (older than the history holds), or from the future.
-    seq: fc.oneof(fc.constant(seq), fc.integer({ min: 0, max: seq + 1000 })),
-  });
+  const tier = fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') });
   return {
     setup: [{ event: 'subscribe', payload: { stream: STREAM } }],
     codes: ERROR_CODES,
-    requests: [
-      {
-        event: 'subscribe',
-        valid: fc.record(
-          { stream, resume, options: fc.record({ tier: fc.constantFrom('pro', 'retail', 'mobile') }) },
-          { requiredKeys: ['stream'] },
-        ),
-      },
-      { event: 'unsubscribe', valid: fc.record({ stream }) },
-      { event: 'resync', valid: fc.record({ stream }) },
-    ],
+    requests: streamProtocolRequests(stream, position(), tier),
   };
 }
 
