@@ -30,6 +30,12 @@ export interface ClusterPlan {
   readonly node: Readonly<Record<string, string>>;
   /** The processes run once per cluster beside the nodes, by name. */
   readonly singletons: readonly ClusterSingleton[];
+  /**
+   * Whether the load balancer must keep each client on one node. socket.io's long-polling needs it (each poll of a
+   * session must reach the node holding it); clients that only use WebSocket, SSE or plain HTTP do not, and are
+   * better spread by connection count. @default true
+   */
+  readonly sticky: boolean;
 }
 
 /** One process an app runs once per cluster. */
@@ -53,6 +59,7 @@ const manifestSchema = z.object({
       .object({
         node: environment.default({}),
         singletons: z.array(z.object({ name: z.string().min(1), env: environment })).default([]),
+        sticky: z.boolean().default(true),
       })
       .optional(),
   }),

@@ -1,6 +1,6 @@
 /**
  * @twohop/testkit/node — the part of the test kit that needs Node: disposable servers and their connections, a
- * redis-server and a mosquitto of their own, clients that stop reading their socket, Debian's Chromium through
+ * redis-server, an nginx and a mosquitto of their own, clients that stop reading their socket, Debian's Chromium through
  * playwright-core with page-layout checks, and the
  * scenario and benchmark reports. What runs anywhere is `@twohop/testkit`.
  */
@@ -36,5 +36,6 @@ export {
   type MosquittoBroker,
   type MosquittoOptions,
 } from './node/mosquittoBroker.js';
-export { startRedisServer, type RedisServer, type RedisServerOptions } from './node/redisServer.js';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from '@twohop/cluster';
+export * from './node/nginx.js';
 export { chartsHtml, type LatencyChart, type TimeChart } from './node/reportCharts.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort.js';
@@ -21,6 +21,13 @@ export interface RedisServerOptions {
   args?: readonly string[];
   /** Listen on this port (to start a server again where a stopped one was, empty). @default a free port */
   port?: number;
+  /**
+   * `none`: nothing written to disk (tests, scenarios); `aof`: an append-only file in `dir`, fsynced every second,
+   * so the data outlive a restart (a local cluster's chat rooms and bids). @default 'none'
+   */
+  persistence?: 'none' | 'aof';
+  /** Its working directory (the AOF goes here; kept after stop). @default a new temp dir, removed after stop */
+  dir?: string;
 }
 
 /** Resolves once the server logs that it accepts connections; rejects if it exits first. */
@@ -43,12 +50,21 @@ function ready(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts Debian's `redis-server` on a free loopback port with its own directory under the temp dir and persistence
- * off (no RDB snapshots, no AOF). The suite installs it (test/system/systemPackages.ts). A port taken between the
- * probe and the bind is retried on another (unless `port` was given).
+ * Starts Debian's `redis-server` on a free loopback port with its own directory (under the temp dir unless given),
+ * never RDB snapshots, and an append-only file only when asked. A port taken between the probe and the bind is
+ * retried on another (unless `port` was given). Stopped by its PID.
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'twohop-redis-'));
+  const owned = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'twohop-redis-'));
+  if (!owned) mkdirSync(dir, { recursive: true });
+  const cleanUp = () => {
+    if (owned) rmSync(dir, { recursive: true, force: true });
+  };
+  const persistence =
+    options.persistence === 'aof'
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+      : ['--appendonly', 'no'];
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     const child = spawn(
@@ -60,8 +76,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'no',
+        ...persistence,
         '--dir',
         dir,
         ...(options.args ?? []),
@@ -72,7 +87,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await ready(child);
     } catch (error) {
       if (attempt < 5 && options.port === undefined) continue;
-      rmSync(dir, { recursive: true, force: true });
+      cleanUp();
       throw error;
     }
     child.stdout?.resume();
@@ -85,7 +100,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      cleanUp();
     };
     return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop, [Symbol.asyncDispose]: stop };
   }

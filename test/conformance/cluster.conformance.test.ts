@@ -1,0 +1,3 @@
+import { clusterConformance } from './cluster/suite.js';
+
+clusterConformance();

@@ -1,0 +1,9 @@
+import type { ClusterAdapter } from './ClusterAdapter.js';
+import { orderbookCluster } from './apps/orderbook.js';
+
+/**
+ * Every app the cluster property and the `cluster:*` scenarios cover: an app joins the day its redis mode works,
+ * with its `twohop.cluster` plan in package.json and its adapter here. The suite fails for an app with a plan and no
+ * adapter, so none is left out silently.
+ */
+export const clusterAdapters: readonly ClusterAdapter[] = [orderbookCluster];
