@@ -31,8 +31,11 @@ export type BidsStream = Keyed<BidEntry>;
 
 /** Options for {@link AuctionSession}. */
 export interface AuctionSessionOptions {
-  /** The auction server's base URL ('' in a browser on the same origin). */
-  url: string;
+  /**
+   * The auction server's base URL ('' in a browser on the same origin); a function is asked again at every
+   * (re)connect (a test moving its client to another node, as a load balancer would).
+   */
+  url: string | (() => string);
   /** The signed session token from `POST /api/session`. */
   token: string;
   /** When the token expires (ms since the epoch): the session refreshes it past half its life. */
@@ -92,14 +95,17 @@ export class AuctionSession {
     this.#options = options;
     this.#token = options.token;
     const clock = (this.#clock = options.clock ?? systemClock);
-    this.client = new StreamClient({
-      transport: socketIoTransport(options.url, {
+    const transport = (url: string) =>
+      socketIoTransport(url, {
         ackTimeoutMs: options.ackTimeoutMs ?? 5000,
         socket: {
           ...options.socket,
           auth: (callback: (auth: object) => void) => callback({ token: this.#token }),
         },
-      }),
+      });
+    const { url } = options;
+    this.client = new StreamClient({
+      transport: typeof url === 'string' ? transport(url) : () => transport(url())(),
       backoff: options.backoff ?? { baseMs: 250, capMs: 10_000 },
       clock,
     });

@@ -1,6 +1,7 @@
 /**
  * `pnpm start` for the live auction: app-kit's `runApp` (PORT, HOST, TWOHOP_*, graceful shutdown), with simulated
- * bidders keeping AUCTION_LOTS lots alive (AUCTION_SIMULATION=off for none, AUCTION_SEED for a repeatable run), the
+ * bidders keeping AUCTION_LOTS lots alive (AUCTION_SIMULATION=off for none, AUCTION_SEED for a repeatable run,
+ * AUCTION_LOT_MS for how long a new lot runs, give or take half), the
  * audit log in AUCTION_DB, and sessions signed with AUCTION_SECRET.
  *
  * One node (the embedded mode): bids accepted in this process, or in Redis when AUCTION_REDIS_URL is set; the audit
@@ -40,6 +41,7 @@ await runApp({
       AUCTION_SIMULATION: z.enum(['on', 'off']).default('on'),
       AUCTION_LOTS: z.coerce.number().int().min(1).max(50).default(4),
       AUCTION_SEED: z.coerce.number().int().min(0).optional(),
+      AUCTION_LOT_MS: z.coerce.number().int().min(10_000).max(7 * 24 * 3_600_000).optional(),
       AUCTION_REDIS_URL: z.string().url().optional(),
       TWOHOP_REDIS_URL: z.string().optional(),
     })
@@ -66,7 +68,11 @@ await runApp({
       simulation:
         settings.AUCTION_SIMULATION === 'off'
           ? (false as const)
-          : { lots: settings.AUCTION_LOTS, random: () => uniformFloat64(generator) },
+          : {
+              lots: settings.AUCTION_LOTS,
+              random: () => uniformFloat64(generator),
+              ...(settings.AUCTION_LOT_MS === undefined ? {} : { lotMs: settings.AUCTION_LOT_MS }),
+            },
     };
     if (config.redisUrl !== undefined) {
       return createAuctionNode({
