@@ -70,6 +70,24 @@ describe('the auction on two nodes sharing Redis', () => {
     expect(b.server.lots.views.get('vase')).toEqual(a.server.lots.views.get('vase'));
   });
 
+  it('a node started later serves every lot from its log, with the same seqs, and follows from there', async () => {
+    const keyPrefix = `cluster${++prefixes}:`;
+    const a = await startAuctionNode(cleanups, { redisUrl: redis.url, keyPrefix });
+    await a.server.house.open(lot('bowl', 60_000));
+    const ada = await a.session('Ada');
+    for (const cents of [2000, 3000, 4000]) expect(await ada.bid('bowl', cents)).toMatchObject({ ok: true });
+    const b = await startAuctionNode(cleanups, { redisUrl: redis.url, keyPrefix });
+    const onB = (await b.session('Eve')).follow('bowl');
+    const onA = (await a.session('Carl')).follow('bowl');
+    await waitFor('both caught up', () => [onA, onB].every((f) => f.bids.replica.position?.seq === 3));
+    expect(await (await b.session('Bob')).bid('bowl', 9000)).toMatchObject({ ok: true });
+    await waitFor('the next bid on both', () => [onA, onB].every((f) => lotOf(f.lot)?.bidCount === 4));
+    expect(onB.bids.replica.position).toEqual(onA.bids.replica.position);
+    expect(onB.lot.replica.position).toEqual(onA.lot.replica.position);
+    expect([...onB.bids.replica.state]).toEqual([...onA.bids.replica.state]);
+    expect([...onB.lot.replica.state]).toEqual([...onA.lot.replica.state]);
+  });
+
   it('a user bidding on A hears winning and outbid on B, and catches every notice up, in order, on reconnecting to either node', async () => {
     const { a, b } = await twoNodes();
     await a.server.house.open(lot('lamp', 60_000));
@@ -134,7 +152,9 @@ describe('the auction on two nodes sharing Redis', () => {
       .filter((line) => line.kind === 'close');
     expect(closes).toHaveLength(1);
     await waitFor('the outcome to both', () =>
-      [ada, bob, bobOnA].every((session) => session.notices.held.some((n) => n.kind === 'won' || n.kind === 'lost')),
+      [ada, bob, bobOnA].every((session) =>
+        session.notices.held.some((n) => n.kind === 'won' || n.kind === 'lost'),
+      ),
     );
     // Once each, on every tab, also as Redis keeps them (what any node answers a catch-up with).
     const outcomes = (notices: readonly { kind: string }[]) =>

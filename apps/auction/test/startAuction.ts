@@ -20,7 +20,11 @@ export function startAuctionNode(cleanups: Array<() => unknown>, options: Auctio
   return serve(cleanups, createAuctionNode({ secret: 'test-secret', ...options }), 0);
 }
 
-async function serve<Server extends AuctionApp>(cleanups: Array<() => unknown>, server: Server, port: number) {
+async function serve<Server extends AuctionApp>(
+  cleanups: Array<() => unknown>,
+  server: Server,
+  port: number,
+) {
   await server.ready;
   const app = await startApp(server, { port });
   cleanups.push(() => app.close());
