@@ -1,4 +1,5 @@
 import type { ClusterAdapter } from './ClusterAdapter.js';
+import { auctionCluster } from './apps/auction.js';
 import { orderbookCluster } from './apps/orderbook.js';
 
 /**
@@ -6,4 +7,4 @@ import { orderbookCluster } from './apps/orderbook.js';
  * with its `twohop.cluster` plan in package.json and its adapter here. The suite fails for an app with a plan and no
  * adapter, so none is left out silently.
  */
-export const clusterAdapters: readonly ClusterAdapter[] = [orderbookCluster];
+export const clusterAdapters: readonly ClusterAdapter[] = [orderbookCluster, auctionCluster];
