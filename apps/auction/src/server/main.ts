@@ -41,7 +41,12 @@ await runApp({
       AUCTION_SIMULATION: z.enum(['on', 'off']).default('on'),
       AUCTION_LOTS: z.coerce.number().int().min(1).max(50).default(4),
       AUCTION_SEED: z.coerce.number().int().min(0).optional(),
-      AUCTION_LOT_MS: z.coerce.number().int().min(10_000).max(7 * 24 * 3_600_000).optional(),
+      AUCTION_LOT_MS: z.coerce
+        .number()
+        .int()
+        .min(10_000)
+        .max(7 * 24 * 3_600_000)
+        .optional(),
       AUCTION_REDIS_URL: z.string().url().optional(),
       TWOHOP_REDIS_URL: z.string().optional(),
     })
