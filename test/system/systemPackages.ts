@@ -24,7 +24,8 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   {
     command: 'redis-server',
     apt: 'redis-server',
-    usedBy: "the Redis bus and the auction's Redis bid store tests (testkit's startRedisServer)",
+    usedBy:
+      "the Redis bus, the auction's Redis bid store and the chat's Redis store and nodes tests (testkit's startRedisServer)",
   },
 ];
 

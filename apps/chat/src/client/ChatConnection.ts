@@ -17,8 +17,8 @@ export type SessionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorize
 
 /** Options for {@link ChatConnection}. */
 export interface ChatConnectionOptions {
-  /** The chat server's base URL ('' in a browser on the same origin). */
-  url: string;
+  /** The chat server's base URL ('' in a browser on the same origin), or a function asked at every (re)connect. */
+  url: string | (() => string);
   /** The signed session token from `POST /api/session`. */
   token: string;
   /** How long a request waits for its ack. @default 5000 */
@@ -132,8 +132,8 @@ export class ChatConnection {
 
   #start(): void {
     const { url, ackTimeoutMs = 5000, socket } = this.#options;
-    const client = new StreamClient({
-      transport: socketIoTransport(url, {
+    const transport = (at: string) =>
+      socketIoTransport(at, {
         ackTimeoutMs,
         socket: {
           // The long-polling fallback stays on for networks that break WebSockets.
@@ -141,7 +141,9 @@ export class ChatConnection {
           ...socket,
           auth: (callback: (auth: object) => void) => callback({ token: this.#token }),
         },
-      }),
+      });
+    const client = new StreamClient({
+      transport: typeof url === 'string' ? transport(url) : () => transport(url())(),
       backoff: this.#options.backoff ?? { baseMs: 250, capMs: 10_000 },
       // The chat server sends no heartbeats: engine.io's ping/pong detects a dead connection.
       heartbeatTimeoutMs: 0,

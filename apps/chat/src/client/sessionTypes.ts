@@ -22,8 +22,11 @@ export type ChatSessionEvents = {
 
 /** Options for {@link ChatSession}. */
 export interface ChatSessionOptions {
-  /** The chat server's base URL ('' in a browser on the same origin). */
-  url: string;
+  /**
+   * The chat server's base URL ('' in a browser on the same origin), or a function asked at every (re)connect (a
+   * client that knows several nodes moves to another when its own is gone).
+   */
+  url: string | (() => string);
   /** The signed session token from `POST /api/session`. */
   token: string;
   /** The signed-in user's public id (to know your own messages and receipts). */

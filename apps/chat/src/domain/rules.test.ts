@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isChatError } from './errors.js';
 import { fanoutFor } from './fanout.js';
 import { requireChangeable, requireMember, requireRoom, requireRoomFor } from './membership.js';
-import { Presence, type PresenceDelta } from './Presence.js';
+import { Presence, PresenceCounts, type PresenceDelta } from './Presence.js';
 import { ReceiptBatches } from './ReceiptBatches.js';
 import { isValidClientId, isValidRoomName, isValidText } from './text.js';
 import { TypingGate } from './TypingGate.js';
@@ -175,32 +175,35 @@ describe('ReceiptBatches', () => {
 });
 
 describe('Presence', () => {
-  it('counts connections: the first arrival and the last departure change the stream', () => {
-    const deltas: PresenceDelta[] = [];
-    const presence = new Presence(
-      (_room, delta) => deltas.push(delta),
-      () => 7,
-    );
-    presence.arrive('r', 'ada', 'Ada');
-    presence.arrive('r', 'ada', 'Ada');
-    presence.leave('r', 'ada');
-    expect(deltas).toHaveLength(1);
-    expect(presence.snapshot('r').data).toEqual([['ada', { name: 'Ada', since: 7 }]]);
-    presence.leave('r', 'ada');
-    expect(deltas.map((delta) => delta.seq)).toEqual([1, 2]);
-    expect(presence.rooms).toBe(0);
+  it('counts connections: only the first arrival and the last departure change presence', () => {
+    const counts = new PresenceCounts();
+    expect([counts.arrive('r', 'ada'), counts.arrive('r', 'ada'), counts.leave('r', 'ada')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(counts.leave('r', 'ada')).toBe(true);
+    expect(counts.leave('r', 'ada')).toBe(false);
+    for (let i = 0; i < 3; i++) counts.arrive('r', 'ada');
+    counts.arrive('r', 'bob');
+    expect(counts.removeUser('r', 'ada')).toBe(true);
+    expect(counts.leave('r', 'ada')).toBe(false);
+    expect(counts.entries()).toEqual([{ room: 'r', uid: 'bob', count: 1 }]);
   });
 
-  it('removeUser takes every connection of a user out at once, and forgets an empty room', () => {
+  it('a room’s view numbers its changes, drops the ones that change nothing, and forgets an empty room', () => {
     const deltas: PresenceDelta[] = [];
     const presence = new Presence((_room, delta) => deltas.push(delta));
-    for (let i = 0; i < 3; i++) presence.arrive('r', 'ada', 'Ada');
-    presence.arrive('r', 'bob', 'Bob');
-    presence.removeUser('r', 'ada');
-    presence.leave('r', 'ada');
-    expect(deltas).toHaveLength(3);
-    expect(presence.snapshot('r').data.map(([uid]) => uid)).toEqual(['bob']);
-    presence.removeUser('r', 'bob');
+    const ada = { op: 'set', key: 'ada', value: { name: 'Ada', since: 7 } } as const;
+    presence.apply('r', ada);
+    presence.apply('r', ada);
+    presence.apply('r', { op: 'set', key: 'bob', value: { name: 'Bob', since: 8 } });
+    presence.apply('r', { op: 'remove', key: 'ada' });
+    presence.apply('r', { op: 'remove', key: 'ada' });
+    expect(deltas.map((delta) => delta.seq)).toEqual([1, 2, 3]);
+    expect(presence.snapshot('r').data).toEqual([['bob', { name: 'Bob', since: 8 }]]);
+    expect(presence.has('r', 'bob')).toBe(true);
+    presence.apply('r', { op: 'remove', key: 'bob' });
     expect(presence.rooms).toBe(0);
   });
 });

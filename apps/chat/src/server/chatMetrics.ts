@@ -5,7 +5,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface ChatMetrics {
   readonly stream: StreamMetrics;
   readonly registry: Registry;
-  /** Messages stored and fanned out, by fan-out (a retry of a stored message is not counted here). */
+  /** Messages this node fanned out to its connections, by fan-out (every node counts every message). */
   readonly messages: Counter<'fanout'>;
   /** Retried sends answered `duplicate: true` from the store (their first ack was lost). */
   readonly duplicates: Counter;
@@ -23,7 +23,7 @@ export function chatMetrics(stream = new StreamMetrics({ defaultLabels: { app: '
     registry: stream.registry,
     messages: new Counter({
       name: 'chat_messages_total',
-      help: 'Messages stored and fanned out (retries of a stored message are not counted).',
+      help: 'Messages this node fanned out to its connections, by fan-out (each message once per node; retries of a stored message are not).',
       labelNames: ['fanout'] as const,
       registers,
     }),

@@ -16,6 +16,7 @@ import { resolveOptions, type ChatServerOptions } from './options.js';
 import type { ChatContext, ChatDeps, ChatRequest } from './requestTypes.js';
 import { roomRequests } from './roomRequests.js';
 import { sessionRequests } from './sessionRoutes.js';
+import { embeddedBackend } from './feed/ChatBackend.js';
 import { SqliteChatStore } from './store/SqliteChatStore.js';
 
 export type { ChatServerOptions } from './options.js';
@@ -25,7 +26,7 @@ export interface ChatServer extends App {
   readonly store: ChatStore;
   /** Each connection's request counters (handled, refused, waiting, stalled). */
   inspect(): RequestGateStats[];
-  /** Resolves once the seed rooms exist. */
+  /** Resolves once the seed rooms exist and the node follows the feed. */
   readonly ready: Promise<unknown>;
   /** Every request the server serves, with its cost (what docs/apps/chat.md lists). */
   readonly requestCosts: Record<string, number>;
@@ -50,8 +51,13 @@ function ruled(definition: ChatRequest): ChatRequest {
  */
 export function createChatServer(input: ChatServerOptions & { runtime?: AppRuntime } = {}): ChatServer {
   const options = resolveOptions(input, input.secret ?? randomBytes(32).toString('hex'));
-  const store: ChatStore =
-    input.store ?? new SqliteChatStore({ path: input.database ?? ':memory:', now: options.now });
+  const backend =
+    input.backend ??
+    embeddedBackend(
+      input.store ?? new SqliteChatStore({ path: input.database ?? ':memory:', now: options.now }),
+      options.now,
+    );
+  const { store } = backend;
   const metrics = chatMetrics();
   const kit = createApp({
     name: 'chat',
@@ -76,7 +82,7 @@ export function createChatServer(input: ChatServerOptions & { runtime?: AppRunti
   sessions.guard(io);
   const budgets = (ratePerSecond: number, burst: number) =>
     new IdentityBudgets({ ratePerSecond, burst, clock: options.clock });
-  const rooms = new ChatRooms(io, store, options);
+  const rooms = new ChatRooms(io, backend, options, metrics);
   const deps: ChatDeps = {
     store,
     rooms,
@@ -88,7 +94,7 @@ export function createChatServer(input: ChatServerOptions & { runtime?: AppRunti
   const requests = { ...roomRequests(deps), ...messageRequests(deps), ...sessionRequests(sessions) };
   const router = new RequestRouter<ChatContext>();
   for (const [name, definition] of Object.entries(requests)) router.add(name, ruled(definition));
-  const ready = Promise.all(options.seedRooms.map((name) => store.ensureRoom(name)));
+  const ready = Promise.all([rooms.start(), ...options.seedRooms.map((name) => store.ensureRoom(name))]);
 
   io.on('connection', (socket) => {
     metrics.stream.connectedClients.inc({ transport: 'socket.io' });
@@ -120,7 +126,7 @@ export function createChatServer(input: ChatServerOptions & { runtime?: AppRunti
         reconnect: true,
       });
       await new Promise((resolve) => setImmediate(resolve));
-      await store.close();
+      await backend.close();
     },
   });
   return Object.assign(kit, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CLIENT_ID, MAX_TEXT, type ChatMessage } from '../domain/wire.js';
+import { MAX_CLIENT_ID, MAX_TEXT } from '../domain/wire.js';
 import { room } from './roomRequests.js';
 import { request, spend, type ChatDeps, type ChatRequest } from './requestTypes.js';
 
@@ -35,19 +35,8 @@ export function messageRequests({ store, rooms, metrics, sends }: ChatDeps): Rec
         // What you sent, you have read; a message ends the sender's typing.
         await store.markRead(name, session.uid, ack.seq);
         rooms.typing.reset(name, session.uid);
-        const message: ChatMessage = {
-          room: name,
-          seq: ack.seq,
-          ts: ack.ts,
-          userId: session.uid,
-          name: session.name,
-          clientId,
-          text: body,
-          version: 0,
-          deleted: false,
-          change: 0,
-        };
-        metrics.messages.inc({ fanout: await rooms.deliver(message) });
+        // The store announced the message on the feed; the ack follows its delivery here, as on one node.
+        await rooms.caughtUp();
         return ack;
       },
     }),
@@ -55,7 +44,8 @@ export function messageRequests({ store, rooms, metrics, sends }: ChatDeps): Rec
       schema: z.strictObject({ room, seq, text }),
       cost: 2,
       handle: async ({ room: name, seq: at, text: body }, { session }) => {
-        rooms.changed(await store.edit(name, at, session.uid, body));
+        await store.edit(name, at, session.uid, body);
+        await rooms.caughtUp();
         return {};
       },
     }),
@@ -63,7 +53,8 @@ export function messageRequests({ store, rooms, metrics, sends }: ChatDeps): Rec
       schema: z.strictObject({ room, seq }),
       cost: 2,
       handle: async ({ room: name, seq: at }, { session }) => {
-        rooms.changed(await store.delete(name, at, session.uid));
+        await store.delete(name, at, session.uid);
+        await rooms.caughtUp();
         return {};
       },
     }),

@@ -1,10 +1,16 @@
 import { systemClock, type Clock } from '@twohop/sequence';
 import type { ConnectionLimits } from '@twohop/server';
 import type { ChatStore } from '../domain/ChatStore.js';
+import type { ChatBackend } from './feed/ChatBackend.js';
 
 /** Options for `createChatServer`. Every limit is documented in docs/apps/chat.md ("Limits"). */
 export interface ChatServerOptions {
-  /** Where rooms and messages live. @default a new in-memory `SqliteChatStore` (or one on `database`) */
+  /**
+   * What the node shares with other nodes (store, feed, presence): `redisBackend` for several nodes on Redis.
+   * @default an embedded backend over `store`
+   */
+  backend?: ChatBackend;
+  /** Where rooms and messages live, embedded. @default a new in-memory `SqliteChatStore` (or one on `database`) */
   store?: ChatStore;
   /** The SQLite file of the default store. @default ':memory:' */
   database?: string;
@@ -53,7 +59,7 @@ export interface ChatServerOptions {
 
 /** {@link ChatServerOptions} with every default filled in (the store aside). */
 export type ResolvedChatOptions = Required<
-  Omit<ChatServerOptions, 'store' | 'database' | 'webRoot' | 'secret'>
+  Omit<ChatServerOptions, 'backend' | 'store' | 'database' | 'webRoot' | 'secret'>
 > &
   Pick<ChatServerOptions, 'webRoot'> & { secret: string };
 

@@ -34,7 +34,7 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       handle: async ({ room: name }, { session }) => {
         spend(creations, session.uid, 'rooms are created at most 1 a minute per user');
         await store.createRoom(name, session.uid, maxRooms);
-        rooms.created(session.uid, name);
+        await rooms.created(session.uid, name);
         return {};
       },
     }),
@@ -43,7 +43,7 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       cost: 4,
       handle: async ({ room: name, after, changesAfter }, { socket, session }) => {
         await store.join(name, session.uid, maxRooms);
-        rooms.open(socket, session, name);
+        await rooms.open(socket, session, name);
         // Fresh: the latest page. Resuming: exactly what was missed (or the newest page, `limited`), and the
         // edits and deletes since the client's last change.
         const [page, changed, head, lastRead] = await Promise.all([
@@ -53,6 +53,8 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
           changesAfter === undefined ? [] : store.changedSince(name, changesAfter, 500),
           store.head(name),
           store.markRead(name, session.uid, 0),
+          // The presence snapshot below must include this connection's arrival, announced through the feed.
+          rooms.caughtUp(),
         ]);
         const lastSeq = head?.lastSeq ?? 0;
         return {
@@ -71,7 +73,7 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
       schema: z.strictObject({ room }),
       cost: 1,
       handle: async ({ room: name }, { socket, session }) => {
-        rooms.close(socket, session, name);
+        await rooms.close(socket, session, name);
         return {};
       },
     }),
@@ -82,7 +84,7 @@ export function roomRequests({ store, rooms, options, creations }: ChatDeps): Re
         requireRoom((await store.head(name)) !== undefined, name);
         await store.leave(name, session.uid);
         // Every tab of the user's closes the room, on whichever node it is: the adapter's rooms, not a local scan.
-        rooms.leaveEverywhere(session.uid, name);
+        await rooms.leaveEverywhere(session.uid, name);
         return {};
       },
     }),
