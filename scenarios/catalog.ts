@@ -18,14 +18,15 @@ const scripts = (dir: string) =>
     : [];
 
 /**
- * Every scenario: the cross-app ones in scenarios/, each app's in apps/<app>/scenarios/ (named `<app>:<name>`), and
- * app scenarios still kept in scenarios/ as `<app>-<name>.ts`.
+ * Every scenario: the cross-app ones in scenarios/, each app's in apps/<app>/scenarios/ (named `<app>:<name>`), the
+ * cluster ones (every app on several nodes) in scenarios/ as `cluster-<name>.ts` (`cluster:<name>`), and app
+ * scenarios still kept in scenarios/ as `<app>-<name>.ts`.
  */
 export function listScenarios(): ScenarioEntry[] {
   const entries: ScenarioEntry[] = [];
   for (const name of scripts(`${root}scenarios`)) {
     if (name === 'index' || name === 'catalog') continue;
-    const app = /^(orderbook|auction|iot|chat|portal)-(.+)$/.exec(name);
+    const app = /^(orderbook|auction|iot|chat|portal|cluster)-(.+)$/.exec(name);
     entries.push({ name: app === null ? name : `${app[1]}:${app[2]}`, path: `${root}scenarios/${name}.ts` });
   }
   for (const app of readdirSync(`${root}apps`)) {
@@ -37,6 +38,6 @@ export function listScenarios(): ScenarioEntry[] {
 
 /** The scenario called `name` (`<app>:<name>`, or `<app>-<name>` as it was once written). */
 export function findScenario(name: string): ScenarioEntry | undefined {
-  const wanted = name.replace(/^(orderbook|auction|iot|chat|portal)-/, '$1:');
+  const wanted = name.replace(/^(orderbook|auction|iot|chat|portal|cluster)-/, '$1:');
   return listScenarios().find((entry) => entry.name === wanted);
 }

@@ -22,6 +22,9 @@ const seeds: Record<string, string> = {
   'iot:gaps': '7',
   'iot:fleet': '7',
   'iot:dashboards': '7',
+  'cluster:failover': '1',
+  'cluster:redis-restart': '1',
+  'cluster:hop2-cost': '1',
 };
 const scenarios = listScenarios().map(({ name, path }): [string, string, string[]] => [
   name,

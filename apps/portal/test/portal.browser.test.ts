@@ -6,7 +6,18 @@ import {
   VIEWPORTS,
 } from '@twohop/testkit/node';
 import { buildUi } from '@twohop/vue/vite';
-import { createWebApp, startApp, type AppManifest, type StartedApp, type WebApp } from '@twohop/app-kit';
+import {
+  createWebApp,
+  listNodes,
+  registerNode,
+  startApp,
+  type AppManifest,
+  type StartedApp,
+  type WebApp,
+} from '@twohop/app-kit';
+import { waitFor } from '@twohop/testkit';
+import { startRedisServer } from '@twohop/testkit/node';
+import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortal } from '../src/server/createPortal.js';
@@ -94,6 +105,82 @@ describe('portal UI in Chromium', () => {
       expect(await horizontalOverflow(page)).toBe(0);
       expect(await controlsOutOfView(page, ['[data-app=orderbook]', '[data-app=chat]'])).toEqual([]);
       await keepScreenshot(page, `portal-${viewport.width}`);
+      await page.close();
+    }
+  }, 60_000);
+
+  it('on a cluster, shows each app’s nodes with their health, a crashed one marked down, at 1440 and 390 px', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const connect = () => {
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 0 }).on('error', () => {});
+      cleanups.push(() => client.disconnect());
+      return client;
+    };
+    const names = ['orderbook-1', 'orderbook-2', 'orderbook-3', 'orderbook-engine'];
+    const nodes = await Promise.all(
+      names.map((node) => startApp(createWebApp({ name: 'orderbook', runtime: { mode: 'redis', node } }))),
+    );
+    for (const node of nodes) cleanups.push(() => node.close());
+    const crashing = connect();
+    for (const [i, node] of nodes.entries()) {
+      const registration = await registerNode({
+        redis: i === 1 ? crashing : connect(),
+        app: 'orderbook',
+        node: names[i]!,
+        url: node.url,
+        ttlMs: 400,
+      });
+      cleanups.push(() => registration.close().catch(() => {}));
+    }
+    const reader = connect();
+    const single = await healthyApp();
+    cleanups.push(() => single.close());
+    const portal = await startApp(
+      createPortal({
+        apps: [
+          {
+            name: 'orderbook',
+            title: 'Order book',
+            port: nodes[0]!.port,
+            summary: 'Snapshot + delta.',
+            listed: true,
+          },
+          { name: 'chat', title: 'Chat', port: single.port, summary: 'Rooms.', listed: true },
+        ],
+        timeoutMs: 300,
+        nodes: () => listNodes(reader),
+      }),
+    );
+    cleanups.push(() => portal.close());
+    // orderbook-2 is SIGKILLed: no more beats, no answer.
+    crashing.disconnect();
+    await nodes[1]!.close();
+    await waitFor('orderbook-2 silent', async () =>
+      (await listNodes(reader)).some((node) => node.node === 'orderbook-2' && !node.beating),
+    );
+    for (const viewport of Object.values(VIEWPORTS)) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(`${portal.url}/`);
+      const state = (node: string) =>
+        page.getAttribute(`[data-app=orderbook] [data-node=${node}]`, 'data-live');
+      await expect.poll(() => state('orderbook-1'), { timeout: 10_000 }).toBe('true');
+      expect(await state('orderbook-2')).toBe('false');
+      expect(await page.textContent('[data-app=orderbook] [data-node=orderbook-2] .node-health')).toBe(
+        'down',
+      );
+      expect(await page.textContent('[data-app=orderbook] [data-node=orderbook-2] .node-detail')).toMatch(
+        /^silent for \d+ s$/,
+      );
+      expect(await page.textContent('[data-app=chat] [data-test=nodes]')).toContain('one process');
+      expect(await horizontalOverflow(page)).toBe(0);
+      expect(
+        await controlsOutOfView(page, [
+          '[data-app=orderbook] [data-node=orderbook-engine]',
+          '[data-app=chat]',
+        ]),
+      ).toEqual([]);
+      await keepScreenshot(page, `portal-cluster-${viewport.width}`);
       await page.close();
     }
   }, 60_000);

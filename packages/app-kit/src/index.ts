@@ -1,7 +1,8 @@
 /**
  * @twohop/app-kit — what every twohop app server repeats, written once: express + HTTP + socket.io with the app's
  * streams, `/healthz`, `/metrics`, the built UI, a favicon and JSON errors (`createApp`, `createWebApp`); its `main`
- * — validated configuration, pino logs, listen, graceful shutdown (`runApp`); the same app on a free port for
+ * — validated configuration, pino logs, listen, graceful shutdown, and in redis mode the node's entry in the Redis
+ * node registry (`runApp`, `registerNode`, `listNodes`); the same app on a free port for
  * tests (`startApp`); and signed sessions for the apps that have users (`signedSessions`).
  */
 export { createApp, type App, type AppOptions, type StreamApp } from './createApp.js';
@@ -38,6 +39,16 @@ export {
   type ClusterPlan,
   type ClusterSingleton,
 } from './manifest.js';
+export {
+  listNodes,
+  NODE_REGISTRY_KEYS,
+  registerNode,
+  type ListedNode,
+  type ListNodesOptions,
+  type NodeRecord,
+  type NodeRegistration,
+  type RegisterNodeOptions,
+} from './nodeRegistry.js';
 export { refreshed, signIn, tokenOf, verifySession, type Session } from './sessions.js';
 export {
   sessionOf,

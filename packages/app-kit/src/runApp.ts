@@ -1,9 +1,10 @@
 import { memoryBus, type Bus } from '@twohop/bus';
-import { gracefulShutdown } from '@twohop/server';
+import { gracefulShutdown, type Closeable } from '@twohop/server';
 import type { z } from 'zod';
 import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type AppConfig, type AppMode } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { readAppManifest, type AppManifest } from './manifest.js';
+import { registerNode } from './nodeRegistry.js';
 import { listen, type AppHandle } from './startApp.js';
 
 /** What an app's factory is given by {@link runApp}. */
@@ -99,10 +100,11 @@ export async function runApp<Settings, T extends AppHandle>(
     return new Promise<never>(() => {});
   }
   const server = await options.create({ manifest, config, settings, logger, bus });
+  const closeables: Closeable[] = [server, bus];
   // Signals are handled from before the port opens: whoever sees "listening" may stop the app at once.
   const stop = gracefulShutdown({
     server: server.http,
-    closeables: [server, bus],
+    closeables,
     deadlineMs: options.deadlineMs ?? 10_000,
     log: (line) => logger.info(line),
     exit,
@@ -117,11 +119,45 @@ export async function runApp<Settings, T extends AppHandle>(
     return new Promise<never>(() => {});
   }
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // In redis mode the node registers itself, and is the first thing its shutdown removes.
+  if (config.redisUrl !== undefined)
+    closeables.unshift(await registerThisNode(config.redisUrl, manifest.name, config.node, url, logger));
   const detail = options.describe?.(server);
   logger.info(
     `listening on ${url}${detail === undefined ? '' : ` (${detail})`}, ${config.mode} mode, node ${config.node}`,
   );
   return { server, config, url, port, logger, stop };
+}
+
+/**
+ * Registers this node in the Redis it shares ({@link registerNode}) on a connection of its own. A Redis that does
+ * not answer is logged once per outage and never stops the app: the node is listed again when Redis answers.
+ */
+async function registerThisNode(
+  redisUrl: string,
+  app: string,
+  node: string,
+  url: string,
+  logger: Logger,
+): Promise<Closeable> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => {}); // reported through the beats below
+  const onError = (error: unknown) => logger.warn(`node registry: ${(error as Error).message}`);
+  try {
+    await redis.connect();
+    const registration = await registerNode({ redis, app, node, url, onError });
+    return {
+      close: async () => {
+        await registration.close().catch(() => {});
+        redis.disconnect();
+      },
+    };
+  } catch (error) {
+    onError(error);
+    redis.disconnect();
+    return { close: () => Promise.resolve() };
+  }
 }
 
 /** The bus the mode asks for. The Redis bus (and ioredis) is loaded only when asked for. */

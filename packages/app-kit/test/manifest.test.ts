@@ -26,11 +26,14 @@ describe('readAppManifest', () => {
     const cluster = {
       node: { DEMO_ROLE: 'gateway' },
       singletons: [{ name: 'engine', env: { DEMO_ROLE: 'engine' } }],
+      sticky: false,
     };
     expect(readAppManifest(packageJson('demo', { ...entry, cluster })).cluster).toEqual(cluster);
+    // Sticky unless it says otherwise: a client that may long-poll needs it.
     expect(readAppManifest(packageJson('demo', { ...entry, cluster: {} })).cluster).toEqual({
       node: {},
       singletons: [],
+      sticky: true,
     });
   });
 
@@ -50,6 +53,7 @@ describe("the repository's apps", () => {
     expect(orderbook?.cluster).toEqual({
       node: { ORDERBOOK_ROLE: 'gateway' },
       singletons: [{ name: 'engine', env: { ORDERBOOK_ROLE: 'engine' } }],
+      sticky: false,
     });
   });
 });

@@ -17,4 +17,13 @@ export {
 export { type ProcessExit } from './process.js';
 export { startRedisServer, type RedisServer, type RedisServerOptions } from './redisServer.js';
 export { startCluster, type Cluster, type ClusterApp, type ClusterOptions } from './startCluster.js';
+export {
+  ensureSystemPackages,
+  planSystemPackages,
+  thisMachine,
+  type Machine,
+  type SystemPackage,
+  type SystemPackagePlan,
+  type SystemPackagePurpose,
+} from './systemPackages.js';
 export { ClusterError, type ClusterErrorCode } from './stopCluster.js';

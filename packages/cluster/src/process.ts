@@ -17,11 +17,13 @@ export class ChildOutput {
   ) {
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue;
-      createInterface({ input: stream }).on('line', (line) => {
-        this.#lines.push(line);
-        if (this.#lines.length > this.keep) this.#lines.shift();
-        onLine?.(line);
-      });
+      void (async () => {
+        for await (const line of createInterface({ input: stream })) {
+          this.#lines.push(line);
+          if (this.#lines.length > this.keep) this.#lines.shift();
+          onLine?.(line);
+        }
+      })();
     }
   }
 

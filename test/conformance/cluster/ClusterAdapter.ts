@@ -3,6 +3,10 @@
  * plan). Each such app contributes one adapter in `test/conformance/cluster/apps/<app>.ts` and lists it in
  * `test/conformance/cluster/registry.ts`; the property (`resumeAfterKill.ts`) and the `cluster:*` scenarios run
  * against every adapter listed there. An app with a cluster plan and no adapter fails the suite's coverage check.
+ *
+ * An app whose clients are `StreamClient`s builds its follower with `followStreams` (which also applies the link
+ * faults); one with a client of its own (a chat session) feeds a `StreamRecord` per followed stream from its client's
+ * events and applies the faults on its own link.
  */
 export interface ClusterAdapter {
   /** The app's folder in `apps/`: the cluster launcher starts it from that folder's plan. */

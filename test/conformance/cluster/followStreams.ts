@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { StreamClient, type ClientTransport, type TransportFactory } from '@twohop/client';
 import type { ServerMessage } from '@twohop/protocol';
 import type { StateModel } from '@twohop/snapshot-delta';
-import type { ClusterFollower, Delivery, FollowedStream, LinkFault, Route } from './ClusterAdapter.js';
+import type { ClusterFollower, LinkFault, Route } from './ClusterAdapter.js';
+import { StreamRecord } from './StreamRecord.js';
 
 /** One stream an app's stream client follows, as the cluster property judges it. */
 export interface StreamSpec {
@@ -16,12 +16,6 @@ export interface StreamSpec {
   /** The replica's state as canonical text (equal states, equal text). */
   canonical(state: unknown): string;
 }
-
-/** Positions whose state a follower keeps (a digest each), newest last. */
-const KEPT_STATES = 4096;
-
-/** A short digest of a state's canonical text. */
-const digest = (text: string) => createHash('sha1').update(text).digest('base64');
 
 /** Applies `fault` to the first delivery of `message` (a delta, or a batch's first item); returns what to deliver. */
 function faulted(message: ServerMessage, fault: 'drop-one' | 'repeat-one'): ServerMessage[] | undefined {
@@ -83,46 +77,22 @@ export function followStreams(
       ...(spec.options === undefined ? {} : { options: spec.options }),
     });
     const { replica } = followed;
-    const deliveries: Delivery[] = [];
-    const resumes: boolean[] = [];
-    const resyncs: string[] = [];
-    const states = new Map<string, string>();
-    const position = () => (replica.status === 'live' ? replica.position : undefined);
+    const stream = new StreamRecord(spec.name, spec.kind, () =>
+      replica.status === 'live' ? replica.position : undefined,
+    );
     client.events.on('delta', (delta) => {
-      if (delta.stream !== spec.name) return;
-      const { from, seq, ts } = delta;
-      deliveries.push({
-        from,
-        seq,
-        at: position(),
-        arrived: Date.now(),
-        ...(ts === undefined ? {} : { ts }),
-      });
+      if (delta.stream === spec.name) stream.delivered(delta.from, delta.seq, delta.ts);
     });
     client.events.on('subscribed', (ack) => {
-      if (ack.stream === spec.name) resumes.push(ack.recovered);
+      if (ack.stream === spec.name) stream.subscribed(ack.recovered);
     });
     client.events.on('resync', (event) => {
-      if (event.stream === spec.name) resyncs.push(event.reason);
+      if (event.stream === spec.name) stream.resynced(event.reason);
     });
     client.events.on('change', (event) => {
-      if (event.stream !== spec.name) return;
-      const at = position();
-      if (at === undefined) return;
-      states.set(`${at.epoch}:${at.seq}`, digest(spec.canonical(replica.state)));
-      // Bounded: the oldest position goes first (a Map keeps insertion order).
-      if (states.size > KEPT_STATES) states.delete(states.keys().next().value!);
+      if (event.stream === spec.name) stream.changed(spec.canonical(replica.state));
     });
-    const stream: FollowedStream = {
-      name: spec.name,
-      kind: spec.kind,
-      deliveries,
-      resumes,
-      resyncs,
-      states,
-      position,
-    };
-    return { stream, live: () => replica.status === 'live' && resumes.length > 0 };
+    return { stream, live: () => replica.status === 'live' && stream.resumes.length > 0 };
   });
   return {
     streams: streams.map(({ stream }) => stream),
