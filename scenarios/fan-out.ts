@@ -1,5 +1,5 @@
 /**
- * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--modes ws,floor,socketio,twohop,twohop-ws] [--smoke] [--write]`
+ * `pnpm scenario fan-out [--clients 1000] [--seconds 15] [--rates 10,100] [--modes ws,floor,socketio,twohop,twohop-ws] [--pin] [--smoke] [--write]`
  *
  * `clients` subscribers on one stream; the server publishes `rate` changes/s, each carrying its publish time, and
  * every client records publish-to-receive latency in an HDR histogram. Five servers in one run, each in its own
@@ -7,7 +7,7 @@
  * socket.io `io.emit`, twohop over socket.io and twohop over plain WebSocket (a subscription per client with its
  * backpressure-aware sender, clients keeping a Replica each). Also reports the server's RSS per idle connection, the
  * server's CPU time per delivery, and the share of the machine's cores the server and the load generator (the
- * clients' process) each used while recording. For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
+ * clients' process) each used while recording. `--pin` puts each server on core 0 and its clients on core 1 (`taskset`). For each server the clients run in a fresh process of their own (servers/fanOutClients.ts), doing
  * the same work per frame (a JSON.parse; twohop's also apply it to a Replica), so no mode inherits another's heap.
  *
  * Invariants (non-zero exit when one fails): after publishing stops, every client of every server holds the
@@ -16,7 +16,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cpuOf, reply, sleep } from './servers/ipc.js';
+import { cpuOf, loadAverage, pinToCore, reply, sleep } from './servers/ipc.js';
 import type { LatencySummary } from '@twohop/metrics';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'ws,floor,socketio,twohop,twohop-ws' },
     /** How long each rate runs unrecorded first, in seconds. */
     'warm-up': { type: 'string', default: '2' },
+    /** Each server on core 0, its clients on core 1. */
+    pin: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     /** A small, quick run (the test suite's): 40 clients of every mode, 1 s at 100 changes/s after 0.5 s. */
     smoke: { type: 'boolean', default: false },
@@ -107,6 +109,7 @@ async function run(mode: Mode): Promise<Result> {
     execArgv: ['--import', 'tsx'],
     stdio: 'inherit',
   });
+  if (values.pin) [child, clients].forEach((forked, core) => pinToCore(forked, core));
   await reply(clients, 'connected');
   await settle(1000);
   const idle = await reply<{ rss: number; heap: number }>(child, 'rss', { cmd: 'rss' });
@@ -172,8 +175,11 @@ async function run(mode: Mode): Promise<Result> {
 console.log(
   `fan-out: ${clientCount} clients, rates ${rates.join(', ')} changes/s, ${seconds} s each; ${machine()}`,
 );
+const load = [loadAverage()];
 const results: Result[] = [];
 for (const mode of modes) results.push(await run(mode));
+load.push(loadAverage());
+console.log(`load average ${load.join(' → ')}`);
 
 const names: Record<Mode, string> = {
   ws: 'raw `ws` broadcast (baseline)',
@@ -241,7 +247,7 @@ if (values.write) {
   writeBenchmarkSection(
     'fan-out',
     [
-      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario fan-out --write\` on: ${machine()}.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm scenario fan-out --modes ${values.modes}${values.pin ? ' --pin' : ''} --write\` on: ${machine()}; load average ${load.join(' → ')} (start → end) besides this run.`,
       '',
       `${clientCount} subscribers on one stream, ${seconds} s per rate after a ${values['warm-up']} s warm-up; latency is publish to receive,`,
       'HDR histogram over every delivery. Each server in its own process, its clients in a fresh process of their own.',

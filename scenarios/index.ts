@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export { answerCpu, cpuOf, reply, sleep } from './servers/ipc.js';
+export { answerCpu, cpuOf, loadAverage, pinToCore, reply, sleep } from './servers/ipc.js';
 export { codesText, hostilePhases, type PhaseSummary } from './servers/hostilePhases.js';
 export {
   attackInvariants,

@@ -1,4 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,3 +37,14 @@ export function answerCpu(): void {
 /** From the parent: a process's CPU time so far in µs (it must call {@link answerCpu}). */
 export const cpuOf = async (child: ChildProcess): Promise<number> =>
   (await reply<{ cpu: number }>(child, 'cpu', { cmd: 'cpu' })).cpu;
+
+/**
+ * Pins `child` and every thread it has to one core (`taskset`; threads it makes later inherit it), so a server and
+ * its load generator can run on different cores of the machine instead of taking turns on both.
+ */
+export function pinToCore(child: ChildProcess, core: number): void {
+  execFileSync('taskset', ['-a', '-pc', String(core), String(child.pid)], { stdio: 'ignore' });
+}
+
+/** The machine's 1-minute load average, rounded: how busy it was besides the scenario (say it beside the figures). */
+export const loadAverage = (): string => loadavg()[0]?.toFixed(1) ?? 'n/a';

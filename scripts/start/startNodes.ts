@@ -30,8 +30,8 @@ export interface StartNodesOptions {
 const SHUTDOWN_LINE = /(stopping….*|stopped)\s*$/;
 
 /**
- * `pnpm start --nodes N`: redis-server (its append-only file in `<state>/redis`, so the cluster's data outlive
- * a restart as the embedded apps' SQLite files do), the apps with a cluster plan on N nodes each behind nginx on their
+ * `pnpm start --nodes N`: redis-server (its append-only file in `<state>/redis`, fsynced before each reply, so
+ * the cluster's data outlive a restart as the embedded apps' SQLite files do), the apps with a cluster plan on N nodes each behind nginx on their
  * usual ports, and the others — the portal among them, in redis mode so it lists every node — in one process each.
  * Resolves with the exit code once everything has stopped (after SIGINT or SIGTERM, or a failed start).
  */
@@ -61,7 +61,7 @@ export async function startNodes(options: StartNodesOptions): Promise<number> {
       root: options.root,
       apps: options.apps.filter((app) => app.name !== 'portal'),
       nodes: options.nodes,
-      redis: { persistence: 'aof', dir: join(state, 'redis') },
+      redis: { persistence: 'aof', fsync: 'always', dir: join(state, 'redis') },
       publicPort: (app) => app.port + options.offset,
       env: options.env,
       nginxDir: join(state, 'nginx'),

@@ -22,10 +22,15 @@ export interface RedisServerOptions {
   /** Listen on this port (to start a server again where a stopped one was, empty). @default a free port */
   port?: number;
   /**
-   * `none`: nothing written to disk (tests, scenarios); `aof`: an append-only file in `dir`, fsynced every second,
-   * so the data outlive a restart (a local cluster's chat rooms and bids). @default 'none'
+   * `none`: nothing written to disk (tests, scenarios); `aof`: an append-only file in `dir`, so the data outlive a
+   * restart (a local cluster's chat rooms). @default 'none'
    */
   persistence?: 'none' | 'aof';
+  /**
+   * With `aof`: fsync every second, or before every reply (`always`: an acknowledged write survives a crash of the
+   * machine, as the chat's store asks). @default 'everysec'
+   */
+  fsync?: 'everysec' | 'always';
   /** Its working directory (the AOF goes here; kept after stop). @default a new temp dir, removed after stop */
   dir?: string;
 }
@@ -63,7 +68,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
   const persistence =
     options.persistence === 'aof'
-      ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+      ? ['--appendonly', 'yes', '--appendfsync', options.fsync ?? 'everysec']
       : ['--appendonly', 'no'];
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());

@@ -45,6 +45,23 @@ describe('PriorityLanes', () => {
     expect(frame?.lane === 'conflated' && frame.batch.changes.map((c) => c.value)).toEqual([3]);
   });
 
+  it('releaseConflated makes the conflated lane due before its interval, once, and only when it holds something', () => {
+    const { clock, lanes, readyCount } = setup({ intervalMs: 100 });
+    lanes.pushConflated('k', 1, 1);
+    expect(lanes.take()).toMatchObject({ lane: 'conflated' });
+    lanes.pushConflated('k', 2, 2);
+    expect(lanes.take()).toBeUndefined();
+    const before = readyCount();
+    lanes.releaseConflated();
+    expect(readyCount()).toBe(before + 1);
+    expect(lanes.take()).toMatchObject({ lane: 'conflated', batch: { from: 2, seq: 2 } });
+    lanes.releaseConflated();
+    expect(readyCount()).toBe(before + 1);
+    expect(lanes.take()).toBeUndefined();
+    clock.advance(100);
+    expect(lanes.take()).toBeUndefined();
+  });
+
   it('keeps merging while the consumer does not take, bounded by keys', () => {
     const { clock, lanes } = setup({ intervalMs: 0 });
     const oracle = new Map<string, number>();

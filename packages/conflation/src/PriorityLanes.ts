@@ -34,6 +34,8 @@ export interface PriorityLanesOptions<V> {
   conflated?: ConflatingQueueOptions<V> & {
     /** @default 0 (as often as the consumer can take) */
     intervalMs?: number;
+    /** Conflated frames at the end of fixed windows of `intervalMs` on the clock (see `Throttle`). @default false */
+    aligned?: boolean;
   };
   /** The batched lane (never merged): flush on `maxItems` or `maxDelayMs`; at most `capacity` items waiting. */
   batched?: {
@@ -81,10 +83,11 @@ export class PriorityLanes<K, V, P = unknown, B = unknown> {
     this.#policy = options.overflow ?? 'resync';
     this.#priorityCapacity = options.priorityCapacity ?? 1000;
     this.#batchedCapacity = options.batched?.capacity ?? 10_000;
-    const { intervalMs = 0, ...queueOptions } = options.conflated ?? {};
+    const { intervalMs = 0, aligned = false, ...queueOptions } = options.conflated ?? {};
     this.#conflated = new ConflatingQueue<K, V>(queueOptions);
     this.#conflatedThrottle = new Throttle({
       intervalMs,
+      aligned,
       clock,
       run: () => {
         this.#conflatedDue = true;
@@ -147,6 +150,16 @@ export class PriorityLanes<K, V, P = unknown, B = unknown> {
     this.#conflated.push(key, value, seq);
     this.#conflatedThrottle.trigger();
     return true;
+  }
+
+  /**
+   * Makes what the conflated lane holds due now, whatever its interval: for a consumer whose window closed
+   * elsewhere (a window shared with other consumers, whose frame this consumer could not take at once).
+   */
+  releaseConflated(): void {
+    if (this.#overflowed || this.#conflated.size === 0) return;
+    this.#conflatedDue = true;
+    this.#onReady();
   }
 
   /** Takes the next frame in priority order, or `undefined` when nothing is ready now. */

@@ -1,7 +1,7 @@
 import { ManualClock } from '@twohop/sequence';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './Batcher.js';
-import { Throttle } from './Throttle.js';
+import { nextRunAt, Throttle } from './Throttle.js';
 
 describe('Throttle', () => {
   it('runs at once, then at most once per interval, folding triggers into one trailing run', () => {
@@ -19,6 +19,51 @@ describe('Throttle', () => {
     clock.advance(500);
     throttle.trigger();
     expect(runs).toEqual([0, 100, 600]);
+  });
+
+  it('aligned: runs at once after a quiet interval, then on multiples of the interval, the same instants for all', () => {
+    const clock = new ManualClock();
+    clock.advance(1030);
+    const runs: Array<[string, number]> = [];
+    const throttle = (name: string) =>
+      new Throttle({ intervalMs: 100, aligned: true, clock, run: () => runs.push([name, clock.now()]) });
+    const a = throttle('a');
+    const b = throttle('b');
+    a.trigger();
+    expect(runs).toEqual([['a', 1030]]);
+    a.trigger();
+    clock.advance(45);
+    b.trigger();
+    b.trigger();
+    expect(runs).toEqual([
+      ['a', 1030],
+      ['b', 1075],
+    ]);
+    // Both keep triggering: a's next run is the first multiple at least 100 after 1030, b's after 1075; from then on
+    // they run together.
+    for (let t = 0; t < 300; t += 5) {
+      a.trigger();
+      b.trigger();
+      clock.advance(5);
+    }
+    expect(runs.slice(2)).toEqual([
+      ['a', 1200],
+      ['b', 1200],
+      ['a', 1300],
+      ['b', 1300],
+    ]);
+    // A quiet interval later, the next trigger runs at once again.
+    clock.advance(400);
+    b.trigger();
+    expect(runs.at(-1)).toEqual(['b', 1775]);
+  });
+
+  it('nextRunAt: at once after a quiet interval, else the first multiple an interval after the last run', () => {
+    expect(nextRunAt(Number.NEGATIVE_INFINITY, 1234, 100)).toBe(1234);
+    expect(nextRunAt(1000, 1100, 100)).toBe(1100);
+    expect(nextRunAt(1030, 1050, 100)).toBe(1200);
+    expect(nextRunAt(1000, 1050, 100)).toBe(1100);
+    expect(nextRunAt(0, 10, 250)).toBe(250);
   });
 
   it('drops a scheduled run on cancel', () => {

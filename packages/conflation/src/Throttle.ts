@@ -8,17 +8,25 @@ export interface ThrottleOptions {
   run: () => void;
   /** Time source. @default systemClock */
   clock?: Clock;
+  /**
+   * Trailing runs land on multiples of `intervalMs` on the clock (the first one at least `intervalMs` after the last
+   * run) instead of exactly an interval after it, so throttles with the same interval that keep running run at the
+   * same instants, and what they send can be made once for all of them. The leading edge stays. @default false
+   */
+  aligned?: boolean;
 }
 
 /**
  * Runs `run` at most once per `intervalMs`: a trigger runs it at once when the interval has passed since the last
  * run (leading edge), otherwise schedules one run at the end of the interval (trailing edge). Triggers in between
- * fold into that one run, so no trigger is ever lost and none costs more than one run.
+ * fold into that one run, so no trigger is ever lost and none costs more than one run. With `aligned`, the trailing
+ * run waits for the next multiple of `intervalMs` on the clock (see {@link nextRunAt}).
  */
 export class Throttle {
   readonly #intervalMs: number;
   readonly #run: () => void;
   readonly #clock: Clock;
+  readonly #aligned: boolean;
   #lastRun = Number.NEGATIVE_INFINITY;
   #timer: TimerHandle | undefined;
 
@@ -27,6 +35,7 @@ export class Throttle {
     this.#intervalMs = options.intervalMs;
     this.#run = options.run;
     this.#clock = options.clock ?? systemClock;
+    this.#aligned = options.aligned === true && options.intervalMs > 0;
   }
 
   /** Whether a trailing run is scheduled. */
@@ -37,7 +46,10 @@ export class Throttle {
   /** Asks for a run: now if allowed, else once at the end of the current interval. */
   trigger(): void {
     if (this.#timer !== undefined) return;
-    const wait = this.#lastRun + this.#intervalMs - this.#clock.now();
+    const now = this.#clock.now();
+    const wait = this.#aligned
+      ? nextRunAt(this.#lastRun, now, this.#intervalMs) - now
+      : this.#lastRun + this.#intervalMs - now;
     if (wait <= 0) {
       this.#fire();
       return;
@@ -58,4 +70,15 @@ export class Throttle {
     this.#lastRun = this.#clock.now();
     this.#run();
   }
+}
+
+/**
+ * When an aligned throttle that last ran at `lastRun` may run again, asked at `now`: at once (`now`) when
+ * `intervalMs` has passed since, else at the first multiple of `intervalMs` on the clock at least `intervalMs` after
+ * `lastRun`. Runs stay at least an interval apart, and while triggers keep coming every throttle with that interval
+ * runs at the same instants.
+ */
+export function nextRunAt(lastRun: number, now: number, intervalMs: number): number {
+  const earliest = lastRun + intervalMs;
+  return earliest <= now ? now : Math.ceil(earliest / intervalMs) * intervalMs;
 }

@@ -20,4 +20,4 @@ export {
   type OverflowPolicy,
   type PriorityLanesOptions,
 } from './PriorityLanes.js';
-export { Throttle, type ThrottleOptions } from './Throttle.js';
+export { Throttle, nextRunAt, type ThrottleOptions } from './Throttle.js';

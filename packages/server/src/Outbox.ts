@@ -3,17 +3,23 @@ import type { StreamMetrics } from '@twohop/metrics';
 import { streamKind } from '@twohop/metrics';
 import type { ServerMessage } from '@twohop/protocol';
 import type { Clock, TimerHandle } from '@twohop/sequence';
+import type { ConnectionLimits } from './limits.js';
 import type { OutboundTransport } from './OutboundTransport.js';
 import type { Subscription, SubscriptionHost } from './Subscription.js';
 
-/** Options for {@link Outbox}. */
+/**
+ * Options for {@link Outbox}: a connection passes its own options (they hold these), so an outbox adds no object of
+ * its own to a connection's memory.
+ */
 export interface OutboxOptions {
-  clock: Clock;
-  maxStallMs: number;
-  maxQueuedBytes: number;
-  metrics?: StreamMetrics | undefined;
-  /** Called once when the connection must close because the client reads too slowly. */
-  onSlowConsumer: (reason: 'stalled' | 'queued_bytes' | 'overflow') => void;
+  readonly clock: Clock;
+  readonly limits: Pick<ConnectionLimits, 'maxStallMs' | 'maxQueuedBytes'>;
+  readonly metrics?: StreamMetrics | undefined;
+}
+
+/** What an outbox closes when the client reads too slowly: its connection, with `slow_consumer` (reconnect and resume). */
+export interface OutboxOwner {
+  closeWith(code: 'slow_consumer', message: string, reconnect: true): void;
 }
 
 /**
@@ -25,8 +31,12 @@ export interface OutboxOptions {
 export class Outbox implements SubscriptionHost {
   readonly #transport: OutboundTransport;
   readonly #options: OutboxOptions;
-  readonly #subscriptions: Subscription[] = [];
+  readonly #owner: OutboxOwner;
+  /** Replaced, never grown in place: arrays sized to what they hold (most connections hold one or two). */
+  #subscriptions: readonly Subscription[] = NONE;
   #next = 0;
+  /** Whether this outbox listens to the transport's drain: from the first time it waits for one. */
+  #listening = false;
   #scheduled = false;
   #closed = false;
   /** When frames last waited with the transport unable to take them; cleared by every write. */
@@ -35,20 +45,24 @@ export class Outbox implements SubscriptionHost {
   #bytesPerChange = 64;
   #watchdog: TimerHandle | undefined;
 
-  constructor(transport: OutboundTransport, options: OutboxOptions) {
+  constructor(transport: OutboundTransport, options: OutboxOptions, owner: OutboxOwner) {
     this.#transport = transport;
     this.#options = options;
-    // Deferred to a microtask: engine.io's websocket transport emits `drain` just before it sets `writable`.
-    transport.onDrain(() => this.schedule());
+    this.#owner = owner;
+  }
+
+  /** The connection's subscriptions, in the order they were added. */
+  get subscriptions(): readonly Subscription[] {
+    return this.#subscriptions;
   }
 
   add(subscription: Subscription): void {
-    this.#subscriptions.push(subscription);
+    this.#subscriptions = [...this.#subscriptions, subscription];
   }
 
   remove(subscription: Subscription): void {
-    const index = this.#subscriptions.indexOf(subscription);
-    if (index >= 0) this.#subscriptions.splice(index, 1);
+    const left = this.#subscriptions.filter((s) => s !== subscription);
+    this.#subscriptions = left.length === 0 ? NONE : left;
   }
 
   /** The estimated bytes waiting in every subscription's lanes. */
@@ -105,6 +119,13 @@ export class Outbox implements SubscriptionHost {
       idle = 0;
       this.#write(subscription.stream, frame);
     }
+    if (!this.#listening && !this.#transport.canWrite()) {
+      // Frames may wait for a drain from now on. Listening only from here spares a connection that never waited
+      // its own listener; a drain is always a later event than this turn. Deferred to a microtask: engine.io's
+      // websocket transport emits `drain` just before it sets `writable`.
+      this.#listening = true;
+      this.#transport.onDrain(() => this.schedule());
+    }
     // Stalled means frames wait because the transport cannot take them (not because a tier's interval holds them).
     // Only then does the watchdog run: a connection that is idle or keeping up costs no timer.
     if (
@@ -133,7 +154,8 @@ export class Outbox implements SubscriptionHost {
 
   /** Checks a stall every quarter of the limit (at most every second) until a write ends it. */
   #armWatchdog(): void {
-    const { clock, maxStallMs } = this.#options;
+    const { clock, limits } = this.#options;
+    const { maxStallMs } = limits;
     this.#disarmWatchdog();
     const every = Math.max(10, Math.min(1000, maxStallMs / 4));
     this.#watchdog = clock.setTimeout(() => {
@@ -141,7 +163,7 @@ export class Outbox implements SubscriptionHost {
       if (this.#closed || this.#stalledSince === undefined) return;
       // Queues grow only while nothing can be written, so both limits are checked during a stall.
       if (clock.now() - this.#stalledSince > maxStallMs) this.#slow('stalled');
-      else if (this.queuedBytes > this.#options.maxQueuedBytes) this.#slow('queued_bytes');
+      else if (this.queuedBytes > limits.maxQueuedBytes) this.#slow('queued_bytes');
       else this.#armWatchdog();
     }, every);
   }
@@ -155,9 +177,15 @@ export class Outbox implements SubscriptionHost {
     if (this.#closed) return;
     this.close();
     this.#options.metrics?.slowConsumerDisconnects.inc({ transport: this.#transport.name, reason });
-    this.#options.onSlowConsumer(reason);
+    this.#owner.closeWith(
+      'slow_consumer',
+      `the client read too slowly (${reason}); reconnect and resume`,
+      true,
+    );
   }
 }
+
+const NONE: readonly Subscription[] = Object.freeze([]);
 
 /** How many changes a frame carries, for the bytes-per-change estimate. */
 function changesIn(message: ServerMessage): number {

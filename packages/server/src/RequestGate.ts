@@ -64,6 +64,8 @@ interface Pending {
   readonly reply: ReplyCallback | undefined;
 }
 
+const NO_REQUESTS: readonly Pending[] = Object.freeze([]);
+
 /**
  * The one door every request of one connection goes through, whatever the app: size, budget (the connection's and
  * the identity's, weighted by cost), strict schema, then the handler — one at a time, in order. Every refusal is a
@@ -79,8 +81,10 @@ export class RequestGate {
   /** Buckets are made on first use: a full bucket then is the same as one made at connect and refilled since. */
   #bucketOrUndefined: TokenBucket | undefined;
   #strikesOrUndefined: TokenBucket | undefined;
-  readonly #pending: Pending[] = [];
+  /** Requests waiting (at most `maxPendingRequests`); replaced, never grown in place, so an idle connection holds none. */
+  #pending: readonly Pending[] = NO_REQUESTS;
   #busy = false;
+  #listening = false;
   #stallTimer: TimerHandle | undefined;
   #closed = false;
   #handled = 0;
@@ -96,7 +100,6 @@ export class RequestGate {
         names.add(name);
       }
     }
-    options.transport.onDrain(() => this.#pump());
   }
 
   get #bucket(): TokenBucket {
@@ -155,7 +158,7 @@ export class RequestGate {
         return this.#slowConsumer('requests kept coming while replies were not read');
       return this.#refuse(reply, 'rate_limited', 'too many requests waiting; wait for their replies');
     }
-    this.#pending.push({ request, input: parsed.data, reply });
+    this.#pending = [...this.#pending, { request, input: parsed.data, reply }];
     this.#pump();
   }
 
@@ -171,7 +174,7 @@ export class RequestGate {
   /** Stops serving: pending requests are dropped and in-flight replies discarded. Call when the transport closed. */
   close(): void {
     this.#closed = true;
-    this.#pending.length = 0;
+    this.#pending = NO_REQUESTS;
     this.#clearStall();
   }
 
@@ -194,7 +197,8 @@ export class RequestGate {
         return;
       }
       this.#clearStall();
-      const next = this.#pending.shift() as Pending;
+      const next = this.#pending[0] as Pending;
+      this.#pending = this.#pending.length === 1 ? NO_REQUESTS : this.#pending.slice(1);
       let result: object | Promise<object>;
       try {
         result = next.request.run(next.input);
@@ -276,6 +280,12 @@ export class RequestGate {
 
   #armStall(): void {
     if (this.#stallTimer !== undefined) return;
+    // Replies wait for the output to drain: listen for it from the first time (a connection never held up by its
+    // replies keeps no listener).
+    if (!this.#listening) {
+      this.#listening = true;
+      this.#options.transport.onDrain(() => this.#pump());
+    }
     this.#stallTimer = this.#options.clock.setTimeout(() => {
       this.#stallTimer = undefined;
       if (this.#pending.length > 0) this.#slowConsumer('replies not read');

@@ -56,6 +56,11 @@ export interface StreamConnectionOptions {
    * instead of each connection keeping a timer of its own. @default false
    */
   sweptHeartbeat?: boolean;
+  /**
+   * Throttled streams send at the end of fixed windows of their interval, the same instant for every subscriber, so
+   * the `fanout` can make one frame per window for all that keep up. @default false
+   */
+  alignedWindows?: boolean;
 }
 
 /**
@@ -91,7 +96,6 @@ export class StreamConnection {
   readonly outbox: Outbox;
   readonly #transport: OutboundTransport;
   readonly #options: StreamConnectionOptions;
-  readonly #subscriptions = new Map<string, Subscription>();
   readonly #gate: RequestGate;
   #heartbeat: TimerHandle | undefined;
   #closed = false;
@@ -100,13 +104,7 @@ export class StreamConnection {
     this.#transport = transport;
     this.#options = options;
     const { limits, clock } = options;
-    this.outbox = new Outbox(transport, {
-      clock,
-      maxStallMs: limits.maxStallMs,
-      maxQueuedBytes: limits.maxQueuedBytes,
-      metrics: options.metrics,
-      onSlowConsumer: closesSlowConsumer(this),
-    });
+    this.outbox = new Outbox(transport, options, this);
     const streamRequests = StreamConnection.#streamRequests.bind(this);
     this.#gate = new RequestGate({
       requests: options.requests === undefined ? [streamRequests] : [streamRequests, ...options.requests],
@@ -122,7 +120,7 @@ export class StreamConnection {
   /** What waits to be sent, for metrics, tests and scenario reports. */
   inspect(): ConnectionStats {
     let queuedChanges = 0;
-    for (const subscription of this.#subscriptions.values()) queuedChanges += subscription.queuedChanges;
+    for (const subscription of this.outbox.subscriptions) queuedChanges += subscription.queuedChanges;
     return {
       streams: this.streams,
       queuedChanges,
@@ -133,7 +131,7 @@ export class StreamConnection {
 
   /** The streams this connection is subscribed to. */
   get streams(): string[] {
-    return [...this.#subscriptions.keys()];
+    return this.outbox.subscriptions.map((subscription) => subscription.stream);
   }
 
   /**
@@ -166,7 +164,7 @@ export class StreamConnection {
     this.#gate.close();
     this.outbox.close();
     if (this.#heartbeat !== undefined) this.#options.clock.clearTimeout(this.#heartbeat);
-    for (const subscription of [...this.#subscriptions.values()]) this.#drop(subscription);
+    for (const subscription of this.outbox.subscriptions) this.#drop(subscription);
   }
 
   /**
@@ -187,11 +185,11 @@ export class StreamConnection {
   }
 
   #subscribeNow(stream: string, entry: CatalogEntry, resume: ResumePosition | undefined): boolean {
-    const existing = this.#subscriptions.get(stream);
+    const existing = this.#find(stream);
     if (existing !== undefined) {
       // Subscribing again restarts the stream from the given position: a client that lost track can always do it.
       this.#drop(existing);
-    } else if (this.#subscriptions.size >= this.#options.limits.maxSubscriptions) {
+    } else if (this.outbox.subscriptions.length >= this.#options.limits.maxSubscriptions) {
       throw new ProtocolError(
         'too_many_subscriptions',
         `at most ${this.#options.limits.maxSubscriptions} subscriptions`,
@@ -202,8 +200,8 @@ export class StreamConnection {
       priorityCapacity: this.#options.limits.priorityCapacity,
       metrics: this.#options.metrics,
       driven: this.#options.fanout !== undefined,
+      aligned: this.#options.alignedWindows === true,
     });
-    this.#subscriptions.set(stream, subscription);
     this.outbox.add(subscription);
     this.#options.fanout?.add(subscription);
     return subscription.start(resume);
@@ -213,11 +211,20 @@ export class StreamConnection {
     this.#options.fanout?.remove(subscription);
     subscription.close();
     this.outbox.remove(subscription);
-    this.#subscriptions.delete(subscription.stream);
+  }
+
+  /**
+   * The subscription to `stream`, if any. The outbox's list is the one list of them: a few per connection, at most
+   * `maxSubscriptions`, so a scan costs less than a map's table would in every idle connection's memory.
+   */
+  #find(stream: string): Subscription | undefined {
+    for (const subscription of this.outbox.subscriptions)
+      if (subscription.stream === stream) return subscription;
+    return undefined;
   }
 
   #subscriptionOf(stream: string): Subscription {
-    const subscription = this.#subscriptions.get(stream);
+    const subscription = this.#find(stream);
     if (subscription === undefined) throw new ProtocolError('not_subscribed', `not subscribed to ${stream}`);
     return subscription;
   }
@@ -236,16 +243,6 @@ export class StreamConnection {
       this.#armHeartbeat();
     }, limits.heartbeatMs);
   }
-}
-
-/** What an outbox calls on a slow consumer: closing `connection` with `slow_consumer` (the client resumes). */
-function closesSlowConsumer(connection: StreamConnection): (reason: string) => void {
-  return (reason) =>
-    connection.closeWith(
-      'slow_consumer',
-      `the client read too slowly (${reason}); reconnect and resume`,
-      true,
-    );
 }
 
 /** The gate's view of a connection: its transport's buffer, and closing through the connection (which disposes it). */

@@ -1,9 +1,12 @@
-import { PriorityLanes, type LaneOverflow } from '@twohop/conflation';
+import type { LaneOverflow } from '@twohop/conflation';
 import type { StreamMetrics } from '@twohop/metrics';
 import { streamKind } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage, SnapshotMessage } from '@twohop/protocol';
 import type { Clock, StreamPosition } from '@twohop/sequence';
 import type { DeltaSplitter } from '@twohop/snapshot-delta';
+import { conflatedDelta } from './conflatedDelta.js';
+import type { SharedWindow } from './SharedWindow.js';
+import { SubscriptionQueue } from './SubscriptionQueue.js';
 import type { CatalogEntry } from './StreamCatalog.js';
 
 /** What a subscription needs from its connection's outbox. */
@@ -26,6 +29,12 @@ export interface SubscriptionOptions {
    * at once) instead of the subscription listening to the source itself. @default false
    */
   driven?: boolean;
+  /**
+   * Whether a throttled stream's frames close at the end of fixed windows of its interval on the clock, the same
+   * instant for every subscriber (see {@link Subscription.windowMs}), so a {@link Fanout} can make one frame per
+   * window for all of them. @default false
+   */
+  aligned?: boolean;
   priorityCapacity: number;
   metrics?: StreamMetrics | undefined;
 }
@@ -41,42 +50,28 @@ export class Subscription {
   readonly stream: string;
   readonly #entry: CatalogEntry;
   readonly #host: SubscriptionHost;
-  readonly #metrics: StreamMetrics | undefined;
-  readonly #kind: string;
-  readonly #splitter: DeltaSplitter<unknown> | undefined;
-  readonly #clock: Clock;
-  readonly #priorityCapacity: number;
-  /** Made when something first has to queue: a subscriber that keeps up never needs them. */
-  #lanesOrUndefined: PriorityLanes<string, unknown, DeltaMessage<unknown>> | undefined;
+  readonly #options: SubscriptionOptions;
+  /** Made when something first has to queue: a subscriber that keeps up never needs it. */
+  #queueOrUndefined: SubscriptionQueue | undefined;
   readonly #unsubscribe: () => void;
-  /** Frames to send before anything from the lanes: a snapshot, or a replay. */
-  #pending: ServerMessage[] = [];
+  /** Frames to send before anything from the lanes: a snapshot, or a replay. Replaced, never grown in place. */
+  #pending: readonly ServerMessage[] = NOTHING;
   /** The epoch the subscriber follows. */
   #epoch: string;
   /** The seq the subscriber will be at once everything written, pending or queued is delivered. */
   #through: number;
-  /** The newest delta's seq and checksum, reused by a conflated delta that ends at the same seq. */
-  #latestSeq = -1;
-  #latestChecksum: DeltaMessage<unknown>['checksum'];
-  #latestTs: number | undefined;
-  #merged = 0;
-  /** When the lanes started holding what they hold now, for the queue-delay metric. */
-  #queuedSince: number | undefined;
+  #window: SharedWindow | undefined;
 
   constructor(stream: string, entry: CatalogEntry, host: SubscriptionHost, options: SubscriptionOptions) {
     this.stream = stream;
     this.#entry = entry;
     this.#host = host;
-    this.#metrics = options.metrics;
-    this.#kind = streamKind(stream);
-    this.#splitter = entry.source.model.splitter as DeltaSplitter<unknown> | undefined;
+    this.#options = options;
     const position = entry.source.position;
     this.#epoch = position.epoch;
     this.#through = position.seq;
-    this.#clock = options.clock;
-    this.#priorityCapacity = options.priorityCapacity;
     this.#unsubscribe = options.driven
-      ? () => {}
+      ? noop
       : entry.source.subscribe((event) => {
           if (event.type === 'reset') this.restart();
           else if (this.offer(event as DeltaMessage<unknown>))
@@ -90,12 +85,14 @@ export class Subscription {
    */
   start(resume: StreamPosition | undefined): boolean {
     const plan = this.#entry.source.resume(resume);
+    const metrics = this.#options.metrics;
     if (plan.recovered) {
-      this.#metrics?.resumes.inc({ stream: this.#kind, result: 'replay' });
-      if (plan.deltas.length > 0) this.#pending.push(this.#asFrame(plan.deltas as DeltaMessage<unknown>[]));
+      metrics?.resumes.inc({ stream: streamKind(this.stream), result: 'replay' });
+      if (plan.deltas.length > 0)
+        this.#pending = [...this.#pending, this.#asFrame(plan.deltas as DeltaMessage<unknown>[])];
     } else {
-      if (resume !== undefined) this.#metrics?.resumes.inc({ stream: this.#kind, result: 'snapshot' });
-      this.#pending.push(plan.snapshot as SnapshotMessage<unknown>);
+      if (resume !== undefined) metrics?.resumes.inc({ stream: streamKind(this.stream), result: 'snapshot' });
+      this.#pending = [...this.#pending, plan.snapshot as SnapshotMessage<unknown>];
     }
     this.#restartAt(this.#entry.source.position);
     this.#host.schedule();
@@ -104,62 +101,85 @@ export class Subscription {
 
   /** Answers a `resync`: drops what is queued and sends a fresh snapshot. */
   resync(): void {
-    this.#metrics?.resyncs.inc({ stream: this.#kind });
+    this.#options.metrics?.resyncs.inc({ stream: streamKind(this.stream) });
     this.#sendSnapshot();
   }
 
   /** Whether a frame waits to be taken. */
   get hasPending(): boolean {
-    return this.#pending.length > 0 || this.queuedChanges > 0;
+    return this.#pending.length > 0 || this.#ownQueued > 0;
   }
 
-  /** Changes waiting in the lanes (for the queued-bytes estimate and tests). */
+  /**
+   * Changes waiting to go to this subscriber (for the queued-bytes estimate, inspection and tests): in its own
+   * lanes, or in the shared window it is in step with.
+   */
   get queuedChanges(): number {
-    const lanes = this.#lanesOrUndefined;
-    return lanes === undefined ? 0 : lanes.conflatedQueue.size + lanes.unconflatedQueued;
+    const window = this.#window;
+    const shared =
+      window !== undefined && this.isAt(window.opened.epoch, window.opened.seq) ? window.size : 0;
+    return this.#ownQueued + shared;
   }
 
-  get #lanes(): PriorityLanes<string, unknown, DeltaMessage<unknown>> {
-    this.#lanesOrUndefined ??= new PriorityLanes({
-      clock: this.#clock,
-      priorityCapacity: this.#priorityCapacity,
-      overflow: this.#entry.delivery === 'reliable' ? 'resync' : 'disconnect',
-      conflated: { intervalMs: this.#entry.intervalMs, order: this.#splitter?.order ?? 'first-queued' },
+  get #ownQueued(): number {
+    return this.#queueOrUndefined?.size ?? 0;
+  }
+
+  /** The shared window the driving {@link Fanout} closes for this stream, if any (see {@link windowMs}). */
+  shareWindow(window: SharedWindow): void {
+    this.#window = window;
+  }
+
+  /**
+   * The window a {@link Fanout} may close for this subscription together with the stream's other subscribers: the
+   * stream's interval when it is throttled, conflated by key and `aligned`, else 0 (each delta is offered on its own).
+   */
+  get windowMs(): number {
+    const entry = this.#entry;
+    return this.#options.aligned === true && entry.delivery === 'conflate' && this.#splitter !== undefined
+      ? entry.intervalMs
+      : 0;
+  }
+
+  /**
+   * Whether the subscriber is exactly at `epoch`/`seq` with nothing of its own pending or queued: a shared window
+   * opened there covers it, so it needs none of the window's deltas one by one.
+   */
+  isAt(epoch: string, seq: number): boolean {
+    return this.#through === seq && this.#epoch === epoch && !this.hasPending;
+  }
+
+  get #splitter(): DeltaSplitter<unknown> | undefined {
+    return this.#entry.source.model.splitter as DeltaSplitter<unknown> | undefined;
+  }
+
+  get #queue(): SubscriptionQueue {
+    return (this.#queueOrUndefined ??= new SubscriptionQueue(this.#entry, this.#options, {
       onReady: () => this.#host.schedule(),
       onOverflow: (overflow) => this.#overflowed(overflow),
-    });
-    return this.#lanesOrUndefined;
+    }));
   }
 
   /** The next frame to write, if one is ready. */
   take(): ServerMessage | undefined {
-    const pending = this.#pending.shift();
-    if (pending !== undefined) return pending;
-    const frame = this.#lanesOrUndefined?.take();
-    if (frame === undefined) return undefined;
-    if (this.#queuedSince !== undefined) {
-      this.#metrics?.queueDelay.observe(
-        { stream: this.#kind },
-        (this.#clock.now() - this.#queuedSince) / 1000,
-      );
-      this.#queuedSince = this.queuedChanges > 0 ? this.#clock.now() : undefined;
+    const pending = this.#pending;
+    if (pending.length > 0) {
+      this.#pending = pending.length === 1 ? NOTHING : pending.slice(1);
+      return pending[0];
     }
+    const queue = this.#queueOrUndefined;
+    const frame = queue?.lanes.take();
+    if (queue === undefined || frame === undefined) return undefined;
+    queue.taken(this.#options, this.stream);
     if (frame.lane === 'conflated') {
-      const { from, seq, changes } = frame.batch;
       this.#collectMerges();
-      const splitter = this.#splitter as DeltaSplitter<unknown>;
-      const checksum = this.#latestSeq === seq ? this.#latestChecksum : undefined;
-      const ts = this.#latestSeq === seq ? this.#latestTs : undefined;
-      return {
-        type: 'delta',
-        stream: this.stream,
-        epoch: this.#epoch,
-        seq,
-        ...(from < seq ? { from } : {}),
-        data: splitter.join(changes.map((change) => change.value)),
-        ...(checksum === undefined ? {} : { checksum }),
-        ...(ts === undefined ? {} : { ts }),
-      };
+      return conflatedDelta(
+        this.stream,
+        this.#epoch,
+        frame.batch,
+        this.#splitter as DeltaSplitter<unknown>,
+        queue.latest,
+      );
     }
     return this.#asFrame(frame.items as DeltaMessage<unknown>[]);
   }
@@ -167,8 +187,8 @@ export class Subscription {
   /** Stops following the stream and drops what is queued. */
   close(): void {
     this.#unsubscribe();
-    this.#lanesOrUndefined?.dispose();
-    this.#pending = [];
+    this.#queueOrUndefined?.lanes.dispose();
+    this.#pending = NOTHING;
   }
 
   /** The stream's source. */
@@ -189,37 +209,42 @@ export class Subscription {
    * Offers the source's next delta. Returns true when the caller must write it to this subscriber now, as is
    * (the fast path: nothing queued, no maximum frequency to respect, the transport can take it); otherwise the
    * subscription has queued it (or, on a new epoch, a snapshot) and sends it when the transport drains.
+   *
+   * `windowClosed`: the delta is a shared window's conflated frame (see {@link Fanout}), offered to a subscriber
+   * that {@link isAt} the window's start. It is this window's frame, so the stream's interval is already respected:
+   * it is written now when the transport can take it, else queued and sent as soon as the transport drains.
    */
-  offer(delta: DeltaMessage<unknown>): boolean {
-    // Two fields, not an object: this runs once per delta for every subscriber.
-    this.#latestSeq = delta.seq;
-    this.#latestChecksum = delta.checksum;
-    this.#latestTs = delta.ts;
+  offer(delta: DeltaMessage<unknown>, windowClosed = false): boolean {
     if (delta.epoch !== this.#epoch) {
       // The source started a new history (rule 4): the queued changes mean nothing in it. A snapshot of the
       // new epoch (which already includes this delta) puts the subscriber straight into it.
       this.#sendSnapshot();
       return false;
     }
-    if (this.#entry.intervalMs === 0 && !this.hasPending && this.#host.canWriteNow()) {
+    if ((windowClosed || this.#entry.intervalMs === 0) && !this.hasPending && this.#host.canWriteNow()) {
       this.#through = delta.seq;
       return true;
     }
     this.#enqueue(delta);
+    if (windowClosed) this.#queue.lanes.releaseConflated();
     return false;
   }
 
   #enqueue(delta: DeltaMessage<unknown>): void {
-    if (this.#lanesOrUndefined?.overflowed === true) return; // a resync or disconnect is already under way
-    this.#queuedSince ??= this.#clock.now();
+    const queue = this.#queue;
+    const lanes = queue.lanes;
+    if (lanes.overflowed) return; // a resync or disconnect is already under way
+    // The newest delta's checksum and time, for a conflated delta that ends at its seq.
+    queue.latest = delta;
+    queue.queuedSince ??= this.#options.clock.now();
     // The first change to queue after direct writes: the next conflated range starts right after what was sent.
-    if (!this.hasPending) this.#lanes.reset(this.#through);
-    if (this.#entry.delivery === 'reliable' || this.#splitter === undefined) {
-      this.#lanes.pushPriority(delta);
+    if (!this.hasPending) lanes.reset(this.#through);
+    const splitter = this.#splitter;
+    if (this.#entry.delivery === 'reliable' || splitter === undefined) {
+      lanes.pushPriority(delta);
     } else {
-      const splitter = this.#splitter;
       for (const change of splitter.split(delta.data)) {
-        this.#lanes.pushConflated(splitter.keyOf(change), change, delta.seq);
+        lanes.pushConflated(splitter.keyOf(change), change, delta.seq);
       }
     }
     this.#through = delta.seq;
@@ -237,8 +262,10 @@ export class Subscription {
     this.#collectMerges();
     this.#epoch = position.epoch;
     this.#through = position.seq;
-    this.#queuedSince = undefined;
-    this.#lanesOrUndefined?.reset(position.seq);
+    const queue = this.#queueOrUndefined;
+    if (queue === undefined) return;
+    queue.queuedSince = undefined;
+    queue.lanes.reset(position.seq);
   }
 
   #overflowed(overflow: LaneOverflow): void {
@@ -252,10 +279,7 @@ export class Subscription {
 
   /** Adds the merges since the last call to the metrics. */
   #collectMerges(): void {
-    const merged = this.#lanesOrUndefined?.conflatedQueue.stats.merged ?? 0;
-    if (merged > this.#merged)
-      this.#metrics?.conflatedMerges.inc({ stream: this.#kind }, merged - this.#merged);
-    this.#merged = merged;
+    this.#queueOrUndefined?.collectMerges(this.#options.metrics, this.stream);
   }
 
   #asFrame(deltas: DeltaMessage<unknown>[]): ServerMessage {
@@ -264,3 +288,9 @@ export class Subscription {
       : { type: 'batch', stream: this.stream, items: deltas };
   }
 }
+
+/** No frames pending: one empty array shared by every subscription (an idle one holds no array of its own). */
+const NOTHING: readonly ServerMessage[] = Object.freeze([]);
+
+/** A driven subscription's unsubscribe: the fan-out that drives it stops offering on its own. */
+function noop(): void {}

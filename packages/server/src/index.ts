@@ -3,12 +3,13 @@
  * backpressure-aware sender per subscription (conflation while the transport cannot keep up), one request/reply
  * layer for every app's requests (strict schemas, budgets, strikes, reply backpressure), and graceful shutdown.
  */
-export { Fanout } from './Fanout.js';
+export { Fanout, type FanoutOptions } from './Fanout.js';
+export { SharedWindow, type SharedWindowOptions } from './SharedWindow.js';
 export { gracefulShutdown, type Closeable, type GracefulShutdownOptions } from './gracefulShutdown.js';
 export { IdentityBudgets, type IdentityBudgetsOptions } from './IdentityBudgets.js';
 export { TokenBucket, defaultLimits, type ConnectionLimits } from './limits.js';
 export type { OutboundTransport, TransportName } from './OutboundTransport.js';
-export { Outbox, type OutboxOptions } from './Outbox.js';
+export { Outbox, type OutboxOptions, type OutboxOwner } from './Outbox.js';
 export {
   RequestGate,
   type ReplyCallback,

@@ -52,6 +52,12 @@ export interface SocketIoStreamsOptions {
   budgets?: IdentityBudgets;
   /** Binary payloads per stream for clients on `?codec=protobuf` (JSON bytes for streams it leaves out). */
   binaryPayload?: PayloadResolver;
+  /**
+   * A throttled stream's windows close at the same instant for every subscriber (each multiple of its interval on
+   * the clock), and the window's conflated frame is made and encoded once for every subscriber in step. Off, each
+   * subscriber has a throttle window of its own and its own frame: kept to measure the difference. @default true
+   */
+  sharedWindows?: boolean;
 }
 
 /** What {@link attachSocketIoStreams} returns. */
@@ -107,14 +113,17 @@ export function attachSocketIoStreams(
     (heldHere.length === 0 ? room : room.except(heldHere)).emit(SOCKET_EVENTS.message, payload);
     return (typeof payload === 'string' ? payload.length : payload.byteLength) * readyHere.length;
   };
-  const fanout = new Fanout<Member>((delta, ready, held) => {
-    const bytes = emitTo(delta, false, ready, held) + emitTo(delta, true, ready, held);
-    if (metrics !== undefined) {
-      const stream = streamKind(delta.stream);
-      metrics.messagesOut.inc({ stream, type: 'delta', transport: 'socket.io' }, ready.length);
-      metrics.bytesOut.inc({ stream, transport: 'socket.io' }, bytes);
-    }
-  });
+  const fanout = new Fanout<Member>(
+    (delta, ready, held) => {
+      const bytes = emitTo(delta, false, ready, held) + emitTo(delta, true, ready, held);
+      if (metrics !== undefined) {
+        const stream = streamKind(delta.stream);
+        metrics.messagesOut.inc({ stream, type: 'delta', transport: 'socket.io' }, ready.length);
+        metrics.bytesOut.inc({ stream, transport: 'socket.io' }, bytes);
+      }
+    },
+    { clock },
+  );
 
   target.on('connection', (socket: Socket) => {
     const codec: Codec<unknown> | undefined =
@@ -154,6 +163,7 @@ export function attachSocketIoStreams(
       catalog: options.catalog,
       limits,
       clock,
+      alignedWindows: options.sharedWindows ?? true,
       metrics,
       fanout: {
         add(subscription) {

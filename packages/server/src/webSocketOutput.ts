@@ -62,7 +62,8 @@ export class WebSocketOutput implements Pick<OutboundTransport, 'bufferedBytes' 
   readonly #socket: WebSocket;
   readonly #tcp: TcpSocket | undefined;
   readonly #highWaterBytes: number;
-  readonly #listeners: (() => void)[] = [];
+  /** Replaced, never grown in place; none until something first waits for a drain. */
+  #listeners: readonly (() => void)[] = [];
   /** The flush callback, made the first time a send reaches the mark: a connection that keeps up never needs one. */
   #flushedOrUndefined: (() => void) | undefined;
 
@@ -83,7 +84,7 @@ export class WebSocketOutput implements Pick<OutboundTransport, 'bufferedBytes' 
   }
 
   onDrain(listener: () => void): void {
-    this.#listeners.push(listener);
+    this.#listeners = [...this.#listeners, listener];
   }
 
   /** Tells the listeners the connection can take more, when something besides the socket held it (a stall). */

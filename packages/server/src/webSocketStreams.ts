@@ -54,6 +54,12 @@ export interface WebSocketStreamsOptions {
    * frames in `ws` while they compress. Turn it on for few clients on slow links. @default false
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * A throttled stream's windows close at the same instant for every subscriber (each multiple of its interval on
+   * the clock), and the window's conflated frame is made and encoded once for every subscriber in step. Off, each
+   * subscriber has a throttle window of its own and its own frame: kept to measure the difference. @default true
+   */
+  sharedWindows?: boolean;
 }
 
 /** What {@link attachWebSocketStreams} returns. */
@@ -62,6 +68,11 @@ export interface WebSocketStreams {
   readonly connections: number;
   /** Each connection's outbound queue and requests. */
   inspect(): ConnectionStats[];
+  /**
+   * Frames encoded so far, by stream: each is written to one or more connections, so beside the deliveries it says
+   * what a delivery costs in encoding (one encoding per delta or shared window for every subscriber that keeps up).
+   */
+  encodedFrames(): ReadonlyMap<string, number>;
   /**
    * Graceful shutdown: refuses new connections, sends every client a `close` frame with `server_shutdown`
    * (reconnect elsewhere and resume) and closes it with 1001; connections still open after `deadlineMs` are cut.
@@ -90,8 +101,18 @@ export function attachWebSocketStreams(
   const budgets = options.budgets ?? new IdentityBudgets({ clock });
   const highWaterBytes = options.highWaterBytes ?? 16 * 1024;
   const protobuf = protobufCodec(options.binaryPayload);
-  const encodeJson = encodeOnce((message) => new EncodedFrame(Buffer.from(jsonCodec.encode(message)), false));
-  const encodeBinary = encodeOnce((message) => new EncodedFrame(protobuf.encode(message), true));
+  const encoded = new Map<string, number>();
+  const counted =
+    (encode: (message: ServerMessage) => EncodedFrame) =>
+    (message: ServerMessage): EncodedFrame => {
+      const stream = 'stream' in message ? message.stream : message.type;
+      encoded.set(stream, (encoded.get(stream) ?? 0) + 1);
+      return encode(message);
+    };
+  const encodeJson = encodeOnce(
+    counted((message) => new EncodedFrame(Buffer.from(jsonCodec.encode(message)), false)),
+  );
+  const encodeBinary = encodeOnce(counted((message) => new EncodedFrame(protobuf.encode(message), true)));
   const encode = (message: ServerMessage, binary: boolean) => (binary ? encodeBinary : encodeJson)(message);
   const connections = new Map<WebSocket, Member>();
   const wss = new WebSocketServer({
@@ -103,21 +124,24 @@ export function attachWebSocketStreams(
   let closing = false;
   let sweep: TimerHandle | undefined;
 
-  const fanout = new Fanout<Member>((delta, ready) => {
-    // One encoding per delta for every subscriber that keeps up: the same buffer goes to each socket.
-    let json: EncodedFrame | undefined;
-    let binary: EncodedFrame | undefined;
-    let bytes = 0;
-    for (const member of ready) {
-      const frame = member.binary ? (binary ??= encodeBinary(delta)) : (json ??= encodeJson(delta));
-      bytes += member.output.send(frame);
-    }
-    if (metrics !== undefined) {
-      const stream = streamKind(delta.stream);
-      metrics.messagesOut.inc({ stream, type: 'delta', transport: 'ws' }, ready.length);
-      metrics.bytesOut.inc({ stream, transport: 'ws' }, bytes);
-    }
-  });
+  const fanout = new Fanout<Member>(
+    (delta, ready) => {
+      // One encoding per delta for every subscriber that keeps up: the same buffer goes to each socket.
+      let json: EncodedFrame | undefined;
+      let binary: EncodedFrame | undefined;
+      let bytes = 0;
+      for (const member of ready) {
+        const frame = member.binary ? (binary ??= encodeBinary(delta)) : (json ??= encodeJson(delta));
+        bytes += member.output.send(frame);
+      }
+      if (metrics !== undefined) {
+        const stream = streamKind(delta.stream);
+        metrics.messagesOut.inc({ stream, type: 'delta', transport: 'ws' }, ready.length);
+        metrics.bytesOut.inc({ stream, transport: 'ws' }, bytes);
+      }
+    },
+    { clock },
+  );
 
   // Liveness: a peer that has not answered the last ping (nor sent anything) since the previous sweep is gone.
   const armSweep = () => {
@@ -170,6 +194,7 @@ export function attachWebSocketStreams(
       requests,
       identity: key === undefined ? undefined : { budgets, key },
       sweptHeartbeat: true,
+      alignedWindows: options.sharedWindows ?? true,
     });
     member.connection = connection;
     connections.set(socket, member);
@@ -206,6 +231,7 @@ export function attachWebSocketStreams(
         ...member.connection.inspect(),
         transportBufferedBytes: member.output.bufferedBytes(),
       })),
+    encodedFrames: () => encoded,
     async close(deadlineMs = 5000) {
       closing = true;
       if (sweep !== undefined) clock.clearTimeout(sweep);

@@ -47,6 +47,8 @@ interface TierStats {
   gaps: number;
   /** Deliveries in each second of the recording. */
   perSecond: number[];
+  /** Deliveries to each client while recording, by client (for the tier's maximum frequency). */
+  perClient: Map<number, number>;
   /** Resyncs per 250 ms from the start of the recording. */
   resyncsOverTime: TimeSeries;
   countedSoFar: number;
@@ -66,11 +68,15 @@ const stats = new Map<string, TierStats>(
         dropped: 0,
         gaps: 0,
         perSecond: [],
+        perClient: new Map<number, number>(),
         resyncsOverTime: new TimeSeries(),
         countedSoFar: 0,
       },
     ]),
 );
+/** When recording started (`performance.now()`), for the recording's length. */
+let recordingSince = 0;
+let nextClient = 0;
 let recording = false;
 /** Replicas live, sampled every 250 ms from the start of the recording. */
 let liveOverTime = new TimeSeries();
@@ -138,6 +144,7 @@ async function connect(tier: string, transport: string): Promise<void> {
   const link = await (transport === 'ws' ? webSocketLink : socketIoLink)(tier === 'pro');
   const tierStats = stats.get(groupOf(tier, transport)) as TierStats;
   tierStats.clients++;
+  const client = nextClient++;
   const replica = new Replica({
     model: levelBookState(),
     checksum: bookChecksum,
@@ -157,6 +164,7 @@ async function connect(tier: string, transport: string): Promise<void> {
     }
     if (recording && message.type === 'delta') {
       tierStats.deliveries++;
+      tierStats.perClient.set(client, (tierStats.perClient.get(client) ?? 0) + 1);
       tierStats.bytes += typeof frame === 'string' ? frame.length : frame.byteLength;
       if (message.ts !== undefined) tierStats.latency.record(Date.now() - message.ts);
     }
@@ -186,10 +194,12 @@ process.on('message', (message: { cmd: string }) => {
       tierStats.deliveries = 0;
       tierStats.bytes = 0;
       tierStats.perSecond = [];
+      tierStats.perClient.clear();
       tierStats.resyncsOverTime = new TimeSeries();
       tierStats.countedSoFar = 0;
     }
     recording = true;
+    recordingSince = performance.now();
     liveOverTime = new TimeSeries();
     const sampler = setInterval(() => {
       if (!recording) return clearInterval(sampler);
@@ -216,9 +226,14 @@ process.on('message', (message: { cmd: string }) => {
         latency: LatencySummary;
         distribution: Array<[number, number]>;
         perSecond: number[];
+        /** The most deltas any one client of the group received while recording. */
+        maxPerClient: number;
+        /** How long the recording lasted here, ms. */
+        recordedMs: number;
         resyncsOverTime: Array<[number, number]>;
       }
     > = {};
+    const recordedMs = performance.now() - recordingSince;
     for (const [tier, s] of stats) {
       summary[tier] = {
         clients: s.clients,
@@ -230,6 +245,8 @@ process.on('message', (message: { cmd: string }) => {
         latency: s.latency.summary(),
         distribution: s.latency.distribution(),
         perSecond: s.perSecond,
+        maxPerClient: Math.max(0, ...s.perClient.values()),
+        recordedMs,
         resyncsOverTime: s.resyncsOverTime.points(),
       };
     }

@@ -1,6 +1,8 @@
 /**
  * The order book app in a process of its own, on a free port (sent to the parent over IPC), for scenarios: embedded,
- * or with `--redis <url> --role engine|gateway|both` one node on that Redis.
+ * or with `--redis <url> --role engine|gateway|both` one node on that Redis. `--shared-windows false` gives every
+ * throttled subscriber a window of its own (to measure what sharing them saves); `{ cmd: 'encoded' }` answers the
+ * plain-WebSocket binding's frames encoded so far, by stream.
  */
 import { startApp } from '@twohop/app-kit';
 import { redisBus } from '@twohop/bus-redis';
@@ -16,10 +18,15 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '11' },
     redis: { type: 'string' },
     role: { type: 'string', default: 'both' },
+    'shared-windows': { type: 'string', default: 'true' },
   },
 });
 const random = new SeededRandom(Number(values.seed));
-const options = { rate: Number(values.rate), random: () => random.float() };
+const options = {
+  rate: Number(values.rate),
+  random: () => random.float(),
+  sharedWindows: values['shared-windows'] !== 'false',
+};
 if (!(ORDERBOOK_ROLES as readonly string[]).includes(values.role))
   throw new Error(`unknown role ${values.role}`);
 const app = await startApp(
@@ -41,5 +48,7 @@ process.on('message', (message: { cmd: string; gc?: boolean }) => {
     process.send?.({ rss: process.memoryUsage().rss });
   }
   if (message.cmd === 'connections') process.send?.({ connections: app.server.streams.inspect() });
+  if (message.cmd === 'encoded')
+    process.send?.({ encoded: Object.fromEntries(app.server.webSocketStreams?.encodedFrames() ?? []) });
 });
 process.on('SIGTERM', () => process.exit(0));

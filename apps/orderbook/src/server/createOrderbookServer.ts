@@ -25,6 +25,11 @@ export interface OrderbookServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Hop 2: the bus, closed when the app closes. @default an in-process `memoryBus()` */
   bus?: Bus;
+  /**
+   * The throttled tiers' windows shared by their subscribers (one frame per window, encoded once), on both bindings.
+   * Off only to measure what sharing saves (`pnpm scenario orderbook:fanout --windows own,shared`). @default true
+   */
+  sharedWindows?: boolean;
 }
 
 /** One symbol's engine, simulator and streams. */
@@ -98,9 +103,10 @@ export function assembleOrderbook(
       allowFaultInjection: true,
       // The pro tier's protobuf frames carry book levels as BookLevels (proto/book.proto).
       binaryPayload: orderbookPayloads,
+      sharedWindows: options.sharedWindows ?? true,
     },
     // Every tier over plain WebSocket too, at /ws, for clients that speak only WebSocket (docs/apps/orderbook.md).
-    webSocket: { path: '/ws' },
+    webSocket: { path: '/ws', sharedWindows: options.sharedWindows ?? true },
   });
   const counters = engineMetrics(kit.metrics.registry, () => [...symbols.values()].map((s) => s.engine));
   kit.routes.get('/api/symbols', (_request, response) => {
