@@ -27,10 +27,10 @@ export interface StartNodesOptions {
 }
 
 /** A line of an app's own shutdown, which the launcher already says for it. */
-const SHUTDOWN_LINE = /(stopping….*|stopped)\s*$/;
+const SHUTDOWN_LINE = /(: |"msg":")(stopping…|stopped(\s*$|"))/;
 
 /**
- * `pnpm start --nodes N`: redis-server (its append-only file in `<state>/redis`, fsynced before each reply, so
+ * `pnpm start --nodes N`: redis-server (its append-only file in `<state>/redis`, fsynced every second, so
  * the cluster's data outlive a restart as the embedded apps' SQLite files do), the apps with a cluster plan on N nodes each behind nginx on their
  * usual ports, and the others — the portal among them, in redis mode so it lists every node — in one process each.
  * Resolves with the exit code once everything has stopped (after SIGINT or SIGTERM, or a failed start).
@@ -61,7 +61,9 @@ export async function startNodes(options: StartNodesOptions): Promise<number> {
       root: options.root,
       apps: options.apps.filter((app) => app.name !== 'portal'),
       nodes: options.nodes,
-      redis: { persistence: 'aof', fsync: 'always', dir: join(state, 'redis') },
+      // fsync every second: fsyncing before each reply held the order book's engine (thousands of appends a second)
+      // back until its shutdown missed its deadline. The chat says so at start (CHAT_REDIS_DURABILITY=warn).
+      redis: { persistence: 'aof', fsync: 'everysec', dir: join(state, 'redis') },
       publicPort: (app) => app.port + options.offset,
       env: options.env,
       nginxDir: join(state, 'nginx'),

@@ -92,6 +92,11 @@ await reply(server, 'created', { cmd: 'rooms', names: ['lobby', 'elsewhere', 'ar
 await reply(server, 'stored', { cmd: 'messages', room: 'archive', count: 100, text: 'x'.repeat(4000) });
 
 // Sign-ins, within the per-address burst: the bystander, the attackers, the stalled reader.
+/**
+ * The address's sign-in budget refills at 10 a minute from its first sign-in, the bystander's, on: what the sign-in
+ * flood may get is the rest of the burst plus that (timed from here, never later, or the bound comes out short).
+ */
+const signInsSpentAt = performance.now();
 const bystanderUser = await requestSession(url, 'bystander');
 // Two readers that stop reading: one paced within its budget (the reply path's bound must stop serving it), one
 // firing 500 requests at once (its budget and strikes must).
@@ -112,8 +117,6 @@ const bystander = spawn(sharedProcess('requestBystander.ts'), [
 const attackers = spawn('./processes/hostileClients.ts', ['--url', url]);
 await Promise.all([reply(bystander, 'ready'), reply(attackers, 'ready')]);
 await reply(attackers, 'users', { cmd: 'setup', total: ATTACKERS });
-/** From here the sign-in budget refills at 10 a minute: what the sign-in flood may get is the rest of the burst plus that. */
-const signInsSpentAt = performance.now();
 const phases = hostilePhases(server, bystander);
 const ask = <T extends Record<string, unknown>>(child: ChildProcess, key: string, message: object) =>
   reply<T>(child, key, message);

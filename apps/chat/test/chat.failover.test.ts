@@ -96,4 +96,16 @@ describe('the chat on several nodes, one of them killed', () => {
       expect(online(ada)).toEqual(online(bob));
     },
   );
+
+  it('a node refuses a Redis that does not fsync before answering when told to require it (exit 78), and warns otherwise', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    await expect(
+      startChatNode(cleanups, redis.url, 'strict', { CHAT_REDIS_DURABILITY: 'require' }),
+    ).rejects.toThrow(/exit 78\)[\s\S]*appendfsync always/);
+    const lenient = await startChatNode(cleanups, redis.url, 'lenient');
+    expect(lenient.output()).toMatch(
+      /Redis does not fsync before answering \(appendonly no, appendfsync everysec\)/,
+    );
+  });
 });

@@ -51,6 +51,6 @@ export async function startChatNode(
     30_000,
   );
   const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1];
-  if (url === undefined) throw new Error(`${name} did not start:\n${output}`);
+  if (url === undefined) throw new Error(`${name} did not start (exit ${child.exitCode}):\n${output}`);
   return { child, url, exited, output: () => output };
 }

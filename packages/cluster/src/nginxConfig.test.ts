@@ -79,6 +79,7 @@ describe('nginxConfig', () => {
     expect(paths).toHaveLength(5);
     expect(paths.every((path) => path.startsWith(`${dir}/temp/`))).toBe(true);
     expect(config).toContain('error_log stderr');
+    expect(config).toContain('client_body_buffer_size 1m;');
   });
 
   it('is a configuration Debian’s nginx accepts', () => {

@@ -130,6 +130,9 @@ export function nginxConfig(options: NginxConfigOptions): string {
     `events { worker_connections ${options.workerConnections ?? 4096}; }`,
     'http {',
     '  access_log off;',
+    // Request bodies stay in memory (the apps take JSON bodies of at most 100 kB): nginx's worker, run as `nobody`
+    // when nginx starts as root, may not be allowed into a directory under a user's home to write temp files.
+    '  client_body_buffer_size 1m;',
     `  client_body_temp_path ${temp('body')};`,
     `  proxy_temp_path ${temp('proxy')};`,
     `  fastcgi_temp_path ${temp('fastcgi')};`,

@@ -13,4 +13,9 @@ export const clusterAdapters: readonly ClusterAdapter[] = [orderbookCluster, auc
  * Apps that have a cluster plan but no adapter here yet, by name: the coverage check and every cluster scenario name
  * them as not covered (never skipped silently); an entry goes when the app's adapter joins `clusterAdapters`.
  */
-export const awaitingAdapter: readonly string[] = ['chat'];
+export const awaitingAdapter: readonly string[] = [
+  // The chat's adapter (apps/chat.ts) passes the resume property and fails its canaries, but a redis-server
+  // restarted empty loses the chat's history and seed rooms, and the chat has no store epoch to tell its clients:
+  // cluster:redis-restart cannot pass until it has one.
+  'chat',
+];
