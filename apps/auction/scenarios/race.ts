@@ -8,8 +8,9 @@
  * amounts at the same instant; the oracle replays each variant's audit log and counts anomalies. The two real stores
  * run twice: behind the app's server, bids sent by 200 signed-in `AuctionSession`s over socket.io (request-to-ack as
  * a bidder sees it), and straight into the store from concurrent client tasks (the store's acceptance plus the
- * durable audit append), with the same stores without the log beside them as the baseline. The teaching variants
- * are driven straight (the server's configuration cannot select them).
+ * durable audit append), with the same stores without the log beside them as the baseline — and once more through
+ * two auction nodes sharing the Redis store, half the bidders on each. The teaching variants are driven straight (the
+ * server's configuration cannot select them).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,18 @@ try {
   }
   rows.push(['baseline: in-process store, no audit log', true, await race(unaudited('in-process'))]);
   rows.push(['baseline: Redis store, no audit log', true, await race(unaudited('redis'))]);
+  // The cluster: two auction nodes on the one Redis store, half the bidders on each.
+  rows.push([
+    'through two nodes over socket.io: Redis store (the cluster)',
+    true,
+    await runServerRace(
+      { kind: 'redis', url: redis.url, keyPrefix: `race${++prefixes}:` },
+      raceAuctions(size.auctions, Date.now()),
+      size,
+      dir,
+      2,
+    ),
+  ]);
   for (const variant of TEACHING_VARIANTS)
     rows.push([variant, variant.includes('+fencing'), await race(teaching(variant))]);
 } finally {
@@ -131,13 +144,14 @@ console.log(table);
 /** The run whose name starts with `name`. */
 const run = (name: string) => rows.find(([row]) => row.startsWith(name))![2];
 const [inProcessRun, redisRun] = [run('in-process store'), run('Redis store')];
-const [inProcess, redisStore, bareInProcess, bareRedis, servedInProcess, servedRedis] = [
+const [inProcess, redisStore, bareInProcess, bareRedis, servedInProcess, servedRedis, servedCluster] = [
   inProcessRun,
   redisRun,
   run('baseline: in-process'),
   run('baseline: Redis'),
   run('through the server over socket.io: in-process'),
   run('through the server over socket.io: Redis'),
+  run('through two nodes'),
 ].map((r) => r.latency.summary());
 const unfenced = rows.filter(([name, correct]) => !correct && !name.includes('+fencing'));
 const ok = writeScenarioReport({
@@ -196,12 +210,12 @@ const ok = writeScenarioReport({
       detail: `${inProcessRun.bids} bids per variant; ${inProcessRun.accepted} accepted by the in-process store, ${redisRun.accepted} by Redis`,
     },
   ],
-  latency: Object.fromEntries(rows.slice(0, 6).map(([name, , r]) => [name, r.latency.distribution()])),
+  latency: Object.fromEntries(rows.slice(0, 7).map(([name, , r]) => [name, r.latency.distribution()])),
   overTime: [
     {
       title: 'Bids acknowledged per second',
       unit: 'acks/s',
-      series: Object.fromEntries(rows.slice(0, 6).map(([name, , r]) => [name, r.acks.points()])),
+      series: Object.fromEntries(rows.slice(0, 7).map(([name, , r]) => [name, r.acks.points()])),
     },
   ],
 });
@@ -227,7 +241,8 @@ if (values.write) {
       `in-process p50 **${ratio(inProcess!.p50, bareInProcess!.p50)}**, p99 **${ratio(inProcess!.p99, bareInProcess!.p99)}**;`,
       `Redis p50 **${ratio(redisStore!.p50, bareRedis!.p50)}**, p99 **${ratio(redisStore!.p99, bareRedis!.p99)}**.`,
       `Through the server over socket.io, Redis / in-process: p50 **${ratio(servedRedis!.p50, servedInProcess!.p50)}**,`,
-      `p99 **${ratio(servedRedis!.p99, servedInProcess!.p99)}**.`,
+      `p99 **${ratio(servedRedis!.p99, servedInProcess!.p99)}**. Two nodes / one node on the Redis store:`,
+      `p50 **${ratio(servedCluster!.p50, servedRedis!.p50)}**, p99 **${ratio(servedCluster!.p99, servedRedis!.p99)}**.`,
     ].join('\n'),
   );
 }

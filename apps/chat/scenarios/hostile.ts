@@ -91,11 +91,8 @@ await reply(server, 'created', { cmd: 'rooms', names: ['lobby', 'elsewhere', 'ar
 // The stalled reader's room: 100 messages of 4,000 characters, so a page of history is ≈ 400 KiB.
 await reply(server, 'stored', { cmd: 'messages', room: 'archive', count: 100, text: 'x'.repeat(4000) });
 
-// Sign-ins, within the per-address burst: the bystander, the attackers, the stalled reader.
-/**
- * The address's sign-in budget refills at 10 a minute from its first sign-in, the bystander's, on: what the sign-in
- * flood may get is the rest of the burst plus that (timed from here, never later, or the bound comes out short).
- */
+// Sign-ins, within the per-address burst: the bystander, the attackers, the stalled reader. The budget refills at
+// 10 a minute from this first one on: the sign-in flood may get the rest of the burst plus that refill.
 const signInsSpentAt = performance.now();
 const bystanderUser = await requestSession(url, 'bystander');
 // Two readers that stop reading: one paced within its budget (the reply path's bound must stop serving it), one

@@ -5,6 +5,8 @@ import { waitFor } from '@twohop/testkit';
 import { AuctionSession } from '../../src/client/AuctionSession.js';
 import type { LotView } from '../../src/client/wire.js';
 import type { AuctionTerms } from '../../src/domain/index.js';
+import type { AuctionApp } from '../../src/server/assembleAuction.js';
+import { createAuctionNode } from '../../src/server/cluster/createAuctionNode.js';
 import { createAuctionServer } from '../../src/server/createAuctionServer.js';
 import type { BidStoreConfig } from '../../src/server/store/createBidStore.js';
 import { raceResult, runBidders, type RaceOptions, type RaceResult } from './runRace.js';
@@ -39,22 +41,23 @@ function signIn(url: string, name: string, from: string): Promise<string> {
 
 /**
  * The race through the app itself: the auction server (its store from `store`, its audit log in `dir`) on a free
- * port, and `options.clients` signed-in bidders, each an `AuctionSession` over socket.io following the lot list.
- * Each bid is an acknowledged `bid` request; the price a bidder goes by is the lot list's live price. The oracle
- * reads the server's audit log. Server and clients share this process (and its two cores).
+ * port — or `nodes` auction nodes sharing the Redis store, the bidders spread over them — and `options.clients`
+ * signed-in bidders, each an `AuctionSession` over socket.io following the lot list. Each bid is an acknowledged
+ * `bid` request; the price a bidder goes by is the lot list's live price. The oracle reads the servers' audit logs
+ * (on several nodes, every node's: the replay orders them by version). Servers and clients share this process (and
+ * its two cores).
  */
 export async function runServerRace(
   store: BidStoreConfig,
   terms: readonly AuctionTerms[],
   options: RaceOptions,
   dir: string,
+  nodes = 1,
 ): Promise<RaceResult> {
-  const server = createAuctionServer({
+  const settings = {
     secret: 'auction-race',
-    store,
-    database: join(dir, `server-${store.kind}.db`),
     lots: terms,
-    simulation: false,
+    simulation: false as const,
     bidRate: UNLIMITED,
     bidBurst: UNLIMITED,
     userRate: UNLIMITED,
@@ -65,16 +68,29 @@ export async function runServerRace(
       rateBurst: UNLIMITED,
       maxPendingRequests: 1_000,
     },
-  });
-  await server.ready;
-  const app = await startApp(server, { port: 0 });
+  };
+  if (nodes > 1 && store.kind !== 'redis') throw new Error('several nodes share a Redis store');
+  const servers: AuctionApp[] =
+    store.kind === 'redis' && nodes > 1
+      ? Array.from({ length: nodes }, (_, i) =>
+          createAuctionNode({
+            ...settings,
+            redisUrl: store.url,
+            ...(store.keyPrefix === undefined ? {} : { keyPrefix: store.keyPrefix }),
+            database: join(dir, `server-node${i + 1}.db`),
+          }),
+        )
+      : [createAuctionServer({ ...settings, store, database: join(dir, `server-${store.kind}.db`) })];
+  await Promise.all(servers.map((server) => server.ready));
+  const apps = await Promise.all(servers.map((server) => startApp(server, { port: 0 })));
   const sessions: AuctionSession[] = [];
   try {
     for (let i = 0; i < options.clients; i++) {
-      const token = await signIn(app.url, `bidder ${i}`, `127.0.0.${2 + Math.floor(i / 10)}`);
+      const url = apps[i % apps.length]!.url;
+      const token = await signIn(url, `bidder ${i}`, `127.0.0.${2 + Math.floor(i / 10)}`);
       sessions.push(
         new AuctionSession({
-          url: app.url,
+          url,
           token,
           ackTimeoutMs: 60_000,
           bidAttempts: 1,
@@ -97,10 +113,10 @@ export async function runServerRace(
         ? Math.max(reply.priceCents, price(session, bid.auctionId) ?? 0)
         : price(session, bid.auctionId);
     });
-    const entries = await (await server.stores).audit.entries();
-    return raceResult(terms, entries, await server.store.list(), times);
+    const logs = await Promise.all(servers.map(async (server) => (await server.stores).audit.entries()));
+    return raceResult(terms, logs.flat(), await servers[0]!.store.list(), times);
   } finally {
     for (const session of sessions) session.close();
-    await app.close();
+    await Promise.all(apps.map((app) => app.close()));
   }
 }

@@ -45,6 +45,8 @@ const THINGS = [
 export class BidderSimulation {
   readonly #options: Required<SimulationOptions>;
   readonly #values = new Map<string, number>();
+  /** The terms of each lot it keeps open (to open it again where the store lost it). */
+  readonly #terms = new Map<string, AuctionTerms>();
   #timer: TimerHandle | undefined;
   #next = 1;
   #bidSeq = 0;
@@ -74,7 +76,10 @@ export class BidderSimulation {
     const held = await this.store.list();
     this.#next = held.length + 1;
     for (const state of held) {
-      if (state.status !== 'closed') this.#values.set(state.terms.id, state.priceCents * 3);
+      if (state.status !== 'closed') {
+        this.#values.set(state.terms.id, state.priceCents * 3);
+        this.#terms.set(state.terms.id, state.terms);
+      }
     }
     for (let i = this.#values.size; i < this.#options.lots; i++)
       await this.#openLot((i + 1) / this.#options.lots);
@@ -85,6 +90,7 @@ export class BidderSimulation {
   closed(state: AuctionState): void {
     if (this.#stopped || !this.#values.has(state.terms.id)) return;
     this.#values.delete(state.terms.id);
+    this.#terms.delete(state.terms.id);
     this.clock.setTimeout(() => this.feed.retire(state.terms.id), this.#options.keepClosedMs);
     void this.#openLot(1);
   }
@@ -97,6 +103,9 @@ export class BidderSimulation {
   /** One look at every open lot: maybe a bid on each. */
   async tick(): Promise<void> {
     const random = this.#options.random;
+    // A lot the store no longer has (a Redis restarted without its data) is opened again, as it began.
+    for (const [id, terms] of this.#terms)
+      if ((await this.store.get(id)) === undefined) await this.house.open(terms);
     const now = await this.store.now();
     for (const [id, value] of this.#values) {
       const lot = this.feed.view(id);
@@ -135,6 +144,7 @@ export class BidderSimulation {
     };
     // What the room will pay: between two and ten times the start.
     this.#values.set(terms.id, startPriceCents * (2 + Math.floor(random() * 8)));
+    this.#terms.set(terms.id, terms);
     await this.house.open(terms);
   }
 

@@ -31,6 +31,9 @@ const defaultDb = (node: string | undefined) =>
     ),
   );
 
+/** The audit log this process writes (for the start-up line). */
+let auditPath = '';
+
 await runApp({
   manifest: new URL('../../package.json', import.meta.url),
   modes: ['embedded', 'redis'],
@@ -64,6 +67,7 @@ await runApp({
   create: async ({ config, settings, logger }) => {
     const database = settings.AUCTION_DB ?? defaultDb(config.mode === 'redis' ? config.node : undefined);
     mkdirSync(dirname(database), { recursive: true });
+    auditPath = database;
     // The simulated bidders' choices, seeded: AUCTION_SEED repeats a run.
     const generator = xoroshiro128plus(settings.AUCTION_SEED ?? Date.now() % 2 ** 31);
     const common = {
@@ -96,5 +100,5 @@ await runApp({
     });
   },
   describe: (server) =>
-    `${server.simulation === undefined ? 'no simulated bidders' : 'simulated bidders on'}, audit ${process.env['AUCTION_DB'] ?? 'data/'}`,
+    `${server.simulation === undefined ? 'no simulated bidders' : 'simulated bidders on'}, audit ${auditPath}`,
 });

@@ -197,6 +197,10 @@ async function driveRoom(url: string, seed: number): Promise<ClusterDriver> {
  */
 export const chatCluster: ClusterAdapter = {
   app: 'chat',
+  failsToday: {
+    'cluster:redis-restart':
+      'the chat keeps its rooms only in Redis, with no epoch to say they were lost: a Redis restarted empty leaves its clients at their old seqs with nothing to tell them (the chat asks for a Redis that fsyncs before answering)',
+  },
   // A killed node's users leave within a short lifetime (not judged here, but it keeps presence churn small).
   env: { CHAT_PRESENCE_TTL_MS: '1500' },
   drive: (cluster, seed) => driveRoom(cluster.url, seed),

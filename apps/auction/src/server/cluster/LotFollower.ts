@@ -207,15 +207,18 @@ export class LotFollower implements LotViews {
 
   /** After a failed read: events may have been missed (or trimmed), so every lot catches up from its log. */
   async #recover(): Promise<void> {
+    const before = this.#epoch;
     await this.#readEpoch();
-    for (const { lot, bids } of this.#followed.values()) {
-      lot.resync();
-      bids.resync();
-    }
+    const epoch = this.#epoch;
+    this.#epoch = before;
+    // Resynced whether or not the epoch changed: what the failed reads missed is in the logs.
+    this.#newEpoch(epoch);
     await this.#followListed();
   }
 
   #onEvent(fields: Map<string, string>): void {
+    const epoch = fields.get('epoch');
+    if (epoch !== undefined && epoch !== this.#epoch) this.#newEpoch(epoch);
     const user = fields.get('user');
     if (user !== undefined)
       return this.#options.onNotice?.(user, JSON.parse(fields.get('notice')!) as Notice);
@@ -231,6 +234,20 @@ export class LotFollower implements LotViews {
     const bid = followed.log.bidDelta(entry);
     if (bid !== undefined) followed.bids.receive(bid);
     this.#show(entry);
+  }
+
+  /**
+   * Redis lost its data (a restart without persistence): the scripts started a new epoch. Every lot starts again in
+   * it — each mirror catches up from the lot's log, which answers the new epoch's snapshot once the lot is there again
+   * (the simulator opens its lots again) — and the list forgets the versions it had shown.
+   */
+  #newEpoch(epoch: string): void {
+    if (epoch !== this.#epoch) this.#states.clear();
+    this.#epoch = epoch;
+    for (const { lot, bids } of this.#followed.values()) {
+      lot.resync();
+      bids.resync();
+    }
   }
 
   /** Shows a lot's newer state on the list and tells who listens (a version seen before is not told again). */

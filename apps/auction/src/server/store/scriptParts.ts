@@ -30,22 +30,23 @@ if not epoch then
 end`;
 
 /**
- * \`record(kind, state, extra)\`: appends the change that made \`state\` to the lot's log (entry id \`<version>-0\`,
- * creation \`0-1\`) and to the event stream, with the time \`now\`; \`extra\` is more fields (a bid's outcome).
+ * `record(state, encodedState, extra)`: appends the change that made `state` to the lot's log (entry id
+ * `<version>-0`, creation `0-1`) and to the event stream, with the time `now` and the epoch (a follower that
+ * sees another epoch than its own knows Redis lost its data); `extra` is more fields (a bid's outcome).
  */
 export const RECORD = `
 local function record(state, encodedState, extra)
   local id = state.version .. '-0'
   if state.version == 0 then id = '0-1' end
-  local fields = {'state', encodedState, 'at', tostring(now)}
+  local fields = {'state', encodedState, 'at', tostring(now), 'epoch', epoch}
   for _, field in ipairs(extra) do table.insert(fields, field) end
   redis.call('XADD', KEYS[3], id, unpack(fields))
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', ${EVENTS_KEPT}, '*', 'lot', ARGV[4], unpack(fields))
 end`;
 
 /**
- * \`notify(userId, kind, state, reserveNotMet)\`: numbers the user's next notice (\`HINCRBY\` on the heads), keeps it in
- * the user's stream under \`<seq>-0\` and puts it on the event stream, for the nodes serving the user's tabs.
+ * `notify(userId, kind, state, reserveNotMet)`: numbers the user's next notice (`HINCRBY` on the heads), keeps it in
+ * the user's stream under `<seq>-0` and puts it on the event stream, for the nodes serving the user's tabs.
  */
 export const NOTIFY = `
 local function notify(userId, kind, state, reserveNotMet)
