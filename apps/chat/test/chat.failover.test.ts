@@ -60,8 +60,7 @@ describe('the chat on several nodes, one of them killed', () => {
 
       // Sends in flight as A dies, more while ada is away; bob keeps talking on B.
       for (let i = 8; i < 11; i++) ada.send('general', `ada ${i}`);
-      a.child.kill('SIGKILL');
-      await a.exited;
+      await a.stop('SIGKILL');
       for (let i = 8; i < 13; i++) bob.send('general', `bob ${i}`);
       for (let i = 11; i < 14; i++) ada.send('general', `ada ${i}`);
       await waitFor('bob’s sends stored', () => bob.outbox.length === 0, 20_000);
@@ -102,7 +101,7 @@ describe('the chat on several nodes, one of them killed', () => {
     cleanups.push(() => redis.stop());
     await expect(
       startChatNode(cleanups, redis.url, 'strict', { CHAT_REDIS_DURABILITY: 'require' }),
-    ).rejects.toThrow(/exit 78\)[\s\S]*appendfsync always/);
+    ).rejects.toThrow(/exit code 78\)[\s\S]*appendfsync always/);
     const lenient = await startChatNode(cleanups, redis.url, 'lenient');
     expect(lenient.output()).toMatch(
       /Redis does not fsync before answering \(appendonly no, appendfsync everysec\)/,

@@ -101,8 +101,7 @@ describe('the IoT app on several processes', () => {
       await waitFor('the dashboard live on A', seen.live, 30_000);
       await churnUntil('alarms on A', () => seen.alarmDeltas.length >= 4);
 
-      a.child.kill('SIGKILL');
-      await a.exited;
+      await a.stop('SIGKILL');
       const before = { alarms: seen.seq('alarms'), site: seen.seq('site'), devices: seen.seq('devices') };
       const epoch = seen.streams.alarms.replica.position!.epoch;
 

@@ -1,51 +1,28 @@
 import { StreamClient, socketIoTransport } from '@twohop/client';
 import { keyedState } from '@twohop/snapshot-delta';
 import { waitFor } from '@twohop/testkit';
-import { startRedisServer } from '@twohop/testkit/node';
-import { spawn } from 'node:child_process';
+import { startAppProcess, startRedisServer } from '@twohop/testkit/node';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bookChecksum, levelBookState } from '../src/domain/LevelBook.js';
 import { bookStream, tradesStream, type TradeView } from '../src/domain/streams.js';
 
-const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** An order book node in a process of its own, as `pnpm start` runs it; resolves with its URL once it listens. */
+/** An order book node in a process of its own, as `pnpm start --nodes` runs it; resolves once it listens. */
 async function node(redisUrl: string, role: 'engine' | 'gateway', name: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      TWOHOP_REDIS_URL: redisUrl,
-      TWOHOP_NODE: name,
-      TWOHOP_LOG_FORMAT: 'json',
-      ORDERBOOK_ROLE: role,
-      ORDERBOOK_RATE: '300',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const started = await startAppProcess({
+    root,
+    app: 'orderbook',
+    name,
+    env: { TWOHOP_REDIS_URL: redisUrl, ORDERBOOK_ROLE: role, ORDERBOOK_RATE: '300' },
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(
-    `${name} listening`,
-    () => /listening on http/.test(output) || child.exitCode !== null,
-    30_000,
-  );
-  const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1];
-  if (url === undefined) throw new Error(`${name} did not start:\n${output}`);
-  return { child, url, exited };
+  cleanups.push(() => started.stop('SIGKILL'));
+  return started;
 }
 
 /** A stream as a client follows it: its replica's state and position. */
@@ -124,8 +101,7 @@ describe('the order book on several nodes', () => {
       );
       await waitFor('some trades on A', () => seenTrades.deltas.length >= 20, 20_000);
 
-      a.child.kill('SIGKILL');
-      await a.exited;
+      await a.stop('SIGKILL');
       const before = { book: book.replica.position!, trades: trades.replica.position! };
       // At once, as a load balancer would: B may not have reached the client's position yet, and holds its resume.
       current = b.url;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { ChildOutput, describeExit, exitOf, isRunning, stopChild, type ProcessExit } from './process.js';
 
 /** One process of a cluster: a serving node behind nginx, or a singleton. */
@@ -127,4 +128,40 @@ export class AppProcess implements ClusterProcess {
       ? Promise.resolve({ code: null, signal: null })
       : stopChild(this.#child, signal, graceMs);
   }
+}
+
+/** Options for {@link startAppProcess}. */
+export interface AppProcessOptions {
+  /** The repository's root (where `apps/` is). */
+  readonly root: string;
+  /** The app's folder name in `apps/`. */
+  readonly app: string;
+  /** Its node id (`TWOHOP_NODE`). */
+  readonly name: string;
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One process of an app on its own, as a cluster runs it but without the launcher around it (a test that starts
+ * exactly the nodes it needs): `apps/<app>/src/server/main.ts` on a free port with JSON logs, resolved once it
+ * listens. Stop it with {@link AppProcess.stop} (`'SIGKILL'` is a crash).
+ */
+export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const child = new AppProcess({
+    name: options.name,
+    app: options.app,
+    role: 'node',
+    cwd: join(options.root, 'apps', options.app),
+    main: join(options.root, 'apps', options.app, 'src', 'server', 'main.ts'),
+    host,
+    env: { ...process.env, HOST: host, TWOHOP_LOG_FORMAT: 'json', ...options.env },
+  });
+  await child.start(options.timeoutMs ?? 60_000);
+  return child;
 }

@@ -4,7 +4,7 @@
  * front (`startNginx`, `nginxConfig`), and the system packages they need (`planSystemPackages`). Node only; apps
  * never import it.
  */
-export { type ClusterProcess } from './appProcess.js';
+export { AppProcess, startAppProcess, type AppProcessOptions, type ClusterProcess } from './appProcess.js';
 export { freePort } from './freePort.js';
 export { startNginx, type NginxOptions, type NginxServer } from './nginx.js';
 export {

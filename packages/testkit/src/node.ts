@@ -36,6 +36,13 @@ export {
   type MosquittoBroker,
   type MosquittoOptions,
 } from './node/mosquittoBroker.js';
-export { startRedisServer, type RedisServer, type RedisServerOptions } from '@twohop/cluster';
+export {
+  startAppProcess,
+  startRedisServer,
+  type AppProcess,
+  type AppProcessOptions,
+  type RedisServer,
+  type RedisServerOptions,
+} from '@twohop/cluster';
 export * from './node/nginx.js';
 export { chartsHtml, type LatencyChart, type TimeChart } from './node/reportCharts.js';
