@@ -1,13 +1,15 @@
 import type { LaneOverflow } from '@twohop/conflation';
-import type { StreamMetrics } from '@twohop/metrics';
 import { streamKind } from '@twohop/metrics';
 import type { DeltaMessage, ServerMessage, SnapshotMessage } from '@twohop/protocol';
-import type { Clock, StreamPosition } from '@twohop/sequence';
+import type { StreamPosition } from '@twohop/sequence';
 import type { DeltaSplitter } from '@twohop/snapshot-delta';
 import { conflatedDelta } from './conflatedDelta.js';
 import type { SharedWindow } from './SharedWindow.js';
 import { SubscriptionQueue } from './SubscriptionQueue.js';
 import type { CatalogEntry } from './StreamCatalog.js';
+import type { SubscriptionOptions } from './subscriptionOptions.js';
+
+export type { SubscriptionOptions } from './subscriptionOptions.js';
 
 /** What a subscription needs from its connection's outbox. */
 export interface SubscriptionHost {
@@ -19,24 +21,6 @@ export interface SubscriptionHost {
   schedule(): void;
   /** The unconflated lane overflowed with the `disconnect` policy. */
   overflowed(subscription: Subscription, overflow: LaneOverflow): void;
-}
-
-/** Options for {@link Subscription}. */
-export interface SubscriptionOptions {
-  clock: Clock;
-  /**
-   * Whether a {@link Fanout} offers this subscription each delta (to write it to every subscriber that keeps up
-   * at once) instead of the subscription listening to the source itself. @default false
-   */
-  driven?: boolean;
-  /**
-   * Whether a throttled stream's frames close at the end of fixed windows of its interval on the clock, the same
-   * instant for every subscriber (see {@link Subscription.windowMs}), so a {@link Fanout} can make one frame per
-   * window for all of them. @default false
-   */
-  aligned?: boolean;
-  priorityCapacity: number;
-  metrics?: StreamMetrics | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { PriorityLanes, type PriorityLanesOptions } from '@twohop/conflation';
 import { streamKind, type StreamMetrics } from '@twohop/metrics';
 import type { DeltaMessage } from '@twohop/protocol';
 import type { CatalogEntry } from './StreamCatalog.js';
-import type { SubscriptionOptions } from './Subscription.js';
+import type { SubscriptionOptions } from './subscriptionOptions.js';
 
 type Lanes = PriorityLanes<string, unknown, DeltaMessage<unknown>>;
 
