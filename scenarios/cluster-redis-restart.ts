@@ -61,7 +61,12 @@ try {
 
   const times = new Map(loads.map((load) => [load.app.adapter.app, new LatencyRecorder()]));
   const moved = loads.map((load) => load.clients.map(({ follower }) => follower.streams.map(() => false)));
-  /** Notes each client stream that has reached a new epoch (with the time it took); returns how many have not. */
+  /** Apps known to fail this scenario: their streams are judged as they stand, never waited for. */
+  const knownToFail = (load: AppLoad) => load.app.adapter.failsToday?.['cluster:redis-restart'] !== undefined;
+  /**
+   * Notes each client stream that has reached a new epoch (with the time it took); returns how many have not, of the
+   * apps expected to get there.
+   */
   const pending = () => {
     let left = 0;
     for (const [a, load] of loads.entries())
@@ -69,7 +74,7 @@ try {
         for (const [s, stream] of follower.streams.entries()) {
           if (moved[a]![c]![s]) continue;
           const epoch = stream.position()?.epoch;
-          if (epoch === undefined || epoch === epochsBefore[a]![c]![s]) left++;
+          if (epoch === undefined || epoch === epochsBefore[a]![c]![s]) left += knownToFail(load) ? 0 : 1;
           else {
             moved[a]![c]![s] = true;
             times.get(load.app.adapter.app)!.record(performance.now() - backAt);
@@ -87,7 +92,7 @@ try {
   const results = [];
   for (const [a, load] of loads.entries()) {
     const name = load.app.adapter.app;
-    const verdict = await judgeLoad(load, load.app.live()[0]!);
+    const verdict = await judgeLoad(load, load.app.live()[0]!, 5, knownToFail(load) ? 3_000 : 20_000);
     const streams = moved[a]!.flat();
     results.push({
       name,
