@@ -1,11 +1,11 @@
-import { startApp, type StartedApp } from '@twohop/app-kit';
+import { sharedSecret, startApp, type StartedApp } from '@twohop/app-kit';
 import { redisBus } from '@twohop/bus-redis';
 import type { EventSourceConstructor } from '@twohop/client';
 import { startRedisServer } from '@twohop/testkit/node';
 import { EventSource } from 'eventsource';
 import { DashboardSession, type DirectSessionOptions } from '../src/client/DashboardSession.js';
 import { derivedCredentials } from '../src/server/broker/credentials.js';
-import { sharedSecret } from '../src/server/cluster/ClusterDirectory.js';
+import { MQTT_SECRET_STREAM } from '../src/server/cluster/ClusterDirectory.js';
 import {
   createIotNode,
   type IotNode,
@@ -46,7 +46,7 @@ export async function startCluster(nodes = 2, options: Partial<IotNodeOptions> =
     const serving: StartedApp<IotNode>[] = [];
     for (let i = 0; i < nodes; i++) serving.push(await start('node', `node-${String.fromCharCode(97 + i)}`));
     const lookup = await redisBus({ url: redis.url, prefix: 'twohop:iot:' });
-    const credentials = derivedCredentials(await sharedSecret(lookup), 'twohop');
+    const credentials = derivedCredentials(await sharedSecret(lookup, MQTT_SECRET_STREAM), 'twohop');
     await lookup.close();
     return {
       redis,

@@ -56,6 +56,7 @@ export {
   type SignedSessions,
   type SignedSessionsOptions,
 } from './signedSessions.js';
+export { sharedSecret } from './sharedSecret.js';
 export { runApp, type AppContext, type RunAppOptions, type RunningApp } from './runApp.js';
 export { listen, startApp, type AppHandle, type StartAppOptions, type StartedApp } from './startApp.js';
 export { trackConnections } from './trackConnections.js';

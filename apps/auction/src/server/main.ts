@@ -11,15 +11,14 @@
  * data/audit-<TWOHOP_NODE>.db); without AUCTION_SECRET the nodes share one kept in Redis. Run the simulated bidders
  * on one process of the cluster only (the `simulator` singleton of package.json's `twohop.cluster`).
  */
-import { runApp } from '@twohop/app-kit';
+import { runApp, sharedSecret } from '@twohop/app-kit';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { z } from 'zod';
-import { CLUSTER_PREFIX, createAuctionNode } from './cluster/createAuctionNode.js';
-import { sharedSecret } from './cluster/sharedSecret.js';
+import { createAuctionNode } from './cluster/createAuctionNode.js';
 import { createAuctionServer } from './createAuctionServer.js';
 
 /** The default audit log: one per node in the redis mode (nodes on one machine must not share a file). */
@@ -64,7 +63,7 @@ await runApp({
           'in the redis mode bids are accepted on TWOHOP_REDIS_URL: unset AUCTION_REDIS_URL or make it the same',
       },
     ),
-  create: async ({ config, settings, logger }) => {
+  create: async ({ config, settings, logger, bus }) => {
     const database = settings.AUCTION_DB ?? defaultDb(config.mode === 'redis' ? config.node : undefined);
     mkdirSync(dirname(database), { recursive: true });
     auditPath = database;
@@ -87,7 +86,7 @@ await runApp({
       return createAuctionNode({
         ...common,
         redisUrl: config.redisUrl,
-        secret: settings.AUCTION_SECRET ?? (await sharedSecret(config.redisUrl, CLUSTER_PREFIX)),
+        secret: settings.AUCTION_SECRET ?? (await sharedSecret(bus, 'cluster:secret')),
         onError: (error) => logger.warn(`auction: following Redis: ${(error as Error).message}`),
       });
     }

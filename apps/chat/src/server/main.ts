@@ -7,7 +7,7 @@
  * Redis that does not fsync before answering is only warned about (`warn`, the default) or refused (`require`,
  * exit 78), and CHAT_PRESENCE_TTL_MS how soon a killed node's users leave.
  */
-import { CONFIG_EXIT_CODE, runApp } from '@twohop/app-kit';
+import { CONFIG_EXIT_CODE, runApp, sharedSecret } from '@twohop/app-kit';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,7 +38,7 @@ await runApp({
     CHAT_REDIS_DURABILITY: z.enum(['warn', 'require'], { error: 'must be warn or require' }).default('warn'),
     CHAT_PRESENCE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   }),
-  create: async ({ config, settings, logger }) => {
+  create: async ({ config, settings, logger, bus }) => {
     const common = {
       runtime: config,
       webRoot: fileURLToPath(new URL('../../dist/web/', import.meta.url)),
@@ -69,7 +69,7 @@ await runApp({
       server = createChatServer({
         ...common,
         backend,
-        secret: settings.CHAT_SECRET ?? backend.sessionSecret,
+        secret: settings.CHAT_SECRET ?? (await sharedSecret(bus, 'session-secret')),
       });
     }
     await server.ready;

@@ -47,16 +47,11 @@ export interface RedisBackend extends ChatBackend {
   readonly durability: Durability;
   /** This process's id in the cluster: `<node>:<random>`. */
   readonly instance: string;
-  /**
-   * The secret every node signs sessions with, kept in Redis (made by the first node to start), so a token signed
-   * by one node is accepted by every other.
-   */
-  readonly sessionSecret: string;
 }
 
 /**
  * The chat's backend for several nodes on one Redis: the {@link RedisChatStore}, the {@link RedisFeed} every node
- * reads, and {@link RedisPresence}, and the nodes' shared session secret. Checks the server's persistence first (warns or refuses, as `durability` says),
+ * reads, and {@link RedisPresence}. Checks the server's persistence first (warns or refuses, as `durability` says),
  * then follows the feed and declares this node alive. Resolves with the backend and what the check found.
  */
 export async function redisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
@@ -94,10 +89,7 @@ export async function redisBackend(options: RedisBackendOptions): Promise<RedisB
     onError: (error) => warn(`chat: presence: ${(error as Error).message}`),
   });
   await presence.start();
-  await redis.set(keys.secret, randomBytes(32).toString('hex'), 'NX');
-  const sessionSecret = (await redis.get(keys.secret))!;
   return {
-    sessionSecret,
     store,
     feed,
     presence,

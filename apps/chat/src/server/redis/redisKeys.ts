@@ -11,7 +11,7 @@
  * - `presence:<name>` — a hash, uid → `{name, since, nodes: {instance: connections}}`;
  * - `instances`, `alive:<instance>` (expires unless renewed), `instance:<instance>:rooms`: which node processes hold
  *   presence where, and which are still alive;
- * - `session-secret` — what every node signs session tokens with (unless `CHAT_SECRET` gives one).
+ * (The session secret every node signs with is app-kit's `sharedSecret`, on the bus, unless `CHAT_SECRET` gives one.)
  * The scripts name some keys they build from the prefix (a room's, an instance's), so the chat runs on one Redis
  * server or a replicated pair, not on Redis Cluster.
  */
@@ -32,7 +32,6 @@ export function chatKeys(prefix: string) {
     instances: `${prefix}instances`,
     alive: (instance: string) => `${prefix}alive:${instance}`,
     instanceRooms: (instance: string) => `${prefix}instance:${instance}:rooms`,
-    secret: `${prefix}session-secret`,
   };
 }
 

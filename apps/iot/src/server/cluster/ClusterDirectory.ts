@@ -1,5 +1,4 @@
 import type { Bus } from '@twohop/bus';
-import { randomBytes } from 'node:crypto';
 
 /** What a process of the cluster offers the others. */
 export type ServiceKind = 'host' | 'simulator' | 'broker';
@@ -15,9 +14,8 @@ export interface ServiceEntry {
   readonly at: number;
 }
 
-/** The bus streams the directory keeps (under the app's bus prefix). */
+/** The bus stream the directory keeps (under the app's bus prefix). */
 const DIRECTORY_STREAM = 'cluster:directory';
-const SECRET_STREAM = 'cluster:mqtt-secret';
 
 /** Every entry of `stream`'s log in its current epoch, oldest first (none when the log is empty or trimmed). */
 async function entries<T>(bus: Bus, stream: string): Promise<T[]> {
@@ -62,19 +60,5 @@ export class ClusterDirectory {
   }
 }
 
-/**
- * The secret every MQTT password of the cluster is derived from, the same in every process: the first one ever
- * appended to its bus stream wins (the bus numbers appends atomically, so every process reads the same first
- * entry). A process that finds none offers `fresh()`. Set `IOT_MQTT_SECRET` on every process instead to choose it.
- */
-export async function sharedSecret(
-  bus: Bus,
-  fresh: () => string = () => randomBytes(32).toString('hex'),
-): Promise<string> {
-  const [first] = await entries<string>(bus, SECRET_STREAM);
-  if (first !== undefined) return first;
-  await bus.append(SECRET_STREAM, fresh());
-  const [agreed] = await entries<string>(bus, SECRET_STREAM);
-  if (agreed === undefined) throw new Error('the cluster secret could not be read back from the bus');
-  return agreed;
-}
+/** The bus stream whose first entry is the secret every MQTT password of the cluster derives from (`sharedSecret`). */
+export const MQTT_SECRET_STREAM = 'cluster:mqtt-secret';

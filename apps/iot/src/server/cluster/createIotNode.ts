@@ -1,4 +1,4 @@
-import { createApp, type AppRuntime, type StreamApp } from '@twohop/app-kit';
+import { createApp, sharedSecret, type AppRuntime, type StreamApp } from '@twohop/app-kit';
 import type { Bus } from '@twohop/bus';
 import { sseStreams, StreamCatalog, type ConnectionLimits, type SseStreams } from '@twohop/server';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import type { FleetSize } from '../../domain/fleetLayout.js';
 import { derivedCredentials } from '../broker/credentials.js';
 import { redisBrokerParts } from '../broker/redisBrokerParts.js';
 import type { SqliteHistoryOptions } from '../dashboard/SqliteHistory.js';
-import { ClusterDirectory, sharedSecret, type ServiceKind } from './ClusterDirectory.js';
+import { ClusterDirectory, MQTT_SECRET_STREAM, type ServiceKind } from './ClusterDirectory.js';
 import { startHostRole, type HostRole } from './hostRole.js';
 import { startServingRole, type ServingRole } from './servingRole.js';
 import { startSimulatorRole, type SimulatorRole } from './simulatorRole.js';
@@ -107,7 +107,7 @@ export async function createIotNode(options: IotNodeOptions): Promise<IotNode> {
       url: options.redisUrl,
       ...(options.brokerHeartbeatMs === undefined ? {} : { heartbeatMs: options.brokerHeartbeatMs }),
     });
-  const secret = options.secret ?? (await sharedSecret(options.bus));
+  const secret = options.secret ?? (await sharedSecret(options.bus, MQTT_SECRET_STREAM));
   const credentials = derivedCredentials(secret, 'twohop');
   const optional = <K extends keyof IotNodeOptions>(key: K) =>
     (options[key] === undefined ? {} : { [key]: options[key] }) as Partial<Pick<IotNodeOptions, K>>;
