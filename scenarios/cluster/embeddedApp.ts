@@ -1,9 +1,7 @@
-import { freePort } from '@twohop/cluster';
-import { spawn } from 'node:child_process';
+import { startAppProcess } from '@twohop/cluster';
 import { fileURLToPath } from 'node:url';
 import type { AppCluster } from '../../test/conformance/cluster/appCluster.js';
 import type { ClusterAdapter } from '../../test/conformance/cluster/ClusterAdapter.js';
-import { until } from './clusterLoad.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,41 +16,13 @@ export interface EmbeddedApp extends AppCluster {
  * free loopback port, with the adapter's environment and no `TWOHOP_REDIS_URL` — and resolves once it listens.
  */
 export async function startEmbeddedApp(adapter: ClusterAdapter): Promise<EmbeddedApp> {
-  const port = await freePort();
-  const { TWOHOP_REDIS_URL: _none, ...env } = process.env;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', `${root}apps/${adapter.app}/src/server/main.ts`],
-    {
-      cwd: `${root}apps/${adapter.app}`,
-      env: { ...env, ...adapter.env, PORT: String(port), HOST: '127.0.0.1', TWOHOP_NODE: 'embedded' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const keep = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await until(
-      `${adapter.app} (embedded) listening`,
-      () => {
-        if (child.exitCode !== null) throw new Error(`${adapter.app} exited:\n${output}`);
-        return /listening on http/.test(output);
-      },
-      60_000,
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const url = `http://127.0.0.1:${port}`;
+  const child = await startAppProcess({
+    root,
+    app: adapter.app,
+    name: 'embedded',
+    env: { ...adapter.env, TWOHOP_REDIS_URL: undefined },
+  });
+  const url = child.url;
   const refuse = () => Promise.reject(new Error('an embedded app has one node'));
   return {
     adapter,
@@ -60,16 +30,16 @@ export async function startEmbeddedApp(adapter: ClusterAdapter): Promise<Embedde
     app: {
       name: adapter.app,
       publicUrl: url,
-      publicPort: port,
+      publicPort: child.port,
       sticky: false,
       nodes: [],
       singletons: [],
     },
-    pid: child.pid!,
+    pid: child.pid,
     routesTo: () => Promise.resolve(true),
     live: () => ['embedded'],
     kill: refuse,
     restart: refuse,
-    stop,
+    stop: async () => void (await child.stop()),
   };
 }

@@ -138,8 +138,8 @@ export interface AppProcessOptions {
   readonly app: string;
   /** Its node id (`TWOHOP_NODE`). */
   readonly name: string;
-  /** Added to this process's environment. */
-  readonly env?: Readonly<Record<string, string>>;
+  /** Added to this process's environment; a variable given as undefined is removed from it. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** @default 60000 */
@@ -160,7 +160,11 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     cwd: join(options.root, 'apps', options.app),
     main: join(options.root, 'apps', options.app, 'src', 'server', 'main.ts'),
     host,
-    env: { ...process.env, HOST: host, TWOHOP_LOG_FORMAT: 'json', ...options.env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, HOST: host, TWOHOP_LOG_FORMAT: 'json', ...options.env }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    ),
   });
   await child.start(options.timeoutMs ?? 60_000);
   return child;
