@@ -12,10 +12,10 @@
 import { parseArgs } from 'node:util';
 import { LatencyRecorder } from '@twohop/metrics';
 import { machine, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
-import { seedFromEnv } from '@twohop/testkit';
+import { seedFromEnv, waitFor } from '@twohop/testkit';
 import { startAppClusters } from '../test/conformance/cluster/appCluster.js';
 import { clusterAdapters } from '../test/conformance/cluster/registry.js';
-import { judgeLoad, startLoad, until, type AppLoad } from './cluster/clusterLoad.js';
+import { judgeLoad, startLoad, type AppLoad } from './cluster/clusterLoad.js';
 import { coverage, fixed, latencyCharts, markdownTable, perSecondChart } from './cluster/clusterReport.js';
 
 const { values } = parseArgs({
@@ -66,7 +66,7 @@ try {
     let lastWhole = 0;
     let wholeSince: number | undefined;
     try {
-      await until(
+      await waitFor(
         `${name}: the clients of ${node} resumed`,
         () => {
           const now = performance.now();
@@ -78,6 +78,7 @@ try {
           return now - wholeSince >= QUIET_MS;
         },
         interval! * 1000,
+        20,
       );
       const ms = lastWhole - killedAt;
       recovery.get(name)!.record(ms);

@@ -10,11 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import { LatencyRecorder } from '@twohop/metrics';
-import { seedFromEnv } from '@twohop/testkit';
+import { seedFromEnv, waitFor } from '@twohop/testkit';
 import { machine, startRedisServer, writeBenchmarkSection, writeScenarioReport } from '@twohop/testkit/node';
 import { startAppClusters } from '../test/conformance/cluster/appCluster.js';
 import { clusterAdapters } from '../test/conformance/cluster/registry.js';
-import { judgeLoad, startLoad, until, type AppLoad } from './cluster/clusterLoad.js';
+import { judgeLoad, startLoad, type AppLoad } from './cluster/clusterLoad.js';
 import { coverage, fixed, latencyCharts, markdownTable, perSecondChart } from './cluster/clusterReport.js';
 
 const { values } = parseArgs({
@@ -82,7 +82,7 @@ try {
         }
     return left;
   };
-  await until('every client stream on a new epoch', () => pending() === 0, CONVERGE_MS).catch(() =>
+  await waitFor('every client stream on a new epoch', () => pending() === 0, CONVERGE_MS, 20).catch(() =>
     console.log(`${pending()} client streams did not reach a new epoch in ${CONVERGE_MS / 1000} s`),
   );
   await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -1,4 +1,5 @@
 import { LatencyRecorder, TimeSeries } from '@twohop/metrics';
+import { waitFor } from '@twohop/testkit';
 import type { AppCluster } from '../../test/conformance/cluster/appCluster.js';
 import type {
   ClusterDriver,
@@ -93,17 +94,8 @@ export async function startLoad(app: AppCluster, clients: number, seed: number):
       await driver.stop();
     },
   };
-  await until(`${app.adapter.app}: every client live`, () => load.live(), 60_000);
+  await waitFor(`${app.adapter.app}: every client live`, () => load.live(), 60_000, 20);
   return load;
-}
-
-/** Polls `condition` every 20 ms; throws naming `what` after `ms`. */
-export async function until(what: string, condition: () => boolean | Promise<boolean>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** What every client of a load saw, judged stream by stream against a probe's (a fresh client of `node`). */
@@ -132,10 +124,11 @@ export async function judgeLoad(load: AppLoad, node: string, common = 5, ms = 20
       load.clients.flatMap(({ follower }) =>
         follower.streams.map((stream, i) => judgeStream(stream, probe.streams[i])),
       );
-    await until(
+    await waitFor(
       'every client and the probe at common positions',
       () => judge().every((v) => v.compared >= common),
       ms,
+      20,
     ).catch(() => undefined);
     const verdicts = judge();
     const sum = (pick: (verdict: StreamVerdict) => number) => verdicts.reduce((n, v) => n + pick(v), 0);

@@ -1,3 +1,4 @@
+import { waitFor } from '@twohop/testkit';
 import type { ClusterAdapter, ClusterFollower, LinkFault } from './ClusterAdapter.js';
 import type { AppCluster } from './appCluster.js';
 import { faultsOf, judgeStream, type StreamVerdict } from './judge.js';
@@ -21,19 +22,16 @@ export interface FailoverRound {
   readonly recoveredMs: number;
 }
 
-/** Polls `condition` every 20 ms until it holds; throws naming `what` (and the state from `detail`) after `ms`. */
-async function until(
+/** The test kit's `waitFor` every 20 ms; its timeout names `what` and the state from `detail`. */
+const until = (
   what: string,
   condition: () => boolean | Promise<boolean>,
   ms = PATIENCE_MS,
   detail = () => '',
-) {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`.trim());
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+) =>
+  waitFor(what, condition, ms, 20).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} ${detail()}`.trim());
+  });
 
 /** Deliveries a stream received while live (holding a snapshot). */
 const judged = (follower: ClusterFollower, name: string) =>
