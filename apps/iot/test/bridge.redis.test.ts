@@ -91,17 +91,23 @@ describe('aedes brokers sharing one Redis', () => {
     await waitFor('the offline STATE', () => states.at(-1)?.online === false);
   });
 
-  it("the host on one broker hears a node's will published by the other", async () => {
-    const [a, b] = await started();
+  /** The host on the broker at `url`, keeping the fleet's state and every node death it acts on. */
+  async function hostHearingDeaths(url: string) {
     const deaths: NodeDeath[] = [];
     const fleet = new FleetState();
     const bridge = await startMqttBridge({
-      url: a.url!,
+      url,
       ...hostLogin,
       hostId: 'twohop',
       events: fanOutSiteEvents(fleet, { ...ignoreSiteEvents, nodeDied: (death) => deaths.push(death) }),
     });
     cleanups.push(() => bridge.close());
+    return { deaths, fleet };
+  }
+
+  it("the host on one broker hears a node's will published by the other", async () => {
+    const [a, b] = await started();
+    const { deaths, fleet } = await hostHearingDeaths(a.url!);
     const edge = await specEdgeNode({
       url: b.url!,
       group: 'site',
@@ -137,15 +143,7 @@ describe('aedes brokers sharing one Redis', () => {
       const port = await new Promise<number>((resolve) =>
         child.once('message', (m: { port: number }) => resolve(m.port)),
       );
-      const deaths: NodeDeath[] = [];
-      const fleet = new FleetState();
-      const bridge = await startMqttBridge({
-        url: a.url!,
-        ...hostLogin,
-        hostId: 'twohop',
-        events: fanOutSiteEvents(fleet, { ...ignoreSiteEvents, nodeDied: (death) => deaths.push(death) }),
-      });
-      cleanups.push(() => bridge.close());
+      const { deaths, fleet } = await hostHearingDeaths(a.url!);
       const edge = await specEdgeNode({
         url: `mqtt://127.0.0.1:${port}`,
         group: 'site',
